@@ -1,0 +1,184 @@
+/**
+ * The SQL client every stage talks to: a small interface with two
+ * implementations, embedded PGlite (the default, no server) and a Postgres
+ * server through `pg`. Bulk data moves through COPY on both.
+ * @module
+ */
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { from as copyFromStream, to as copyToStream } from "pg-copy-streams";
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type QueryResult,
+} from "kysely";
+import { Buffer } from "node:buffer";
+import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
+
+/** Rows and the number of rows a statement touched. */
+export interface SqlResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+/** What the pipeline needs from a Postgres connection. */
+export interface SqlClient {
+  /** `pglite` (embedded) or `postgres` (a server). */
+  readonly kind: "pglite" | "postgres";
+  /** Runs one statement with `$1`-style parameters. */
+  query<R = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<SqlResult<R>>;
+  /** Runs several statements without parameters. */
+  exec(sql: string): Promise<void>;
+  /** `COPY ... FROM STDIN` with `data` as the input; returns rows copied. */
+  copyFrom(sql: string, data: Uint8Array): Promise<number>;
+  /** `COPY ... TO STDOUT`; returns the output bytes. */
+  copyTo(sql: string): Promise<Uint8Array>;
+  /** Runs `fn` in one transaction: committed if it resolves, else rolled back. */
+  transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+  /** Closes the connection. */
+  close(): Promise<void>;
+}
+
+/** Where to connect: a server URL, or a PGlite data directory (or memory). */
+export type ConnectTarget =
+  | { kind: "postgres"; url: string }
+  | { kind: "pglite"; dataDir?: string | undefined };
+
+/** Opens a {@link SqlClient} for `target`. */
+export function connect(target: ConnectTarget): Promise<SqlClient> {
+  return target.kind === "postgres"
+    ? connectPostgres(target.url)
+    : connectPglite(target.dataDir);
+}
+
+/** Embedded Postgres (PGlite) stored in `dataDir`, or in memory. */
+export async function connectPglite(dataDir?: string): Promise<SqlClient> {
+  if (dataDir) await Deno.mkdir(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir ? { dataDir } : {});
+  const client: SqlClient = {
+    kind: "pglite",
+    async query<R>(sql: string, params: readonly unknown[] = []) {
+      const res = await db.query<R>(sql, [...params]);
+      return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+    },
+    async exec(sql) {
+      await db.exec(sql);
+    },
+    async copyFrom(sql, data) {
+      const stdin = sql.replace(/\bFROM\s+STDIN\b/i, "FROM '/dev/blob'");
+      const res = await db.query(stdin, [], {
+        blob: new Blob([data as Uint8Array<ArrayBuffer>]),
+      });
+      return res.affectedRows ?? 0;
+    },
+    async copyTo(sql) {
+      const stdout = sql.replace(/\bTO\s+STDOUT\b/i, "TO '/dev/blob'");
+      const res = await db.query(stdout);
+      return res.blob
+        ? new Uint8Array(await res.blob.arrayBuffer())
+        : new Uint8Array();
+    },
+    transaction: (fn) => inTransaction(client, fn),
+    async close() {
+      await db.close();
+    },
+  };
+  return client;
+}
+
+/** A Postgres server at `url`, through one `pg` connection. */
+export async function connectPostgres(url: string): Promise<SqlClient> {
+  const conn = new pg.Client({ connectionString: url });
+  await conn.connect();
+  const client: SqlClient = {
+    kind: "postgres",
+    async query<R>(sql: string, params: readonly unknown[] = []) {
+      const res = await conn.query(sql, [...params]);
+      return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+    },
+    async exec(sql) {
+      await conn.query(sql);
+    },
+    async copyFrom(sql, data) {
+      const stream = conn.query(copyFromStream(sql));
+      await pipeline(
+        Readable.from([
+          Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+        ]),
+        stream,
+      );
+      return Number(stream.rowCount ?? 0);
+    },
+    async copyTo(sql) {
+      const chunks: Buffer[] = [];
+      const stream = conn.query(copyToStream(sql));
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      return new Uint8Array(Buffer.concat(chunks));
+    },
+    transaction: (fn) => inTransaction(client, fn),
+    async close() {
+      await conn.end();
+    },
+  };
+  return client;
+}
+
+async function inTransaction<T>(
+  client: SqlClient,
+  fn: (tx: SqlClient) => Promise<T>,
+): Promise<T> {
+  await client.exec("BEGIN");
+  try {
+    const result = await fn(client);
+    await client.exec("COMMIT");
+    return result;
+  } catch (err) {
+    await client.exec("ROLLBACK").catch(() => {});
+    throw err;
+  }
+}
+
+/** A Kysely instance that runs its queries through `client`. */
+export function kyselyFor<DB>(client: SqlClient): Kysely<DB> {
+  const connection: DatabaseConnection = {
+    async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+      const res = await client.query<R>(query.sql, query.parameters);
+      return { rows: res.rows, numAffectedRows: BigInt(res.rowCount) };
+    },
+    streamQuery() {
+      throw new Error("streaming queries are not supported by SqlClient");
+    },
+  };
+  const driver: Driver = {
+    init: async () => {},
+    acquireConnection: () => Promise.resolve(connection),
+    beginTransaction: async (c) => {
+      await c.executeQuery(CompiledQuery.raw("BEGIN"));
+    },
+    commitTransaction: async (c) => {
+      await c.executeQuery(CompiledQuery.raw("COMMIT"));
+    },
+    rollbackTransaction: async (c) => {
+      await c.executeQuery(CompiledQuery.raw("ROLLBACK"));
+    },
+    releaseConnection: async () => {},
+    destroy: async () => {},
+  };
+  return new Kysely<DB>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => driver,
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+  });
+}
