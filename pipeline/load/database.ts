@@ -1,0 +1,73 @@
+/**
+ * The warehouse schema as Kysely types (kept in step with the migrations).
+ * @module
+ */
+import type { ColumnType, Generated } from "kysely";
+
+/** A timestamptz column: written as Date or ISO text, read as Date. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+/** One row per pipeline run. */
+export interface EtlRunTable {
+  run_id: string;
+  source: string;
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+  status: "running" | "succeeded" | "failed";
+  summary: unknown;
+  error: string | null;
+}
+
+/** A one-minute bar with its derived columns. */
+export interface Bar1mTable {
+  symbol: string;
+  ts: Timestamp;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  ret: number | null;
+  ma_close_20: number | null;
+  ma_volume_20: number | null;
+  vwap: number | null;
+  load_id: string;
+}
+
+/** A 5-minute or 1-hour aggregate bar. */
+export interface BarAggTable {
+  symbol: string;
+  ts: Timestamp;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  vwap: number | null;
+  bar_count: number;
+  load_id: string;
+}
+
+/** A rejected record. */
+export interface QuarantineTable {
+  id: Generated<string>;
+  fingerprint: string;
+  load_id: string;
+  source: string;
+  record: string;
+  symbol: string | null;
+  ts: string | null;
+  field: string;
+  reason: string;
+  raw: string;
+  quarantined_at: Generated<Date>;
+}
+
+/** The warehouse. */
+export interface Database {
+  etl_runs: EtlRunTable;
+  bars_1m: Bar1mTable;
+  bars_5m: BarAggTable;
+  bars_1h: BarAggTable;
+  quarantine: QuarantineTable;
+}

@@ -1,0 +1,12 @@
+/**
+ * Every migration, in order. Names carry a sortable date prefix; a released
+ * migration is frozen: change the schema with a new one.
+ * @module
+ */
+import type { Migration } from "kysely/migration";
+import * as initial from "@pipeline/load/migrations/2026_11_22_0001_initial.ts";
+
+/** The migrations by name, for Kysely's Migrator. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  "2026_11_22_0001_initial": initial,
+};

@@ -1,0 +1,9 @@
+/**
+ * The load stage: migrations, the SQL clients and the bulk upsert.
+ * @module
+ */
+export * from "@pipeline/load/client.ts";
+export * from "@pipeline/load/migrate.ts";
+export * from "@pipeline/load/upsert.ts";
+export * from "@pipeline/load/bars.ts";
+export type * from "@pipeline/load/database.ts";
