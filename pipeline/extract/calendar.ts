@@ -1,0 +1,236 @@
+/**
+ * A small rule-based NYSE calendar: regular sessions (09:30–16:00
+ * America/New_York) on weekdays that are not one of the main full-day
+ * holidays, with exchange-local times converted to UTC through
+ * `Intl.DateTimeFormat` (so DST is handled without a tz library).
+ *
+ * Not modelled: early closes (13:00 half days) and one-off closures (national
+ * days of mourning, weather).
+ *
+ * @module
+ */
+
+/** The exchange time zone. */
+export const NYSE_TIME_ZONE = "America/New_York";
+
+/** Minutes after local midnight of the regular open (09:30). */
+export const NYSE_OPEN_MINUTE = 9 * 60 + 30;
+
+/** Number of one-minute bars in a regular session (09:30–16:00). */
+export const NYSE_SESSION_MINUTES = 390;
+
+const DAY_MS = 86_400_000;
+
+/** One regular trading session. */
+export interface Session {
+  /** The exchange-local date, `YYYY-MM-DD`. */
+  date: string;
+  /** Days since 1970-01-01 of {@link Session.date}. */
+  day: number;
+  /** The open (09:30 local) as epoch milliseconds. */
+  openMs: number;
+  /** UTC offset of the exchange during the session, in minutes (`-300`, `-240`). */
+  offsetMinutes: number;
+}
+
+/** Days since 1970-01-01 of a calendar date (month 1–12). */
+export function dayNumber(year: number, month: number, day: number): number {
+  return Math.floor(Date.UTC(year, month - 1, day) / DAY_MS);
+}
+
+/** `YYYY-MM-DD` of a day number. */
+export function dayToDate(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Day of week of a day number: 0 = Sunday … 6 = Saturday. */
+export function weekday(day: number): number {
+  return (day + 4) % 7; // 1970-01-01 was a Thursday
+}
+
+/** A `+hh:mm`/`-hh:mm` suffix for an offset in minutes (`-300` → `-05:00`). */
+export function formatOffset(offsetMinutes: number): string {
+  const sign = offsetMinutes < 0 ? "-" : "+";
+  const abs = Math.abs(offsetMinutes);
+  const hh = String(Math.floor(abs / 60)).padStart(2, "0");
+  const mm = String(abs % 60).padStart(2, "0");
+  return `${sign}${hh}:${mm}`;
+}
+
+/** Formatters by time zone (building one costs far more than using it). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** A cached numeric date-time formatter for `timeZone`. */
+function zoneFormatter(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/**
+ * The UTC offset of `timeZone` at an instant, in minutes (east positive):
+ * `-300` for New York in winter, `-240` in summer.
+ */
+export function zoneOffsetMinutes(
+  instantMs: number,
+  timeZone: string = NYSE_TIME_ZONE,
+): number {
+  const parts = zoneFormatter(timeZone).formatToParts(new Date(instantMs));
+  const get = (type: Intl.DateTimeFormatPartTypes): number =>
+    Number(parts.find((p) => p.type === type)?.value ?? "0");
+  const asUtc = Date.UTC(
+    get("year"),
+    get("month") - 1,
+    get("day"),
+    get("hour"),
+    get("minute"),
+    get("second"),
+  );
+  const wholeSecond = Math.floor(instantMs / 1000) * 1000;
+  return Math.round((asUtc - wholeSecond) / 60_000);
+}
+
+/**
+ * Epoch milliseconds of a local wall-clock time in `timeZone` (month 1–12).
+ * Wall times that do not exist or repeat around a DST change resolve to the
+ * offset in force just after the change.
+ */
+export function zonedToUtc(
+  local: { year: number; month: number; day: number; minute: number },
+  timeZone: string = NYSE_TIME_ZONE,
+): number {
+  const wall = Date.UTC(local.year, local.month - 1, local.day) +
+    local.minute * 60_000;
+  const first = wall - zoneOffsetMinutes(wall, timeZone) * 60_000;
+  return wall - zoneOffsetMinutes(first, timeZone) * 60_000;
+}
+
+/** Day number of the `n`-th (1-based) `weekday` (0 = Sunday) of a month. */
+function nthWeekday(year: number, month: number, dow: number, n: number) {
+  const first = dayNumber(year, month, 1);
+  return first + ((dow - weekday(first) + 7) % 7) + (n - 1) * 7;
+}
+
+/** Day number of the last `weekday` (0 = Sunday) of a month. */
+function lastWeekday(year: number, month: number, dow: number): number {
+  const last = dayNumber(year, month + 1, 1) - 1;
+  return last - ((weekday(last) - dow + 7) % 7);
+}
+
+/** Day number of Easter Sunday (anonymous Gregorian algorithm). */
+function easter(year: number): number {
+  const a = year % 19;
+  const b = Math.floor(year / 100);
+  const c = year % 100;
+  const d = Math.floor(b / 4);
+  const e = b % 4;
+  const f = Math.floor((b + 8) / 25);
+  const g = Math.floor((b - f + 1) / 3);
+  const h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4);
+  const k = c % 4;
+  const l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const month = Math.floor((h + l - 7 * m + 114) / 31);
+  const day = ((h + l - 7 * m + 114) % 31) + 1;
+  return dayNumber(year, month, day);
+}
+
+/** A fixed-date holiday moved to Friday (Saturday) or Monday (Sunday). */
+function observed(day: number): number {
+  const dow = weekday(day);
+  return dow === 6 ? day - 1 : dow === 0 ? day + 1 : day;
+}
+
+/**
+ * The main NYSE full-day holidays of a year as day numbers: New Year's Day,
+ * Martin Luther King Jr. Day, Presidents' Day, Good Friday, Memorial Day,
+ * Juneteenth (from 2022), Independence Day, Labor Day, Thanksgiving and
+ * Christmas, with weekend observance (Saturday → Friday, Sunday → Monday;
+ * a New Year's Day on Saturday is not observed, per NYSE rule 7.2).
+ */
+export function nyseHolidays(year: number): Set<number> {
+  const days = new Set<number>();
+  const newYear = dayNumber(year, 1, 1);
+  if (weekday(newYear) !== 6) days.add(observed(newYear));
+  days.add(nthWeekday(year, 1, 1, 3)); // MLK: third Monday of January
+  days.add(nthWeekday(year, 2, 1, 3)); // Presidents: third Monday of February
+  days.add(easter(year) - 2); // Good Friday
+  days.add(lastWeekday(year, 5, 1)); // Memorial: last Monday of May
+  if (year >= 2022) days.add(observed(dayNumber(year, 6, 19))); // Juneteenth
+  days.add(observed(dayNumber(year, 7, 4))); // Independence Day
+  days.add(nthWeekday(year, 9, 1, 1)); // Labor: first Monday of September
+  days.add(nthWeekday(year, 11, 4, 4)); // Thanksgiving: fourth Thursday
+  days.add(observed(dayNumber(year, 12, 25))); // Christmas
+  return days;
+}
+
+/** Whether the exchange holds a regular session on a day number. */
+export function isNyseTradingDay(day: number): boolean {
+  const dow = weekday(day);
+  if (dow === 0 || dow === 6) return false;
+  const year = new Date(day * DAY_MS).getUTCFullYear();
+  return !nyseHolidays(year).has(day);
+}
+
+/** The session of a day number (which must be a trading day). */
+export function nyseSession(day: number): Session {
+  const date = dayToDate(day);
+  const [year = 0, month = 0, dom = 0] = date.split("-").map(Number);
+  const openMs = zonedToUtc({
+    year,
+    month,
+    day: dom,
+    minute: NYSE_OPEN_MINUTE,
+  });
+  const offsetMinutes = zoneOffsetMinutes(openMs);
+  return { date, day, openMs, offsetMinutes };
+}
+
+/** Options of {@link nyseSessions}. */
+export interface NyseSessionsOptions {
+  /** Sessions that opened at or before this instant are eligible. */
+  until: Date;
+  /** How many sessions to return. */
+  count: number;
+}
+
+/**
+ * The last `count` sessions that opened at or before `until` (the current
+ * session included), oldest first.
+ *
+ * @example The week of 2026-11-20
+ * ```ts
+ * import { nyseSessions } from "@pipeline/extract/calendar.ts";
+ * nyseSessions({ until: new Date("2026-11-20T22:00:00Z"), count: 5 })
+ *   .map((s) => s.date); // 2026-11-16 … 2026-11-20
+ * ```
+ */
+export function nyseSessions(options: NyseSessionsOptions): Session[] {
+  const { until, count } = options;
+  const untilMs = until.getTime();
+  const localNow = untilMs + zoneOffsetMinutes(untilMs) * 60_000;
+  const sessions: Session[] = [];
+  for (
+    let day = Math.floor(localNow / DAY_MS);
+    sessions.length < count;
+    day--
+  ) {
+    if (!isNyseTradingDay(day)) continue;
+    const session = nyseSession(day);
+    if (session.openMs <= untilMs) sessions.push(session);
+  }
+  return sessions.reverse();
+}
