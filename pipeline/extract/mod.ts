@@ -1,0 +1,8 @@
+/**
+ * The extract stage: sources that produce RAW bar frames (see
+ * `@pipeline/bars.ts`). The HTTP sources live in `@pipeline/extract/http/`.
+ * @module
+ */
+export * from "@pipeline/extract/calendar.ts";
+export * from "@pipeline/extract/file.ts";
+export * from "@pipeline/extract/synthetic.ts";
