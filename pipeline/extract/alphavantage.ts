@@ -1,0 +1,415 @@
+/**
+ * Alpha Vantage intraday bars (`TIME_SERIES_INTRADAY`), one request per
+ * symbol and month, as the raw bar frame of `@pipeline/bars.ts`.
+ *
+ * Provider quirks handled here: numbers arrive as strings under keys like
+ * `"1. open"`; timestamps are wall-clock times in the zone named by
+ * `Meta Data["6. Time Zone"]` (`US/Eastern`) and are converted to UTC across
+ * daylight-saving changes; rate-limit and error messages arrive with HTTP
+ * 200 (`Note`, `Information`: transient, retried; `Error Message`: terminal).
+ * @module
+ */
+import { z } from "zod";
+import type pl from "nodejs-polars";
+import { SymbolSchema } from "@pipeline/bars.ts";
+import { httpClient } from "@pipeline/extract/http/client.ts";
+import { endpoint, isHttpUrl } from "@pipeline/extract/http/endpoint.ts";
+import { loadEnv } from "@pipeline/extract/http/env.ts";
+import { ResponseProblem } from "@pipeline/extract/http/extract_error.ts";
+import { httpPartition } from "@pipeline/extract/http/http_partition.ts";
+import {
+  parseJsonBody,
+  schemaProblem,
+} from "@pipeline/extract/http/json_body.ts";
+import type {
+  ParseInput,
+  RawFormat,
+} from "@pipeline/extract/http/raw_format.ts";
+import { bodyExcerpt } from "@pipeline/extract/http/client.ts";
+import { RetryPolicySchema } from "@pipeline/extract/http/retry_policy.ts";
+import {
+  type HttpSourceDeps,
+  parseConfig,
+  requireApiKey,
+} from "@pipeline/extract/http/source_deps.ts";
+import { tokenBucket } from "@pipeline/extract/http/token_bucket.ts";
+import { rawText, utf8Frame } from "@pipeline/extract/http/utf8_frame.ts";
+import {
+  inWindow,
+  isoSeconds,
+  type TimeWindow,
+} from "@pipeline/extract/http/window.ts";
+import {
+  isValidTimeZone,
+  zonedLocalToUtc,
+} from "@pipeline/extract/http/zoned_time.ts";
+import type { Source } from "@pipeline/extract/source.ts";
+
+/** The source name, also its raw-landing folder. */
+export const ALPHAVANTAGE = "alphavantage";
+/** Where the API lives unless `ALPHAVANTAGE_BASE_URL` or `baseUrl` says otherwise. */
+export const ALPHAVANTAGE_DEFAULT_BASE_URL = "https://www.alphavantage.co";
+/** The variable holding the API key (environment or `.env`). */
+export const ALPHAVANTAGE_KEY_VARIABLE = "ALPHAVANTAGE_API_KEY";
+/** The zone Alpha Vantage documents for US intraday series; months are cut in it. */
+export const ALPHAVANTAGE_MARKET_TIME_ZONE = "US/Eastern";
+
+/** Intervals `TIME_SERIES_INTRADAY` offers. */
+export const ALPHAVANTAGE_INTERVALS = [
+  "1min",
+  "5min",
+  "15min",
+  "30min",
+  "60min",
+] as const;
+
+/** Configuration of {@link alphaVantageSource}. */
+export const AlphaVantageConfigSchema = z.object({
+  /** Symbols to fetch, e.g. `["IBM", "MSFT"]`. */
+  symbols: z.array(SymbolSchema).min(1),
+  /** Window start (included), UTC; ISO text or Date. */
+  start: z.coerce.date(),
+  /** Window end (excluded), UTC; ISO text or Date. */
+  end: z.coerce.date(),
+  /** Bar interval; default `1min` (the bar contract is one-minute bars). */
+  interval: z.enum(ALPHAVANTAGE_INTERVALS).default("1min"),
+  /** Base URL; default `ALPHAVANTAGE_BASE_URL`, else {@link ALPHAVANTAGE_DEFAULT_BASE_URL}. */
+  baseUrl: z.string().refine(isHttpUrl, "must be an http(s) URL").optional(),
+  /** Sustained rate; default 5 per minute (the free tier's historical limit; it also caps 25 per day). */
+  requestsPerMinute: z.number().positive().default(5),
+  /** Requests allowed back to back, 1 to 5; default 1. */
+  burst: z.number().int().min(1).max(5).default(1),
+  /** Retry settings; default 4 attempts, 5 s base, 60 s cap, 30 s timeout. */
+  retry: RetryPolicySchema.partial().default({}),
+}).refine((c) => c.end.getTime() > c.start.getTime(), {
+  path: ["end"],
+  message: "end must be after start (the window is [start, end))",
+});
+/** Configuration of {@link alphaVantageSource}, as written. */
+export type AlphaVantageConfig = z.input<typeof AlphaVantageConfigSchema>;
+
+const AV_RETRY = { baseDelayMs: 5_000, maxDelayMs: 60_000 };
+
+/**
+ * The UTC window of calendar month `month` (`YYYY-MM`) in US/Eastern, the
+ * window to configure to fetch exactly that month: `2026-11` →
+ * `[2026-11-01T04:00Z, 2026-12-01T05:00Z)`.
+ */
+export function alphaVantageMonthWindow(month: string): TimeWindow {
+  const m = /^(\d{4})-(\d{2})$/.exec(month);
+  const year = Number(m?.[1]);
+  const mon = Number(m?.[2]);
+  if (!m || mon < 1 || mon > 12) {
+    throw new RangeError(`invalid month "${month}": expected YYYY-MM`);
+  }
+  const next = mon === 12 ? `${year + 1}-01` : `${year}-${pad(mon + 1)}`;
+  return {
+    start: new Date(monthStartUtc(month)),
+    end: new Date(monthStartUtc(next)),
+  };
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, "0");
+}
+
+function monthStartUtc(month: string): number {
+  const ms = zonedLocalToUtc(
+    `${month}-01 00:00:00`,
+    ALPHAVANTAGE_MARKET_TIME_ZONE,
+  );
+  if (ms === undefined) throw new RangeError(`invalid month "${month}"`);
+  return ms;
+}
+
+/**
+ * The US/Eastern months overlapping `window`, each with the part of
+ * `window` inside it. A UTC-midnight window touches the previous Eastern
+ * month for a few hours: use {@link alphaVantageMonthWindow} to fetch whole
+ * months.
+ */
+export function alphaVantageMonths(
+  window: TimeWindow,
+): { month: string; window: TimeWindow }[] {
+  const out: { month: string; window: TimeWindow }[] = [];
+  const fmt = new Intl.DateTimeFormat("en-CA", {
+    timeZone: ALPHAVANTAGE_MARKET_TIME_ZONE,
+    year: "numeric",
+    month: "2-digit",
+  });
+  let month = fmt.format(window.start).slice(0, 7);
+  for (;;) {
+    const span = alphaVantageMonthWindow(month);
+    if (span.start.getTime() >= window.end.getTime()) break;
+    out.push({
+      month,
+      window: {
+        start: new Date(Math.max(span.start.getTime(), window.start.getTime())),
+        end: new Date(Math.min(span.end.getTime(), window.end.getTime())),
+      },
+    });
+    month = isoMonthAfter(month);
+  }
+  return out;
+}
+
+function isoMonthAfter(month: string): string {
+  const [y = 0, m = 0] = month.split("-").map(Number);
+  return m === 12 ? `${y + 1}-01` : `${y}-${pad(m + 1)}`;
+}
+
+/** One bar as Alpha Vantage sends it: decimal strings under numbered keys. */
+export const AlphaVantageBarSchema = z.object({
+  "1. open": z.union([z.string(), z.number()]).nullable(),
+  "2. high": z.union([z.string(), z.number()]).nullable(),
+  "3. low": z.union([z.string(), z.number()]).nullable(),
+  "4. close": z.union([z.string(), z.number()]).nullable(),
+  "5. volume": z.union([z.string(), z.number()]).nullable(),
+});
+
+const payloadSchemas = new Map<string, z.ZodType>();
+
+/**
+ * The documented shape of a `TIME_SERIES_INTRADAY` payload for `interval`:
+ * `Meta Data` naming a known time zone, and `Time Series (<interval>)`
+ * whose entries are checked one by one with {@link AlphaVantageBarSchema}.
+ */
+export function alphaVantagePayloadSchema(interval: string): z.ZodType {
+  let schema = payloadSchemas.get(interval);
+  if (!schema) {
+    schema = z.object({
+      "Meta Data": z.object({
+        "2. Symbol": z.string(),
+        "6. Time Zone": z.string().refine(
+          isValidTimeZone,
+          "unknown time zone",
+        ),
+      }),
+      [`Time Series (${interval})`]: z.record(z.string(), z.unknown()),
+    });
+    payloadSchemas.set(interval, schema);
+  }
+  return schema;
+}
+
+/** What the parser needs besides the body; landed with it. */
+export const AlphaVantageParamsSchema = z.object({
+  symbol: z.string(),
+  interval: z.enum(ALPHAVANTAGE_INTERVALS),
+  month: z.string(),
+  start: z.string(),
+  end: z.string(),
+});
+/** Parser parameters of one Alpha Vantage partition. */
+export type AlphaVantageParams = z.infer<typeof AlphaVantageParamsSchema>;
+
+/**
+ * The problem an HTTP-200 message body stands for: `Error Message` →
+ * terminal; `Note`/`Information` → rate limit, transient and retried,
+ * except a daily quota alone (`... 25 requests per day`: transient, not
+ * retried this run) and a premium-endpoint or invalid-key message
+ * (terminal).
+ */
+export function alphaVantageMessageProblem(
+  key: "Error Message" | "Note" | "Information",
+  message: string,
+): ResponseProblem {
+  const quoted = `Alpha Vantage ${key}: ${
+    JSON.stringify(bodyExcerpt(message))
+  }`;
+  if (key === "Error Message") {
+    return new ResponseProblem(quoted, { kind: "provider", transient: false });
+  }
+  if (/premium endpoint|api ?key is invalid|invalid api ?key/i.test(message)) {
+    return new ResponseProblem(quoted, { kind: "provider", transient: false });
+  }
+  if (/per day/i.test(message) && !/per minute/i.test(message)) {
+    return new ResponseProblem(`daily request limit reached: ${quoted}`, {
+      kind: "provider",
+      transient: true,
+      retry: false,
+    });
+  }
+  return new ResponseProblem(`rate limited: ${quoted}`, {
+    kind: "provider",
+    transient: true,
+  });
+}
+
+/**
+ * The raw bar frame of one `TIME_SERIES_INTRADAY` body: columns `symbol, ts,
+ * open, high, low, close, volume, record`, all Utf8. Pure: the same input
+ * gives the same frame.
+ *
+ * - `ts` is the series key converted from `Meta Data["6. Time Zone"]` to
+ *   UTC, as `2026-11-03T14:30:00Z`; a key that cannot be converted
+ *   (malformed, or in the hour skipped by a DST change) is kept as sent so
+ *   validation quarantines it. A time repeated by a DST change reads as its
+ *   first occurrence.
+ * - Entries are kept in body order with duplicate keys (not collapsed as
+ *   `JSON.parse` would); rows whose UTC time is outside the partition window
+ *   are dropped (the API returns whole months).
+ * - `record` is `alphavantage:<partition>:<key>`, `#2`, `#3`… for repeats.
+ *
+ * Throws a {@link ResponseProblem}: `invalid-body` (not JSON), `provider`
+ * (an HTTP-200 message), `schema` (a missing or renamed field, named).
+ */
+export function parseAlphaVantage(input: ParseInput): pl.DataFrame {
+  const params = AlphaVantageParamsSchema.parse(input.params);
+  const doc = parseJsonBody(input.body);
+  const root = doc.value;
+  const seriesKey = `Time Series (${params.interval})`;
+  if (root && typeof root === "object" && !Array.isArray(root)) {
+    const obj = root as Record<string, unknown>;
+    if (!(seriesKey in obj)) {
+      for (const key of ["Error Message", "Note", "Information"] as const) {
+        if (typeof obj[key] === "string") {
+          throw alphaVantageMessageProblem(key, obj[key]);
+        }
+      }
+    }
+  }
+  const checked = alphaVantagePayloadSchema(params.interval).safeParse(root);
+  if (!checked.success) throw schemaProblem(checked.error, { input: root });
+  const obj = root as Record<string, Record<string, unknown>>;
+  const timeZone = String(obj["Meta Data"]?.["6. Time Zone"]);
+  const series = obj[seriesKey] as object;
+  const window = {
+    start: new Date(params.start),
+    end: new Date(params.end),
+  };
+
+  const cols = {
+    symbol: [] as (string | null)[],
+    ts: [] as (string | null)[],
+    open: [] as (string | null)[],
+    high: [] as (string | null)[],
+    low: [] as (string | null)[],
+    close: [] as (string | null)[],
+    volume: [] as (string | null)[],
+    record: [] as (string | null)[],
+  };
+  const seen = new Map<string, number>();
+  for (const [key, value] of doc.entriesOf(series)) {
+    const bar = AlphaVantageBarSchema.safeParse(value);
+    if (!bar.success) {
+      throw schemaProblem(bar.error, {
+        prefix: [seriesKey, key],
+        input: value,
+      });
+    }
+    const count = (seen.get(key) ?? 0) + 1;
+    seen.set(key, count);
+    const utc = zonedLocalToUtc(key, timeZone);
+    if (utc !== undefined && !inWindow(window, utc)) continue;
+    const b = bar.data;
+    cols.symbol.push(params.symbol);
+    cols.ts.push(utc === undefined ? key : isoSeconds(utc));
+    cols.open.push(rawText(b["1. open"]));
+    cols.high.push(rawText(b["2. high"]));
+    cols.low.push(rawText(b["3. low"]));
+    cols.close.push(rawText(b["4. close"]));
+    cols.volume.push(rawText(b["5. volume"]));
+    cols.record.push(
+      `${ALPHAVANTAGE}:${input.partition}:${key}${
+        count > 1 ? `#${count}` : ""
+      }`,
+    );
+  }
+  return utf8Frame(cols);
+}
+
+/** The Alpha Vantage {@link RawFormat}, for live extraction and replay. */
+export const alphaVantageFormat: RawFormat = {
+  source: ALPHAVANTAGE,
+  dataset: "bars",
+  parse: parseAlphaVantage,
+};
+
+/**
+ * An Alpha Vantage {@link Source}: one partition per symbol and US/Eastern
+ * month overlapping `[start, end)`, named `IBM 2026-11`, each one
+ * `TIME_SERIES_INTRADAY&month=YYYY-MM&outputsize=full` request through one
+ * shared token bucket. The key comes from `ALPHAVANTAGE_API_KEY`
+ * (environment, else `.env`); without one this throws an `EtlError` (stage
+ * `config`) naming the variable, before any request.
+ *
+ * @example
+ * ```ts
+ * import { alphaVantageSource, alphaVantageMonthWindow } from "@pipeline/extract/alphavantage.ts";
+ * import { systemClock } from "@pipeline/clock.ts";
+ * const source = alphaVantageSource(
+ *   { symbols: ["IBM"], ...alphaVantageMonthWindow("2026-11") },
+ *   { clock: systemClock },
+ * );
+ * source.partitions().map((p) => p.name); // ["IBM 2026-11"]
+ * ```
+ */
+export function alphaVantageSource(
+  config: AlphaVantageConfig,
+  deps: HttpSourceDeps,
+): Source {
+  const cfg = parseConfig(AlphaVantageConfigSchema, config, ALPHAVANTAGE);
+  const env = loadEnv({ env: deps.env, dotenv: deps.dotenv });
+  const apiKey = requireApiKey({
+    source: ALPHAVANTAGE,
+    variable: ALPHAVANTAGE_KEY_VARIABLE,
+    env,
+  });
+  const baseUrl = parseConfig(
+    z.string().refine(
+      isHttpUrl,
+      "ALPHAVANTAGE_BASE_URL must be an http(s) URL",
+    ),
+    cfg.baseUrl ?? env.ALPHAVANTAGE_BASE_URL ?? ALPHAVANTAGE_DEFAULT_BASE_URL,
+    ALPHAVANTAGE,
+  );
+  const client = httpClient({
+    source: ALPHAVANTAGE,
+    clock: deps.clock,
+    fetch: deps.fetch,
+    sleep: deps.sleep,
+    random: deps.random,
+    limiter: deps.limiter ?? tokenBucket({
+      requestsPerMinute: cfg.requestsPerMinute,
+      burst: cfg.burst,
+      clock: deps.clock,
+      sleep: deps.sleep,
+    }),
+    retry: { ...AV_RETRY, ...cfg.retry },
+    secrets: [apiKey],
+    log: deps.log,
+  });
+  const months = alphaVantageMonths(cfg);
+  const partitions = cfg.symbols.flatMap((symbol) =>
+    months.map(({ month, window }) => {
+      const params: AlphaVantageParams = {
+        symbol,
+        interval: cfg.interval,
+        month,
+        start: window.start.toISOString(),
+        end: window.end.toISOString(),
+      };
+      return httpPartition({
+        name: `${symbol} ${month}`,
+        url: endpoint(baseUrl, "query", {
+          function: "TIME_SERIES_INTRADAY",
+          symbol,
+          interval: cfg.interval,
+          month,
+          outputsize: "full",
+          apikey: apiKey,
+        }),
+        params,
+        client,
+        format: alphaVantageFormat,
+        rawLanding: deps.rawLanding,
+      });
+    })
+  );
+  return {
+    name: ALPHAVANTAGE,
+    dataset: "bars",
+    partitions: () => [...partitions],
+  };
+}
