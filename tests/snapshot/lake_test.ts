@@ -1,0 +1,576 @@
+import assert from "node:assert/strict";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { fixedClock } from "@pipeline/clock.ts";
+import { EtlError } from "@pipeline/errors.ts";
+import {
+  connectPglite,
+  connectPostgres,
+  kyselyFor,
+  type SqlClient,
+} from "@pipeline/load/client.ts";
+import { up } from "@pipeline/load/migrations/2026_11_22_0001_initial.ts";
+import {
+  dateRangeSql,
+  parseSnapshotDates,
+  type SnapshotOptions,
+  snapshotTables,
+} from "@pipeline/snapshot/mod.ts";
+
+const LOAD_ID = "6f1c2b1e-8a40-4c55-9d1a-2b1f0d9e7a11";
+const CLOCK = fixedClock("2026-11-22T06:00:00Z");
+const DATES = ["2026-11-19", "2026-11-20", "2026-11-21"];
+
+/** Creates the warehouse schema and a few rows over three UTC dates. */
+async function seed(client: SqlClient): Promise<void> {
+  await up(kyselyFor(client));
+  await client.exec(`
+    INSERT INTO bars_1m (symbol, ts, open, high, low, close, volume, ret,
+                         ma_close_20, ma_volume_20, vwap, load_id) VALUES
+      ('AAPL', '2026-11-19T23:59:00Z', 10.5, 11, 10, 10.75, 100, NULL, NULL, NULL, 10.6, '${LOAD_ID}'),
+      ('AAPL', '2026-11-20T14:31:00.123456Z', 10.75, 12.25, 10.5, 12, 2500, 0.1162790697674419, 11.375, 1300, 11.8, '${LOAD_ID}'),
+      ('MSFT', '2026-11-20T14:31:00Z', 400.1, 401, 399.9, 400.5, 0, 0, 400.5, 0, NULL, '${LOAD_ID}'),
+      ('MSFT', '2026-11-20T23:30:00-05:00', 400.5, 402, 400, 401.25, 7, 0.0018726591760299626, 400.875, 3.5, 401, '${LOAD_ID}');
+    INSERT INTO bars_5m (symbol, ts, open, high, low, close, volume, vwap, bar_count, load_id) VALUES
+      ('AAPL', '2026-11-20T14:30:00Z', 10.75, 12.25, 10.5, 12, 2500, 11.8, 2, '${LOAD_ID}');
+    INSERT INTO quarantine (fingerprint, load_id, source, record, symbol, ts, field, reason, raw, quarantined_at) VALUES
+      ('f1', '${LOAD_ID}', 'csv', 'input.csv:17', NULL, 'not a time', 'ts', 'cannot parse "not a time", expected ISO-8601', '{"ts":"not a time","note":"a,b\\nc"}', '2026-11-20T09:00:00Z'),
+      ('f2', '${LOAD_ID}', 'csv', 'input.csv:18', 'AAPL', '', 'open', 'empty', '', '2026-11-21T10:00:00Z');
+  `);
+}
+
+/** One in-memory PGlite for the file: starting one takes seconds. */
+let shared: Promise<SqlClient> | undefined;
+
+/** The shared PGlite, its settings reset and its schema re-created and seeded. */
+async function pglite(): Promise<SqlClient> {
+  shared ??= connectPglite();
+  const client = await shared;
+  await client.exec(
+    "RESET ALL; DROP SCHEMA public CASCADE; CREATE SCHEMA public",
+  );
+  await seed(client);
+  return client;
+}
+
+/** Runs `sql` in the DuckDB database at `path` from a fresh instance. */
+async function duck(path: string, sql: string) {
+  const instance = await DuckDBInstance.create(path);
+  try {
+    const conn = await instance.connect();
+    try {
+      const read = await conn.runAndReadAll(sql);
+      return {
+        rows: read.getRowObjectsJS(),
+        types: Object.fromEntries(
+          read.columnNames().map((n, i) => [n, String(read.columnType(i))]),
+        ),
+      };
+    } finally {
+      conn.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
+}
+
+/** Every file under `dir`, relative to it, sorted. */
+async function listFiles(dir: string, prefix = ""): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory) out.push(...await listFiles(`${dir}/${e.name}`, rel));
+    else out.push(rel);
+  }
+  return out.sort();
+}
+
+/** Runs `fn` with a freshly seeded PGlite and a temporary data directory. */
+async function withLake(
+  fn: (client: SqlClient, dataDir: string) => Promise<void>,
+): Promise<void> {
+  const client = await pglite();
+  const dataDir = await Deno.makeTempDir({ prefix: "sluice_snapshot_" });
+  try {
+    await fn(client, dataDir);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+}
+
+/** {@link snapshotTables} with the fixed clock. */
+function snapshot(options: SnapshotOptions) {
+  return snapshotTables({ clock: CLOCK, ...options });
+}
+
+Deno.test("parseSnapshotDates() sorts, de-duplicates and validates dates", async (t) => {
+  assert.deepEqual(
+    parseSnapshotDates(["2026-11-21", "2026-11-19", "2026-11-21"]),
+    ["2026-11-19", "2026-11-21"],
+  );
+  for (
+    const bad of [
+      "2026-13-01",
+      "2026-02-30",
+      "20261120",
+      "2026-11-20T00:00:00Z",
+      "2026-11-20'; DROP TABLE bars_1m; --",
+      "",
+    ]
+  ) {
+    await t.step(`rejects ${JSON.stringify(bad)}`, () => {
+      assert.throws(
+        () => parseSnapshotDates([bad]),
+        (err: unknown) =>
+          err instanceof EtlError && err.stage === "snapshot" &&
+          err.message.includes("invalid date"),
+      );
+    });
+  }
+});
+
+Deno.test("dateRangeSql() merges consecutive dates into half-open UTC ranges", () => {
+  assert.equal(
+    dateRangeSql("ts", [
+      "2026-11-21",
+      "2026-11-19",
+      "2026-11-20",
+      "2026-12-31",
+    ]),
+    `("ts" >= '2026-11-19T00:00:00Z'::timestamptz AND "ts" < '2026-11-22T00:00:00Z'::timestamptz)` +
+      ` OR ("ts" >= '2026-12-31T00:00:00Z'::timestamptz AND "ts" < '2027-01-01T00:00:00Z'::timestamptz)`,
+  );
+  assert.equal(dateRangeSql("ts", []), "false");
+});
+
+Deno.test("snapshotTables() writes one Parquet file per table and UTC date", async () => {
+  await withLake(async (client, dataDir) => {
+    const result = await snapshot({ client, dataDir, dates: DATES });
+    const root = await Deno.realPath(dataDir);
+    assert.equal(result.duckdbPath, `${root}/analytics.duckdb`);
+    assert.deepEqual(result.tables, [
+      {
+        name: "bars_1m",
+        dates: DATES,
+        rows: 4,
+        files: DATES.map((d) =>
+          `${root}/lake/bars_1m/date=${d}/data_0.parquet`
+        ),
+      },
+      {
+        name: "bars_5m",
+        dates: ["2026-11-20"],
+        rows: 1,
+        files: [`${root}/lake/bars_5m/date=2026-11-20/data_0.parquet`],
+      },
+      { name: "bars_1h", dates: [], rows: 0, files: [] },
+      {
+        name: "quarantine",
+        dates: ["2026-11-20", "2026-11-21"],
+        rows: 2,
+        files: ["2026-11-20", "2026-11-21"].map((d) =>
+          `${root}/lake/quarantine/date=${d}/data_0.parquet`
+        ),
+      },
+    ]);
+    assert.deepEqual(await listFiles(`${dataDir}/lake`), [
+      "bars_1m/date=2026-11-19/data_0.parquet",
+      "bars_1m/date=2026-11-20/data_0.parquet",
+      "bars_1m/date=2026-11-21/data_0.parquet",
+      "bars_5m/date=2026-11-20/data_0.parquet",
+      "quarantine/date=2026-11-20/data_0.parquet",
+      "quarantine/date=2026-11-21/data_0.parquet",
+    ]);
+  });
+});
+
+Deno.test("snapshotTables() registers views that read back values and types", async () => {
+  await withLake(async (client, dataDir) => {
+    const { duckdbPath } = await snapshot({ client, dataDir, dates: DATES });
+
+    const summary = await duck(
+      duckdbPath,
+      "SELECT symbol, min(ts) AS first, count(*) AS n FROM bars_1m GROUP BY 1 ORDER BY 1",
+    );
+    assert.equal(summary.types.first, "TIMESTAMP WITH TIME ZONE");
+    assert.deepEqual(summary.rows, [
+      { symbol: "AAPL", first: new Date("2026-11-19T23:59:00Z"), n: 2n },
+      { symbol: "MSFT", first: new Date("2026-11-20T14:31:00Z"), n: 2n },
+    ]);
+
+    const bars = await duck(
+      duckdbPath,
+      `SELECT *, epoch_us(ts) AS ts_us FROM bars_1m ORDER BY symbol, ts`,
+    );
+    assert.deepEqual(bars.types, {
+      symbol: "VARCHAR",
+      ts: "TIMESTAMP WITH TIME ZONE",
+      open: "DOUBLE",
+      high: "DOUBLE",
+      low: "DOUBLE",
+      close: "DOUBLE",
+      volume: "DOUBLE",
+      ret: "DOUBLE",
+      ma_close_20: "DOUBLE",
+      ma_volume_20: "DOUBLE",
+      vwap: "DOUBLE",
+      load_id: "VARCHAR",
+      date: "DATE",
+      ts_us: "BIGINT",
+    });
+    const aapl = bars.rows[1];
+    assert.equal(
+      aapl?.ts_us,
+      BigInt(Date.parse("2026-11-20T14:31:00Z")) * 1000n + 123456n,
+    );
+    assert.equal(aapl?.ret, 0.1162790697674419);
+    assert.equal(aapl?.load_id, LOAD_ID);
+    assert.deepEqual(bars.rows[0]?.ret, null);
+    assert.deepEqual(
+      bars.rows.map((
+        r,
+      ) => [r.symbol, (r.date as Date).toISOString().slice(0, 10)]),
+      [
+        ["AAPL", "2026-11-19"],
+        ["AAPL", "2026-11-20"],
+        ["MSFT", "2026-11-20"],
+        ["MSFT", "2026-11-21"],
+      ],
+    );
+
+    const fiveMin = await duck(
+      duckdbPath,
+      "SELECT bar_count, vwap FROM bars_5m",
+    );
+    assert.equal(fiveMin.types.bar_count, "INTEGER");
+    assert.deepEqual(fiveMin.rows, [{ bar_count: 2, vwap: 11.8 }]);
+
+    const views = await duck(
+      duckdbPath,
+      "SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1",
+    );
+    assert.deepEqual(views.rows.map((r) => r.view_name), [
+      "bars_1m",
+      "bars_5m",
+      "quarantine",
+    ]);
+
+    const files = await duck(
+      duckdbPath,
+      `SELECT table_name, strftime(date, '%Y-%m-%d') AS date, rows, snapshot_at,
+              file LIKE '/%/lake/' || table_name || '/date=%/data_0.parquet' AS absolute
+         FROM lake_files ORDER BY table_name, date`,
+    );
+    assert.deepEqual(
+      files.rows.map((r) => [r.table_name, r.date, r.rows, r.absolute]),
+      [
+        ["bars_1m", "2026-11-19", 1n, true],
+        ["bars_1m", "2026-11-20", 2n, true],
+        ["bars_1m", "2026-11-21", 1n, true],
+        ["bars_5m", "2026-11-20", 1n, true],
+        ["quarantine", "2026-11-20", 1n, true],
+        ["quarantine", "2026-11-21", 1n, true],
+      ],
+    );
+    assert.deepEqual(files.rows[0]?.snapshot_at, CLOCK.now());
+  });
+});
+
+Deno.test("snapshotTables() snapshots the quarantine by quarantined_at, text intact", async () => {
+  await withLake(async (client, dataDir) => {
+    const { duckdbPath } = await snapshot({
+      client,
+      dataDir,
+      dates: ["2026-11-20"],
+      tables: [{ name: "quarantine", dateColumn: "quarantined_at" }],
+    });
+    const q = await duck(
+      duckdbPath,
+      "SELECT id, record, symbol, ts, reason, raw, quarantined_at, date FROM quarantine",
+    );
+    assert.equal(q.types.id, "BIGINT");
+    assert.equal(q.types.quarantined_at, "TIMESTAMP WITH TIME ZONE");
+    assert.deepEqual(q.rows, [{
+      id: 1n,
+      record: "input.csv:17",
+      symbol: null,
+      ts: "not a time",
+      reason: 'cannot parse "not a time", expected ISO-8601',
+      raw: '{"ts":"not a time","note":"a,b\\nc"}',
+      quarantined_at: new Date("2026-11-20T09:00:00Z"),
+      date: new Date("2026-11-20T00:00:00Z"),
+    }]);
+
+    await snapshot({
+      client,
+      dataDir,
+      dates: ["2026-11-21"],
+      tables: [{ name: "quarantine", dateColumn: "quarantined_at" }],
+    });
+    const empty = await duck(
+      duckdbPath,
+      "SELECT symbol, ts, raw FROM quarantine WHERE record = 'input.csv:18'",
+    );
+    assert.deepEqual(empty.rows, [{ symbol: "AAPL", ts: "", raw: "" }]);
+  });
+});
+
+Deno.test("snapshotTables() reruns idempotently: same files, same bytes, same rows", async () => {
+  await withLake(async (client, dataDir) => {
+    const first = await snapshot({ client, dataDir, dates: DATES });
+    const bytes = await Promise.all(
+      first.tables.flatMap((t) => t.files).map((f) => Deno.readFile(f)),
+    );
+    const listing = await listFiles(`${dataDir}/lake`);
+
+    const second = await snapshot({ client, dataDir, dates: DATES });
+    assert.deepEqual(second, first);
+    assert.deepEqual(await listFiles(`${dataDir}/lake`), listing);
+    assert.deepEqual(
+      await Promise.all(
+        second.tables.flatMap((t) => t.files).map((f) => Deno.readFile(f)),
+      ),
+      bytes,
+    );
+    const counts = await duck(
+      second.duckdbPath,
+      `SELECT (SELECT count(*) FROM bars_1m) AS bars,
+              (SELECT count(*) FROM quarantine) AS quarantine,
+              (SELECT count(*) FROM lake_files) AS files`,
+    );
+    assert.deepEqual(counts.rows, [{ bars: 4n, quarantine: 2n, files: 6n }]);
+  });
+});
+
+Deno.test("snapshotTables() replaces only the touched dates", async () => {
+  await withLake(async (client, dataDir) => {
+    await snapshot({ client, dataDir, dates: DATES });
+    await client.exec(
+      `UPDATE bars_1m SET close = 99 WHERE ts >= '2026-11-20' AND ts < '2026-11-21';
+       UPDATE bars_1m SET close = 77 WHERE ts < '2026-11-20'`,
+    );
+    const result = await snapshot({ client, dataDir, dates: ["2026-11-20"] });
+    assert.deepEqual(result.tables[0]?.dates, ["2026-11-20"]);
+    const closes = await duck(
+      result.duckdbPath,
+      "SELECT strftime(date, '%Y-%m-%d') AS d, list(close ORDER BY close) AS closes FROM bars_1m GROUP BY 1 ORDER BY 1",
+    );
+    assert.deepEqual(closes.rows, [
+      { d: "2026-11-19", closes: [10.75] },
+      { d: "2026-11-20", closes: [99, 99] },
+      { d: "2026-11-21", closes: [401.25] },
+    ]);
+  });
+});
+
+Deno.test("snapshotTables() removes the directory of a date whose rows vanished", async () => {
+  await withLake(async (client, dataDir) => {
+    const { duckdbPath } = await snapshot({ client, dataDir, dates: DATES });
+    await client.exec(
+      `DELETE FROM bars_1m WHERE ts < '2026-11-20'; DELETE FROM bars_5m`,
+    );
+    const result = await snapshot({
+      client,
+      dataDir,
+      dates: ["2026-11-19", "2026-11-20"],
+    });
+    assert.deepEqual(result.tables[0]?.dates, ["2026-11-20"]);
+    assert.deepEqual(result.tables[1], {
+      name: "bars_5m",
+      dates: [],
+      rows: 0,
+      files: [],
+    });
+    assert.deepEqual(await listFiles(`${dataDir}/lake`), [
+      "bars_1m/date=2026-11-20/data_0.parquet",
+      "bars_1m/date=2026-11-21/data_0.parquet",
+      "quarantine/date=2026-11-20/data_0.parquet",
+      "quarantine/date=2026-11-21/data_0.parquet",
+    ]);
+    const left = await duck(
+      duckdbPath,
+      `SELECT (SELECT count(*) FROM bars_1m) AS bars,
+              (SELECT count(*) FROM duckdb_views() WHERE view_name = 'bars_5m') AS view_5m,
+              (SELECT list(table_name || ' ' || strftime(date, '%Y-%m-%d') ORDER BY table_name, date)
+                 FROM lake_files) AS files`,
+    );
+    assert.deepEqual(left.rows, [{
+      bars: 3n,
+      view_5m: 0n,
+      files: [
+        "bars_1m 2026-11-20",
+        "bars_1m 2026-11-21",
+        "quarantine 2026-11-20",
+        "quarantine 2026-11-21",
+      ],
+    }]);
+  });
+});
+
+Deno.test("snapshotTables() exports timestamps in UTC under any DateStyle and TimeZone", async () => {
+  await withLake(async (client, dataDir) => {
+    await client.exec(
+      "SET DateStyle = 'SQL, DMY'; SET TimeZone = 'America/New_York'",
+    );
+    const result = await snapshot({
+      client,
+      dataDir,
+      dates: ["2026-11-21"],
+      tables: [{ name: "bars_1m", dateColumn: "ts" }],
+    });
+    assert.equal(result.tables[0]?.rows, 1);
+    const row = await duck(result.duckdbPath, "SELECT ts FROM bars_1m");
+    assert.deepEqual(row.rows, [{ ts: new Date("2026-11-21T04:30:00Z") }]);
+  });
+});
+
+Deno.test("snapshotTables() rejects invalid input before touching the lake", async (t) => {
+  await withLake(async (client, dataDir) => {
+    const cases: [string, Partial<SnapshotOptions>, RegExp][] = [
+      ["a malformed date", { dates: ["2026-11-20 00:00"] }, /invalid date/],
+      ["an impossible date", { dates: ["2026-02-30"] }, /invalid date/],
+      [
+        "a table name with SQL in it",
+        { tables: [{ name: "bars_1m; DROP TABLE bars_1m", dateColumn: "ts" }] },
+        /invalid table name/,
+      ],
+      [
+        "an upper-case column",
+        { tables: [{ name: "bars_1m", dateColumn: "TS" }] },
+        /invalid column name/,
+      ],
+      [
+        "a missing table",
+        { tables: [{ name: "bars_1d", dateColumn: "ts" }] },
+        /table bars_1d does not exist/,
+      ],
+      [
+        "a date column that is not timestamptz",
+        { tables: [{ name: "bars_1m", dateColumn: "symbol" }] },
+        /column symbol is text, not timestamp with time zone/,
+      ],
+      [
+        "a table listed twice",
+        {
+          tables: [
+            { name: "bars_1m", dateColumn: "ts" },
+            { name: "bars_1m", dateColumn: "ts" },
+          ],
+        },
+        /listed twice/,
+      ],
+    ];
+    for (const [name, options, message] of cases) {
+      await t.step(`rejects ${name}`, async () => {
+        await assert.rejects(
+          snapshot({ client, dataDir, dates: ["2026-11-20"], ...options }),
+          (err: unknown) =>
+            err instanceof EtlError && err.stage === "snapshot" &&
+            !err.transient && message.test(err.message),
+        );
+      });
+    }
+    assert.deepEqual(await listFiles(dataDir), []);
+  });
+});
+
+Deno.test("snapshotTables() carries a column added later into the view", async () => {
+  await withLake(async (client, dataDir) => {
+    await snapshot({ client, dataDir, dates: DATES });
+    await client.exec(
+      `ALTER TABLE bars_1m ADD COLUMN trades integer;
+       UPDATE bars_1m SET trades = 3 WHERE ts >= '2026-11-21'`,
+    );
+    const { duckdbPath } = await snapshot({
+      client,
+      dataDir,
+      dates: ["2026-11-21"],
+    });
+    const rows = await duck(
+      duckdbPath,
+      "SELECT strftime(date, '%Y-%m-%d') AS d, trades FROM bars_1m ORDER BY ts",
+    );
+    assert.equal(rows.types.trades, "INTEGER");
+    assert.deepEqual(rows.rows, [
+      { d: "2026-11-19", trades: null },
+      { d: "2026-11-20", trades: null },
+      { d: "2026-11-20", trades: null },
+      { d: "2026-11-21", trades: 3 },
+    ]);
+  });
+});
+
+Deno.test("snapshotTables() keeps the previous files when a table cannot be written", async () => {
+  await withLake(async (client, dataDir) => {
+    const first = await snapshot({ client, dataDir, dates: DATES });
+    const files = first.tables[0]?.files ?? [];
+    const before = await Promise.all(files.map((f) => Deno.readFile(f)));
+    // numeric(3,1) maps to DECIMAL(3,1), which cannot hold NaN: DuckDB fails
+    // to read the exported CSV after Postgres exported it.
+    await client.exec(
+      `ALTER TABLE bars_1m ADD COLUMN score numeric(3, 1);
+       UPDATE bars_1m SET score = 'NaN', close = 1`,
+    );
+    await assert.rejects(
+      snapshot({ client, dataDir, dates: DATES }),
+      (err: unknown) =>
+        err instanceof EtlError && err.stage === "snapshot" &&
+        err.partition === `bars_1m date=${DATES.join(",")}` &&
+        !err.transient && err.cause instanceof Error,
+    );
+    assert.deepEqual(
+      await Promise.all(files.map((f) => Deno.readFile(f))),
+      before,
+    );
+    assert.deepEqual(
+      (await listFiles(`${dataDir}/lake`)).filter((f) => f.startsWith(".")),
+      [],
+    );
+  });
+});
+
+const DATABASE_URL = Deno.env.get("DATABASE_URL");
+
+Deno.test({
+  name: "snapshotTables() snapshots from a Postgres server",
+  ignore: !DATABASE_URL,
+  async fn() {
+    const serverUrl = new URL(DATABASE_URL ?? "postgres://localhost/postgres");
+    const dbName = `sluice_snapshot_${crypto.randomUUID().replaceAll("-", "")}`;
+    const admin = await connectPostgres(serverUrl.href);
+    await admin.exec(`CREATE DATABASE ${dbName}`);
+    const dataDir = await Deno.makeTempDir({ prefix: "sluice_snapshot_pg_" });
+    try {
+      const dbUrl = new URL(serverUrl.href);
+      dbUrl.pathname = `/${dbName}`;
+      const client = await connectPostgres(dbUrl.href);
+      try {
+        await seed(client);
+        await client.exec("SET TimeZone = 'Asia/Kolkata'");
+        const result = await snapshot({ client, dataDir, dates: DATES });
+        assert.deepEqual(
+          result.tables.map((t) => [t.name, t.dates, t.rows]),
+          [
+            ["bars_1m", DATES, 4],
+            ["bars_5m", ["2026-11-20"], 1],
+            ["bars_1h", [], 0],
+            ["quarantine", ["2026-11-20", "2026-11-21"], 2],
+          ],
+        );
+        const summary = await duck(
+          result.duckdbPath,
+          "SELECT symbol, min(ts) AS first, count(*) AS n FROM bars_1m GROUP BY 1 ORDER BY 1",
+        );
+        assert.deepEqual(summary.rows, [
+          { symbol: "AAPL", first: new Date("2026-11-19T23:59:00Z"), n: 2n },
+          { symbol: "MSFT", first: new Date("2026-11-20T14:31:00Z"), n: 2n },
+        ]);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await admin.exec(`DROP DATABASE IF EXISTS ${dbName}`);
+      await admin.close();
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
