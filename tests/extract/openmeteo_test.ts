@@ -217,9 +217,9 @@ Deno.test("openMeteoSource() retries a slow response and a 502, then succeeds", 
   });
   assert.equal((await only(src).extract()).height, 48);
   assert.equal(server.requests.length, 3);
-  assert.deepEqual(deps.events.map((e) => e.reason.split(":")[0]), [
-    "timed out",
-    "HTTP 502 Bad Gateway [status 502]",
+  assert.deepEqual(deps.events.map((e) => [e.kind, e.reason.split(":")[0]]), [
+    ["timeout", "timed out"],
+    ["status", "HTTP 502 Bad Gateway"],
   ]);
 });
 

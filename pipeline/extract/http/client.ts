@@ -60,6 +60,8 @@ export interface HttpEvent {
   attempt: number;
   /** The wait before the next attempt, in ms. */
   waitMs: number;
+  /** What kind of failure it was. */
+  kind: ProblemKind;
   /** Why the attempt failed, secrets removed. */
   reason: string;
 }
@@ -314,9 +316,8 @@ export function httpClient(options: HttpClientOptions): HttpClient {
         url: safeUrl,
         attempt,
         waitMs,
-        reason: failure.status === undefined
-          ? failure.message
-          : `${failure.message} [status ${failure.status}]`,
+        kind: failure.kind,
+        reason: failure.message,
       });
       try {
         await sleep(waitMs, signal);
