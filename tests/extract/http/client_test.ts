@@ -19,6 +19,7 @@ import { TEST_NOW, testDeps } from "../../fixtures/deps.ts";
 
 const SECRET = "SECRET-KEY-9";
 const OK = '{"ok":true}';
+const FAST = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 5_000 };
 
 /** A client with fast, deterministic settings; `interpret` parses JSON. */
 function setup(extra: Partial<HttpClientOptions> = {}) {
@@ -34,7 +35,7 @@ function setup(extra: Partial<HttpClientOptions> = {}) {
       maxAttempts: 4,
       baseDelayMs: 100,
       maxDelayMs: 5_000,
-      timeoutMs: 150,
+      timeoutMs: 5_000,
     },
     ...extra,
   });
@@ -195,17 +196,17 @@ Deno.test("httpClient.get() fails other 4xx at once with a typed, terminal error
 Deno.test("httpClient.get() times out a response slower than timeoutMs and retries", async (t) => {
   await t.step("no headers in time", async () => {
     await using server = fixtureServer(inSequence(stall(), reply(OK)));
-    const { deps, get } = setup();
+    const { deps, get } = setup({ retry: { ...FAST, timeoutMs: 300 } });
     assert.deepEqual(await get(server.url), { ok: true });
     assert.equal(server.requests.length, 2);
     assert.deepEqual(deps.waits, [50]);
-    assert.match(deps.events[0]?.reason ?? "", /timed out.*150 ms/);
+    assert.match(deps.events[0]?.reason ?? "", /timed out.*300 ms/);
   });
   await t.step("headers in time, body stalls", async () => {
     await using server = fixtureServer(
       inSequence(stallBody('{"ok":'), reply(OK)),
     );
-    const { get } = setup();
+    const { get } = setup({ retry: { ...FAST, timeoutMs: 300 } });
     assert.deepEqual(await get(server.url), { ok: true });
     assert.equal(server.requests.length, 2);
   });
