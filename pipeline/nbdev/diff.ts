@@ -79,6 +79,7 @@ function editScript(a: string[], b: string[]): Edit[] {
 
 /** The lines of `text`; a final newline ends the last line. */
 function lines(text: string): string[] {
+  if (text === "") return [];
   const all = text.split("\n");
   if (text.endsWith("\n")) all.pop();
   return all;

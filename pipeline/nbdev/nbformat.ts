@@ -52,14 +52,17 @@ export function cellSource(cell: Cell): string {
   return joinLines(cell.source);
 }
 
-/** `text` split as Jupyter stores it: every line but the last keeps its `\n`. */
+/** Line breaks as Python's `str.splitlines` knows them (nbformat uses it). */
+const LINE =
+  // deno-lint-ignore no-control-regex
+  /[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]*(?:\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])?/g;
+
+/**
+ * `text` split as Jupyter stores it (Python's `splitlines(keepends=True)`):
+ * every line keeps its line break, the last one may have none.
+ */
 export function splitLines(text: string): string[] {
-  if (text === "") return [];
-  const lines = text.split("\n").map((line) => line + "\n");
-  const last = lines.length - 1;
-  lines[last] = lines[last]!.slice(0, -1);
-  if (lines[last] === "") lines.pop();
-  return lines;
+  return (text.match(LINE) ?? []).filter((line) => line !== "");
 }
 
 /**
