@@ -1,0 +1,472 @@
+/**
+ * The validate stage for bars: splits a RAW frame into the VALID frame and
+ * the QUARANTINE frame (see `@pipeline/bars.ts`), vectorised with polars.
+ *
+ * Each record is checked against the rules below in order; the first failing
+ * rule quarantines it with the field it names and a reason that quotes the
+ * offending value (`open: expected a number, got "n/a"`):
+ *
+ * 1. a missing field (null or blank), fields in {@link BAR_FIELDS} order;
+ * 2. a symbol that fails {@link SymbolSchema};
+ * 3. a number field (open, high, low, close, volume) that is not a number,
+ *    then NaN, then infinite;
+ * 4. a price <= 0, then a negative volume;
+ * 5. a timestamp that is ISO-8601 without offset (ambiguous), or neither
+ *    ISO-8601 with offset/`Z` nor epoch milliseconds (digits);
+ * 6. a timestamp later than `now + futureToleranceMs`;
+ * 7. high < max(open, close), then low > min(open, close) (the refinements
+ *    of {@link BarSchema}, with its messages).
+ *
+ * Records that pass every rule but share (symbol, ts in UTC) with a later
+ * record holding different values are superseded: the last one in source
+ * order wins, each earlier one is quarantined on `ts`. Copies with identical
+ * values stay valid (the transform removes and counts them).
+ *
+ * @module
+ */
+import pl from "nodejs-polars";
+import {
+  BAR_FIELDS,
+  type BarField,
+  BarSchema,
+  PRICE_FIELDS,
+  QUARANTINE_COLUMNS,
+  SymbolSchema,
+} from "@pipeline/bars.ts";
+
+/** Options of {@link validateBars}. */
+export interface ValidateBarsOptions {
+  /** The run's "now"; timestamps after `now + futureToleranceMs` are rejected. */
+  now: Date;
+  /** Allowed clock skew for timestamps ahead of `now`, in ms. Default 60 000. */
+  futureToleranceMs?: number | undefined;
+}
+
+/** What {@link validateBars} returns; `raw.height === valid.height + quarantine.height`. */
+export interface ValidateBarsResult {
+  /** Bars that passed, typed per the valid frame contract, in source order. */
+  valid: pl.DataFrame;
+  /** One row per rejected record ({@link QUARANTINE_COLUMNS}), in source order. */
+  quarantine: pl.DataFrame;
+}
+
+/** The number fields of a bar: the prices and the volume. */
+export const NUMBER_FIELDS = [...PRICE_FIELDS, "volume"] as const;
+
+/** Epoch milliseconds: digits only. */
+export const EPOCH_MS_PATTERN = "^[0-9]+$";
+
+/** An ISO-8601 local date-time without offset: ambiguous, so rejected. */
+export const NAIVE_ISO_PATTERN =
+  "^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?$";
+
+/** One validation rule: which field it blames, its message and its test. */
+export interface BarRule {
+  /** The field the reason names. */
+  field: BarField;
+  /** What was wrong, without the field and value (`expected a number`). */
+  message: string;
+  /** True where the record breaks the rule (null counts as false). */
+  test: pl.Expr;
+  /** Whether the reason also quotes open and close (the high/low rules). */
+  quotesOpenClose: boolean;
+}
+
+/** Whether `expr` is one of `values` (a set membership test). */
+function isIn(expr: pl.Expr, values: pl.Series): pl.Expr {
+  return expr.isIn(pl.lit(values));
+}
+
+/** The trimmed text of a field (column `__text_<field>`). */
+function text(field: BarField): pl.Expr {
+  return pl.col(`__text_${field}`);
+}
+
+/** The parsed number of a number field (column `__num_<field>`). */
+function num(field: BarField): pl.Expr {
+  return pl.col(`__num_${field}`);
+}
+
+/**
+ * The message {@link BarSchema} gives when the refinement on `path` fails,
+ * so quarantine reasons read exactly like the contract.
+ */
+export function barSchemaMessage(path: "high" | "low"): string {
+  const bar = path === "high"
+    ? { open: 2, high: 1, low: 1, close: 1 }
+    : { open: 1, high: 2, low: 2, close: 1 };
+  const result = BarSchema.safeParse({
+    symbol: "A",
+    ts: new Date(0),
+    volume: 0,
+    ...bar,
+  });
+  const issue = result.error?.issues.find((i) => i.path[0] === path);
+  return issue?.message ?? `${path} is out of range`;
+}
+
+/**
+ * The symbols among `symbols` that fail {@link SymbolSchema}, and the zod
+ * message for the first of them (per unique value, so cheap on big frames).
+ */
+function badSymbols(symbols: readonly (string | null)[]): {
+  values: string[];
+  message: string;
+} {
+  const values: string[] = [];
+  let message = "expected a ticker like AAPL or BRK.B";
+  for (const symbol of symbols) {
+    if (symbol === null || symbol.trim() === "") continue;
+    const result = SymbolSchema.safeParse(symbol);
+    if (result.success) continue;
+    if (values.length === 0) {
+      message = result.error.issues[0]?.message ?? message;
+    }
+    values.push(symbol);
+  }
+  return { values, message };
+}
+
+/**
+ * The rules of {@link validateBars} in the order they are applied, given the
+ * symbols known to be bad and the latest allowed timestamp.
+ */
+export function barRules(options: {
+  badSymbols: string[];
+  symbolMessage: string;
+  latestMs: number;
+}): BarRule[] {
+  const { badSymbols, symbolMessage, latestMs } = options;
+  const rule = (field: BarField, message: string, test: pl.Expr): BarRule => ({
+    field,
+    message,
+    test,
+    quotesOpenClose: false,
+  });
+  const maxOpenClose = pl.maxHorizontal([num("open"), num("close")]);
+  const minOpenClose = pl.minHorizontal([num("open"), num("close")]);
+  return [
+    ...BAR_FIELDS.map((f) =>
+      rule(f, "missing value", text(f).isNull().or(text(f).eq(pl.lit(""))))
+    ),
+    rule(
+      "symbol",
+      symbolMessage,
+      badSymbols.length > 0
+        ? isIn(pl.col("symbol"), pl.Series("bad", badSymbols, pl.Utf8))
+        : pl.lit(false),
+    ),
+    ...NUMBER_FIELDS.map((f) => rule(f, "expected a number", num(f).isNull())),
+    ...NUMBER_FIELDS.map((f) =>
+      rule(f, "expected a finite number", num(f).isNan())
+    ),
+    ...NUMBER_FIELDS.map((f) =>
+      rule(f, "expected a finite number", num(f).isInfinite())
+    ),
+    ...PRICE_FIELDS.map((f) =>
+      rule(f, "expected a positive price", num(f).ltEq(0))
+    ),
+    rule("volume", "expected a non-negative volume", num("volume").lt(0)),
+    rule(
+      "ts",
+      "ISO-8601 timestamp without UTC offset is ambiguous",
+      pl.col("__ts").isNull().and(text("ts").str.contains(NAIVE_ISO_PATTERN)),
+    ),
+    rule(
+      "ts",
+      "expected ISO-8601 with offset or epoch milliseconds",
+      pl.col("__ts").isNull(),
+    ),
+    rule(
+      "ts",
+      `timestamp is in the future (after ${new Date(latestMs).toISOString()})`,
+      pl.col("__ts").cast(pl.Int64).gt(pl.lit(latestMs)),
+    ),
+    {
+      ...rule("high", barSchemaMessage("high"), num("high").lt(maxOpenClose)),
+      quotesOpenClose: true,
+    },
+    {
+      ...rule("low", barSchemaMessage("low"), num("low").gt(minOpenClose)),
+      quotesOpenClose: true,
+    },
+  ];
+}
+
+/**
+ * The raw frame with every bar field as Utf8 (a missing column becomes all
+ * null), `record` (a missing one becomes `row <n>`) and `__row`, the source
+ * position.
+ */
+function normaliseRaw(raw: pl.DataFrame): pl.DataFrame {
+  const columns = new Set(raw.columns);
+  const position = pl.intRange(0, raw.height, 1, pl.Int64, false);
+  const fallbackRecord = pl.concatString([
+    pl.lit("row "),
+    position.add(1).cast(pl.Int64).cast(pl.Utf8),
+  ], "");
+  return raw.select(
+    ...BAR_FIELDS.map((f) =>
+      columns.has(f)
+        ? pl.col(f).cast(pl.Utf8)
+        : pl.lit(null).cast(pl.Utf8).alias(f)
+    ),
+    columns.has("record")
+      ? pl.col("record").cast(pl.Utf8).fillNull(fallbackRecord).alias("record")
+      : fallbackRecord.alias("record"),
+    position.alias("__row"),
+  );
+}
+
+/**
+ * Parses and checks a normalised frame in one lazy query: trimmed text
+ * (`__text_*`, dropped again), numbers (`__num_*`, Float64), the timestamp
+ * (`__ts`, UTC ms) and `__rule`, the first broken rule.
+ */
+function checkRecords(frame: pl.DataFrame, rules: BarRule[]): pl.DataFrame {
+  const epoch = text("ts").cast(pl.Int64, false).cast(pl.Datetime("ms", "UTC"));
+  const iso = text("ts").str.strptime(pl.Datetime("ms"), "%+")
+    .cast(pl.Datetime("ms", "UTC"));
+  return frame.lazy()
+    .withColumns(
+      ...BAR_FIELDS.map((f) => pl.col(f).str.strip().alias(`__text_${f}`)),
+    )
+    .withColumns(
+      ...NUMBER_FIELDS.map((f) =>
+        text(f).cast(pl.Float64, false).alias(`__num_${f}`)
+      ),
+      pl.when(text("ts").str.contains(EPOCH_MS_PATTERN))
+        .then(epoch)
+        .otherwise(iso)
+        .alias("__ts"),
+    )
+    .withColumns(firstBrokenRule(rules))
+    .select(
+      ...BAR_FIELDS,
+      "record",
+      "__row",
+      "__ts",
+      ...NUMBER_FIELDS.map((f) => `__num_${f}`),
+      "__rule",
+    )
+    .collectSync();
+}
+
+/**
+ * `when(test1).then(value1).when(test2).then(value2)….otherwise(otherwise)`
+ * over a list of cases: the value of the first test that holds.
+ */
+function firstMatch(
+  cases: readonly (readonly [test: pl.Expr, value: pl.Expr])[],
+  otherwise: pl.Expr,
+): pl.Expr {
+  let chain: pl.Then | pl.ChainedThen | undefined;
+  for (const [test, value] of cases) {
+    chain = chain === undefined
+      ? pl.when(test).then(value)
+      : chain.when(test).then(value);
+  }
+  return chain === undefined ? otherwise : chain.otherwise(otherwise);
+}
+
+/** `__rule`: the index of the first rule a record breaks, null if none. */
+function firstBrokenRule(rules: BarRule[]): pl.Expr {
+  return firstMatch(
+    rules.map((rule, i) => [rule.test, pl.lit(i)] as const),
+    pl.lit(null),
+  ).cast(pl.Int32).alias("__rule");
+}
+
+/** A text expression as a JSON literal: `"n/a"` with quotes, or `null`. */
+function quoted(expr: pl.Expr): pl.Expr {
+  return pl.struct([expr.alias("v")]).struct.jsonEncode()
+    .str.extract('^\\{"v":(.*)\\}$', 1);
+}
+
+/** The raw record as a JSON object of the seven raw fields. */
+function rawJson(): pl.Expr {
+  return pl.struct(BAR_FIELDS.map((f) => pl.col(f))).struct.jsonEncode();
+}
+
+/**
+ * Records that passed the rules but are superseded: an earlier copy of
+ * (symbol, ts) whose values differ from the last copy. Returns `__row` and
+ * `__by` (the record of the last copy).
+ */
+function supersededRecords(passed: pl.DataFrame): pl.DataFrame {
+  const copies = passed
+    .select(
+      "symbol",
+      "__ts",
+      "record",
+      "__row",
+      ...NUMBER_FIELDS.map((f) => `__num_${f}`),
+    )
+    .filter(pl.len().over("symbol", "__ts").gt(1));
+  if (copies.height === 0) {
+    return pl.DataFrame([
+      pl.Series("__row", [], pl.Int64),
+      pl.Series("__by", [], pl.Utf8),
+    ]);
+  }
+  return copies
+    .withColumns(
+      pl.anyHorizontal(
+        NUMBER_FIELDS.map((f) =>
+          num(f).neq(num(f).last().over("symbol", "__ts"))
+        ),
+      ).alias("__differs"),
+      pl.col("record").last().over("symbol", "__ts").alias("__by"),
+    )
+    .filter(pl.col("__differs"))
+    .select("__row", "__by");
+}
+
+/**
+ * Builds the quarantine frame from the records that broke a rule (with
+ * `__rule`) and the superseded duplicates (with `__by`), in source order.
+ */
+function quarantineFrame(options: {
+  broken: pl.DataFrame;
+  superseded: pl.DataFrame;
+  rules: BarRule[];
+}): pl.DataFrame {
+  const { broken, superseded, rules } = options;
+  const codes = rules.map((_, i) => i);
+  const openClose = codes.filter((i) => rules[i]?.quotesOpenClose);
+  const value = firstMatch(
+    BAR_FIELDS.map((f) => [pl.col("field").eq(pl.lit(f)), pl.col(f)] as const),
+    pl.lit(null),
+  ).cast(pl.Utf8);
+  const ruleRows = broken.select(
+    pl.col("__row"),
+    pl.col("record"),
+    ...BAR_FIELDS.map((f) => pl.col(f)),
+    pl.col("__rule").replaceStrict(
+      codes,
+      rules.map((r) => r.field),
+      undefined,
+      pl.Utf8,
+    )
+      .alias("field"),
+    pl.col("__rule").replaceStrict(
+      codes,
+      rules.map((r) => r.message),
+      undefined,
+      pl.Utf8,
+    )
+      .alias("__message"),
+    isIn(pl.col("__rule"), pl.Series("codes", openClose, pl.Int32)).alias(
+      "__open_close",
+    ),
+  ).withColumns(
+    pl.concatString([
+      pl.col("field"),
+      pl.lit(": "),
+      pl.col("__message"),
+      pl.lit(", got "),
+      quoted(value),
+      pl.when(pl.col("__open_close"))
+        .then(pl.concatString([
+          pl.lit(" (open "),
+          quoted(pl.col("open")),
+          pl.lit(", close "),
+          quoted(pl.col("close")),
+          pl.lit(")"),
+        ], ""))
+        .otherwise(pl.lit("")),
+    ], "").alias("reason"),
+  );
+  const duplicateRows = superseded.withColumns(
+    pl.lit("ts").alias("field"),
+    pl.concatString([
+      pl.lit(
+        "ts: duplicate (symbol, ts) with different values; superseded by record ",
+      ),
+      pl.col("__by"),
+    ], "").alias("reason"),
+  );
+  const columns = ["__row", "record", "field", "reason", ...BAR_FIELDS];
+  return pl.concat([
+    ruleRows.select(...columns),
+    duplicateRows.select(...columns),
+  ], {
+    how: "vertical",
+  })
+    .sort("__row")
+    .select(
+      pl.col("record"),
+      pl.col("symbol"),
+      pl.col("ts"),
+      pl.col("field"),
+      pl.col("reason"),
+      rawJson().alias("raw"),
+    )
+    .select(...QUARANTINE_COLUMNS);
+}
+
+/**
+ * Splits a RAW bar frame into valid bars and quarantined records (see the
+ * module doc for the rules). Never throws on bad data: every rejected record
+ * becomes one quarantine row naming its record, field and reason, so
+ * `raw.height === valid.height + quarantine.height`.
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { validateBars } from "@pipeline/validate/bars.ts";
+ * const raw = pl.DataFrame({
+ *   symbol: ["AAPL", "AAPL"],
+ *   ts: ["2026-11-20T09:30:00-05:00", "2026-11-20T09:31:00-05:00"],
+ *   open: ["190.1", "n/a"], high: ["190.5", "190.4"], low: ["190.0", "190.1"],
+ *   close: ["190.2", "190.3"], volume: ["1200", "900"],
+ *   record: ["in.csv:2", "in.csv:3"],
+ * });
+ * const { valid, quarantine } = validateBars(raw, { now: new Date("2026-11-21T00:00:00Z") });
+ * quarantine.getColumn("reason").get(0); // 'open: expected a number, got "n/a"'
+ * ```
+ */
+export function validateBars(
+  raw: pl.DataFrame,
+  options: ValidateBarsOptions,
+): ValidateBarsResult {
+  const { now, futureToleranceMs = 60_000 } = options;
+  const normalised = normaliseRaw(raw);
+  const symbols = normalised.select(pl.col("symbol").unique()).getColumn(
+    "symbol",
+  )
+    .toArray() as (string | null)[];
+  const bad = badSymbols(symbols);
+  const rules = barRules({
+    badSymbols: bad.values,
+    symbolMessage: bad.message,
+    latestMs: now.getTime() + futureToleranceMs,
+  });
+  const checked = checkRecords(normalised, rules);
+  const passed = checked.lazy()
+    .filter(pl.col("__rule").isNull())
+    .select(
+      "symbol",
+      "__ts",
+      ...NUMBER_FIELDS.map((f) => `__num_${f}`),
+      "record",
+      "__row",
+    )
+    .collectSync();
+  const superseded = supersededRecords(passed);
+  const isSuperseded = isIn(pl.col("__row"), superseded.getColumn("__row"));
+  const valid =
+    (superseded.height > 0 ? passed.filter(isSuperseded.not()) : passed)
+      .select(
+        pl.col("symbol"),
+        pl.col("__ts").alias("ts"),
+        ...NUMBER_FIELDS.map((f) => num(f).alias(f)),
+        pl.col("record"),
+      );
+  const quarantine = quarantineFrame({
+    broken: checked.filter(pl.col("__rule").isNotNull()),
+    superseded: checked.filter(isSuperseded).join(superseded, { on: "__row" }),
+    rules,
+  });
+  return { valid, quarantine };
+}

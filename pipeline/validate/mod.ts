@@ -1,0 +1,6 @@
+/**
+ * The validate stage: RAW frame in, VALID and QUARANTINE frames out (see
+ * `@pipeline/bars.ts`).
+ * @module
+ */
+export * from "@pipeline/validate/bars.ts";
