@@ -53,9 +53,11 @@ export interface QuarantineTable {
   id: Generated<string>;
   fingerprint: string;
   load_id: string;
+  dataset: string;
   source: string;
   record: string;
-  symbol: string | null;
+  /** The record's symbol or location, as delivered. */
+  entity: string | null;
   ts: string | null;
   field: string;
   reason: string;

@@ -7,3 +7,4 @@ export * from "@pipeline/load/migrate.ts";
 export * from "@pipeline/load/upsert.ts";
 export * from "@pipeline/load/bars.ts";
 export type * from "@pipeline/load/database.ts";
+export * from "@pipeline/load/quarantine.ts";

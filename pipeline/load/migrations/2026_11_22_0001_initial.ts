@@ -1,6 +1,7 @@
 /**
  * The first schema: run history, one-minute bars with their derived columns,
- * 5-minute and 1-hour aggregates, and the quarantine.
+ * 5-minute and 1-hour aggregates, and the quarantine of every dataset
+ * (`entity` is the record's symbol or location).
  *
  * Frozen once released: change the schema with a new migration.
  * @module
@@ -56,9 +57,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       id bigserial PRIMARY KEY,
       fingerprint text NOT NULL UNIQUE,
       load_id uuid NOT NULL,
+      dataset text NOT NULL,
       source text NOT NULL,
       record text NOT NULL,
-      symbol text,
+      entity text,
       ts text,
       field text NOT NULL,
       reason text NOT NULL,

@@ -1,0 +1,15 @@
+/**
+ * The datasets Sluice loads, by name.
+ * @module
+ */
+import type { Dataset } from "@pipeline/datasets/dataset.ts";
+import { barsDataset } from "@pipeline/datasets/bars.ts";
+
+export * from "@pipeline/datasets/dataset.ts";
+export { barsDataset } from "@pipeline/datasets/bars.ts";
+
+/** Every dataset, by the name a source declares. */
+// deno-lint-ignore no-explicit-any
+export const DATASETS: Readonly<Record<string, Dataset<any>>> = {
+  bars: barsDataset,
+};

@@ -1,0 +1,126 @@
+/**
+ * The run summary: per stage rows in and out and seconds, the reconciled
+ * counts, per-partition outcomes; printed as a table or as one JSON object.
+ * @module
+ */
+import type { Stage } from "@pipeline/errors.ts";
+import type { UpsertResult } from "@pipeline/load/upsert.ts";
+
+/** One stage's figures. */
+export interface StageStat {
+  stage: Stage;
+  rows_in: number;
+  rows_out: number;
+  seconds: number;
+}
+
+/** The outcome of one source partition. */
+export interface PartitionOutcome {
+  partition: string;
+  status: "succeeded" | "failed";
+  rows: number;
+  /** Why it failed (secrets removed), when it did. */
+  error?: string;
+  /** Whether a retry may help, when it failed. */
+  transient?: boolean;
+}
+
+/**
+ * The counts of a run. They reconcile:
+ * `extracted = loaded + quarantined + duplicates`.
+ */
+export interface RunCounts {
+  /** Records the source delivered. */
+  extracted: number;
+  /** Unique valid bars handed to the load (inserted, updated or unchanged). */
+  loaded: number;
+  /** Records rejected by validation and kept in quarantine. */
+  quarantined: number;
+  /** Exact duplicate records dropped by the transform. */
+  duplicates: number;
+}
+
+/** Everything a run reports. */
+export interface RunSummary {
+  run_id: string;
+  source: string;
+  status: "succeeded" | "failed";
+  started_at: string;
+  finished_at: string;
+  counts: RunCounts;
+  stages: StageStat[];
+  partitions: PartitionOutcome[];
+  tables: UpsertResult[];
+  snapshot: { duckdb: string; files: number; dates: string[] } | null;
+  /** Peak resident memory of the process, in MiB (Linux only). */
+  peak_rss_mib: number | null;
+  /** The error that failed the run, naming stage and partition. */
+  error: string | null;
+}
+
+/** Whether the counts reconcile. */
+export function countsReconcile(c: RunCounts): boolean {
+  return c.extracted === c.loaded + c.quarantined + c.duplicates;
+}
+
+/** Peak resident set size of this process in MiB, from /proc (Linux). */
+export function peakRssMib(): number | null {
+  try {
+    const status = Deno.readTextFileSync("/proc/self/status");
+    const kb = /VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+const fmtInt = (n: number) => n.toLocaleString("en-US");
+
+/** The summary as a readable table (for stderr). */
+export function formatSummary(s: RunSummary): string {
+  const lines = [
+    `run ${s.run_id}  source=${s.source}  status=${s.status}`,
+    "",
+  ];
+  const head = ["stage", "rows in", "rows out", "seconds"];
+  const rows = s.stages.map((x) => [
+    x.stage,
+    fmtInt(x.rows_in),
+    fmtInt(x.rows_out),
+    x.seconds.toFixed(2),
+  ]);
+  const widths = head.map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => r[i]!.length))
+  );
+  const line = (r: string[]) =>
+    r.map((c, i) => i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))
+      .join("  ");
+  lines.push(line(head), widths.map((w) => "-".repeat(w)).join("  "));
+  for (const r of rows) lines.push(line(r));
+  const c = s.counts;
+  lines.push(
+    "",
+    `extracted ${fmtInt(c.extracted)} = loaded ${fmtInt(c.loaded)} + ` +
+      `quarantined ${fmtInt(c.quarantined)} + duplicates ${
+        fmtInt(c.duplicates)
+      }${countsReconcile(c) ? "" : "  (DOES NOT RECONCILE)"}`,
+  );
+  for (const t of s.tables) {
+    lines.push(
+      `${t.table}: ${fmtInt(t.inserted)} inserted, ${
+        fmtInt(t.updated)
+      } updated, ${fmtInt(t.unchanged)} unchanged`,
+    );
+  }
+  if (s.snapshot) {
+    lines.push(
+      `snapshot: ${s.snapshot.files} parquet files for ${s.snapshot.dates.length} dates -> ${s.snapshot.duckdb}`,
+    );
+  }
+  for (const p of s.partitions.filter((p) => p.status === "failed")) {
+    lines.push(`FAILED partition ${p.partition}: ${p.error}`);
+  }
+  if (s.error) lines.push(`ERROR ${s.error}`);
+  if (s.peak_rss_mib !== null) lines.push(`peak memory ${s.peak_rss_mib} MiB`);
+  return lines.join("\n");
+}
