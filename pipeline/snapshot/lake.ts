@@ -123,8 +123,9 @@ export function parseSnapshotDates(dates: readonly string[]): string[] {
  * Only validated dates and identifiers reach the SQL text.
  *
  * @param column A `timestamptz` column (validated identifier).
- * @param dates Sorted, validated dates (see {@link parseSnapshotDates}).
- * @returns e.g. `("ts" >= '2026-11-20T00:00:00Z' AND "ts" < '2026-11-22T00:00:00Z')`.
+ * @param dates `YYYY-MM-DD` dates, checked by {@link parseSnapshotDates}.
+ * @returns e.g. `("ts" >= '2026-11-20T00:00:00Z'::timestamptz AND "ts" <
+ *   '2026-11-22T00:00:00Z'::timestamptz)`, or `false` for no dates.
  */
 export function dateRangeSql(column: string, dates: readonly string[]): string {
   const col = `"${assertIdentifier(column, "column")}"`;
