@@ -6,9 +6,37 @@
 import { z } from "zod";
 import { SymbolSchema } from "@pipeline/bars.ts";
 import { DEFAULT_SYMBOLS } from "@pipeline/extract/synthetic.ts";
+import { LocationSchema } from "@pipeline/extract/openmeteo.ts";
 
 /** The source names `--source` accepts. */
-export const SOURCE_NAMES = ["synthetic", "file"] as const;
+export const SOURCE_NAMES = [
+  "synthetic",
+  "file",
+  "alphavantage",
+  "finnhub",
+  "openmeteo",
+] as const;
+
+/** The HTTP sources, which land raw responses and can replay them. */
+export const HTTP_SOURCES = ["alphavantage", "finnhub", "openmeteo"] as const;
+
+/** Weather locations of the openmeteo source when none are given. */
+export const DEFAULT_LOCATIONS = [
+  { name: "new-york", latitude: 40.71, longitude: -74.01 },
+  { name: "seattle", latitude: 47.61, longitude: -122.33 },
+  { name: "london", latitude: 51.51, longitude: -0.13 },
+] as const;
+
+/** `name:latitude:longitude` as a location. */
+export function parseLocation(text: string): unknown {
+  const [name, lat, lon, ...rest] = text.split(":");
+  if (rest.length || lat === undefined || lon === undefined) {
+    throw new ConfigError(
+      `--locations: expected name:latitude:longitude, got "${text}"`,
+    );
+  }
+  return { name, latitude: Number(lat), longitude: Number(lon) };
+}
 
 /** A validated run configuration. */
 export const RunConfigSchema = z.object({
@@ -34,7 +62,50 @@ export const RunConfigSchema = z.object({
   asOf: z.coerce.date().optional(),
   /** Export the loaded dates to Parquet and DuckDB after the load. */
   snapshot: z.boolean().default(true),
+  /** Window start (included) of the HTTP sources, UTC. */
+  start: z.coerce.date().optional(),
+  /** Window end (excluded) of the HTTP sources, UTC. */
+  end: z.coerce.date().optional(),
+  /** A calendar month (YYYY-MM) as the window: Alpha Vantage's unit. */
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, {
+    message: "expected YYYY-MM",
+  }).optional(),
+  /** Locations of the openmeteo source. */
+  locations: z.array(LocationSchema).min(1).default(
+    DEFAULT_LOCATIONS.map((l) => ({ ...l })),
+  ),
+  /** Open-Meteo endpoint: `forecast` (recent days) or `archive` (history). */
+  endpoint: z.enum(["forecast", "archive"]).default("forecast"),
+  /** Rebuild from landed raw responses instead of calling the API. */
+  fromRaw: z.boolean().default(false),
+  /** With fromRaw: only responses landed on this UTC date. */
+  rawDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, {
+    message: "expected YYYY-MM-DD",
+  }).optional(),
+  /** Land every HTTP response under <dataDir>/raw before parsing. */
+  rawLanding: z.boolean().default(true),
 }).superRefine((c, ctx) => {
+  if (c.fromRaw && !(HTTP_SOURCES as readonly string[]).includes(c.source)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["fromRaw"],
+      message: `--from-raw needs an HTTP source (${HTTP_SOURCES.join(", ")})`,
+    });
+  }
+  if (c.month && (c.start || c.end)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["month"],
+      message: "give --month or --start/--end, not both",
+    });
+  }
+  if (c.start && c.end && c.end <= c.start) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["end"],
+      message: "--end must be after --start (the window is [start, end))",
+    });
+  }
   if (c.source === "file" && !c.input) {
     ctx.addIssue({
       code: "custom",

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import {
   ConfigError,
+  parseLocation,
   parseRunConfig,
   redactUrl,
   type RunConfig,
@@ -17,9 +18,10 @@ import { connect, type SqlClient } from "@pipeline/load/client.ts";
 import { migrateToLatest } from "@pipeline/load/migrate.ts";
 import { runPipeline } from "@pipeline/run.ts";
 import { sourceFor } from "@pipeline/sources.ts";
+import type { Source } from "@pipeline/extract/source.ts";
 import { fixedClock, systemClock } from "@pipeline/clock.ts";
 import { formatSummary } from "@pipeline/summary.ts";
-import { errorMessage } from "@pipeline/errors.ts";
+import { errorMessage, EtlError } from "@pipeline/errors.ts";
 
 /** Exit codes of the CLI. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -43,8 +45,12 @@ Commands:
 
 Run 'deno task etl COMMAND --help' for the flags of a command.
 
-Environment:
+Environment (also read from a .env file; the environment wins):
   DATABASE_URL          Postgres server URL (same as --database-url)
+  ALPHAVANTAGE_API_KEY  key of the alphavantage source
+  FINNHUB_API_KEY       key of the finnhub source
+  ALPHAVANTAGE_BASE_URL, FINNHUB_BASE_URL, OPENMETEO_BASE_URL
+                        base URLs of the HTTP sources (proxies, tests)
 `,
   run: `deno task etl [run] [FLAGS]
 
@@ -57,11 +63,24 @@ Flags:
                         objects) or .parquet with columns symbol, ts, open,
                         high, low, close, volume (ts ISO-8601 with offset, or
                         epoch milliseconds)
-  --symbols A,B,...     symbols of the synthetic source (default: 10 tickers)
+  --symbols A,B,...     symbols of the synthetic, alphavantage and finnhub
+                        sources (default: 10 tickers)
   --sessions N          trading sessions of the synthetic source (default 5)
   --seed N              seed of the synthetic source (default 42)
   --defect-rate R       share of defective synthetic records, 0..1
                         (default 0.005)
+  --start TIME          window start (included) of the HTTP sources, UTC
+  --end TIME            window end (excluded); default: the last 7 days up
+                        to the end of today (alphavantage: this month)
+  --month YYYY-MM       a calendar month as the window (alphavantage: its
+                        US/Eastern month, one request per symbol)
+  --locations L,...     openmeteo locations as name:latitude:longitude
+                        (default new-york, seattle, london)
+  --endpoint NAME       openmeteo: forecast (recent days) | archive (history)
+  --from-raw            rebuild from responses landed under DATA_DIR/raw/
+                        instead of calling the API
+  --raw-date DATE       with --from-raw: only responses landed that UTC day
+  --no-raw-landing      do not land HTTP responses under DATA_DIR/raw/
   --as-of TIME          run as if now were TIME (ISO-8601); default: now
   --no-snapshot         skip the Parquet/DuckDB snapshot
   --json                print the run summary as JSON on stdout${COMMON_HELP}
@@ -95,6 +114,14 @@ export function parseCli(argv: string[]): {
       seed: { type: "string" },
       "defect-rate": { type: "string" },
       "as-of": { type: "string" },
+      start: { type: "string" },
+      end: { type: "string" },
+      month: { type: "string" },
+      locations: { type: "string" },
+      endpoint: { type: "string" },
+      "from-raw": { type: "boolean" },
+      "raw-date": { type: "string" },
+      "no-raw-landing": { type: "boolean" },
       "data-dir": { type: "string" },
       "database-url": { type: "string" },
       "no-snapshot": { type: "boolean" },
@@ -104,6 +131,7 @@ export function parseCli(argv: string[]): {
   });
   let command = positionals[0] ?? "run";
   let help = values.help ?? false;
+  if (positionals.length === 0 && help) command = "main";
   if (command === "help") {
     command = positionals[1] ?? "main";
     help = true;
@@ -131,6 +159,14 @@ export function parseCli(argv: string[]): {
     dataDir: values["data-dir"],
     databaseUrl: values["database-url"] ?? Deno.env.get("DATABASE_URL"),
     snapshot: values["no-snapshot"] ? false : undefined,
+    start: values.start,
+    end: values.end,
+    month: values.month,
+    locations: values.locations?.split(",").filter(Boolean).map(parseLocation),
+    endpoint: values.endpoint,
+    fromRaw: values["from-raw"],
+    rawDate: values["raw-date"],
+    rawLanding: values["no-raw-landing"] ? false : undefined,
   };
   for (const k of Object.keys(config)) {
     if (config[k] === undefined) delete config[k];
@@ -161,7 +197,7 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.usage;
   }
   if (cli.help) {
-    console.log(help);
+    console.log(cli.command === "main" ? `${help}\n${HELP.run}` : help);
     return EXIT.ok;
   }
   let config: RunConfig;
@@ -170,6 +206,28 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     console.error(`error: ${errorMessage(err)}`);
     return EXIT.usage;
+  }
+  const clock = config.asOf ? fixedClock(config.asOf) : systemClock;
+  let source: Source | undefined;
+  if (cli.command === "run") {
+    try {
+      source = await sourceFor(config, {
+        clock,
+        http: {
+          log: (e) =>
+            console.error(
+              `extract: ${e.source} ${e.partition}: attempt ${e.attempt} failed (${e.reason}); retrying in ${
+                (e.waitMs / 1000).toFixed(1)
+              } s`,
+            ),
+        },
+      });
+    } catch (err) {
+      console.error(`error: ${errorMessage(err)}`);
+      return err instanceof EtlError && err.stage === "config"
+        ? EXIT.usage
+        : EXIT.failed;
+    }
   }
   let client: SqlClient;
   try {
@@ -193,9 +251,8 @@ export async function main(argv: string[]): Promise<number> {
       );
       return EXIT.ok;
     }
-    const clock = config.asOf ? fixedClock(config.asOf) : systemClock;
     const summary = await runPipeline(
-      sourceFor(config, { clock }),
+      source!,
       { dataDir: config.dataDir, snapshot: config.snapshot },
       { client, clock, log: (line) => console.error(line) },
     );

@@ -6,16 +6,60 @@
 import type { Source } from "@pipeline/extract/source.ts";
 import { syntheticBars } from "@pipeline/extract/synthetic.ts";
 import { readBarFile } from "@pipeline/extract/file.ts";
+import {
+  alphaVantageMonthWindow,
+  alphaVantageSource,
+} from "@pipeline/extract/alphavantage.ts";
+import { finnhubSource } from "@pipeline/extract/finnhub.ts";
+import { openMeteoSource } from "@pipeline/extract/openmeteo.ts";
+import type { HttpSourceDeps } from "@pipeline/extract/http/source_deps.ts";
+import { rawLanding } from "@pipeline/extract/http/raw_landing.ts";
+import { rawLandingSource } from "@pipeline/extract/http/raw_source.ts";
 import type { RunConfig } from "@pipeline/config.ts";
 import type { Clock } from "@pipeline/clock.ts";
 
 /** What a source may need from outside. */
 export interface SourceDeps {
   clock: Clock;
+  /** Overrides for the HTTP sources (tests hand in fetch, sleep, env). */
+  http?: Partial<HttpSourceDeps>;
 }
 
-/** The source `config` names. */
-export function sourceFor(config: RunConfig, deps: SourceDeps): Source {
+const DAY_MS = 86_400_000;
+
+/**
+ * The window [start, end) of an HTTP source: `--start/--end`, else
+ * `--month` (for Alpha Vantage its US/Eastern month), else the last 7 UTC
+ * days up to today's midnight (Alpha Vantage: the current month).
+ */
+export function windowFor(
+  config: RunConfig,
+  now: Date,
+): { start: Date; end: Date } {
+  if (config.month) {
+    if (config.source === "alphavantage") {
+      return alphaVantageMonthWindow(config.month);
+    }
+    const [y, m] = config.month.split("-").map(Number) as [number, number];
+    return {
+      start: new Date(Date.UTC(y, m - 1, 1)),
+      end: new Date(Date.UTC(y, m, 1)),
+    };
+  }
+  const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
+  if (config.source === "alphavantage" && !config.start && !config.end) {
+    return alphaVantageMonthWindow(now.toISOString().slice(0, 7));
+  }
+  const end = config.end ?? new Date(today + DAY_MS);
+  const start = config.start ?? new Date(end.getTime() - 7 * DAY_MS);
+  return { start, end };
+}
+
+/** The source `config` names. Throws an `EtlError` (stage config) on bad setup. */
+export async function sourceFor(
+  config: RunConfig,
+  deps: SourceDeps,
+): Promise<Source> {
   switch (config.source) {
     case "synthetic":
       return {
@@ -42,5 +86,34 @@ export function sourceFor(config: RunConfig, deps: SourceDeps): Source {
         partitions: () => [{ name: path, extract: () => readBarFile(path) }],
       };
     }
+  }
+  if (config.fromRaw) {
+    return await rawLandingSource({
+      dataDir: config.dataDir,
+      source: config.source,
+      date: config.rawDate,
+    });
+  }
+  const http: HttpSourceDeps = {
+    clock: deps.clock,
+    dotenv: ".env",
+    ...(config.rawLanding
+      ? { rawLanding: rawLanding({ dataDir: config.dataDir }) }
+      : {}),
+    ...deps.http,
+  };
+  const { start, end } = windowFor(config, deps.clock.now());
+  switch (config.source) {
+    case "alphavantage":
+      return alphaVantageSource({ symbols: config.symbols, start, end }, http);
+    case "finnhub":
+      return finnhubSource({ symbols: config.symbols, start, end }, http);
+    case "openmeteo":
+      return openMeteoSource({
+        locations: config.locations,
+        start,
+        end,
+        endpoint: config.endpoint,
+      }, http);
   }
 }

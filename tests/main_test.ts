@@ -1,0 +1,291 @@
+/**
+ * The `deno task etl` command line, as a user runs it: a real process, a
+ * fixture HTTP server on 127.0.0.1 standing in for the providers.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { DATABASE_KINDS, openTestDatabase } from "./_db.ts";
+import { fixtureServer, inSequence, reply } from "./fixtures/server.ts";
+import { main } from "@pipeline/main.ts";
+
+const SECRET = "sk-TEST-9f8e7d6c5b4a";
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs pipeline/main.ts in a fresh process with only the given environment. */
+async function etl(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Run> {
+  const keep = ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME"];
+  const base = Object.fromEntries(
+    keep.flatMap((k) => {
+      const v = Deno.env.get(k);
+      return v === undefined ? [] : [[k, v]];
+    }),
+  );
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "pipeline/main.ts", ...args],
+    env: { ...base, NO_COLOR: "1", ...env },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+  };
+}
+
+Deno.test("etl --help documents every command and flag", async (t) => {
+  const { code, stdout } = await etl(["--help"]);
+  assert.equal(code, 0);
+  assert.match(stdout, /Commands:[\s\S]*run[\s\S]*migrate/);
+  const run = await etl(["run", "--help"]);
+  for (
+    const flag of [
+      "--source",
+      "--input",
+      "--symbols",
+      "--sessions",
+      "--seed",
+      "--defect-rate",
+      "--start",
+      "--end",
+      "--month",
+      "--locations",
+      "--from-raw",
+      "--as-of",
+      "--json",
+      "--data-dir",
+      "--database-url",
+    ]
+  ) {
+    await t.step(flag, () => assert.ok(run.stdout.includes(flag), flag));
+  }
+  assert.equal((await etl(["help", "migrate"])).code, 0);
+});
+
+Deno.test("etl rejects bad usage with exit 2 and a message naming the problem", async (t) => {
+  const cases: [string[], RegExp][] = [
+    [["--source", "file"], /--source file needs --input PATH/],
+    [["--source", "nope"], /source/],
+    [["--sessions", "many"], /--sessions: expected a number, got "many"/],
+    [["--bogus"], /bogus/],
+    [["frobnicate"], /unknown command "frobnicate"/],
+    [["--from-raw"], /--from-raw needs an HTTP source/],
+  ];
+  for (const [args, message] of cases) {
+    await t.step(args.join(" "), async () => {
+      const r = await etl(args);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+    });
+  }
+});
+
+Deno.test("main() with a missing API key says which variable to set (exit 2, no network)", async () => {
+  const dataDir = await Deno.makeTempDir();
+  const r = await etl(
+    ["--source", "finnhub", "--symbols", "IBM", "--data-dir", dataDir],
+    { FINNHUB_BASE_URL: "http://127.0.0.1:9" },
+  );
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /FINNHUB_API_KEY/);
+  await Deno.remove(dataDir, { recursive: true });
+});
+
+for (const kind of DATABASE_KINDS) {
+  Deno.test(
+    `etl --source alphavantage loads IBM when MSFT fails, names MSFT, never prints the key [${kind}]`,
+    async () => {
+      const ibm = await Deno.readTextFile(
+        "tests/fixtures/alphavantage/intraday_ibm_2026-11.json",
+      );
+      const invalid = await Deno.readTextFile(
+        "tests/fixtures/alphavantage/error_message.json",
+      );
+      await using server = fixtureServer((req) => {
+        const symbol = new URL(req.url).searchParams.get("symbol");
+        return symbol === "IBM" ? reply(ibm)() : reply(invalid)();
+      });
+      const dataDir = await Deno.makeTempDir();
+      const db = kind === "postgres"
+        ? await openTestDatabase("postgres", { migrate: false })
+        : undefined;
+      try {
+        const r = await etl([
+          "--source",
+          "alphavantage",
+          "--symbols",
+          "IBM,MSFT",
+          "--month",
+          "2026-11",
+          "--as-of",
+          "2026-11-22T12:00:00Z",
+          "--data-dir",
+          dataDir,
+          "--json",
+        ], {
+          ALPHAVANTAGE_BASE_URL: server.url,
+          ALPHAVANTAGE_API_KEY: SECRET,
+          ...(db?.url ? { DATABASE_URL: db.url } : {}),
+        });
+        assert.equal(r.code, 1, r.stderr);
+        const summary = JSON.parse(r.stdout);
+        assert.equal(summary.status, "failed");
+        const byName = Object.fromEntries(
+          summary.partitions.map((
+            p: { partition: string },
+          ) => [p.partition, p]),
+        );
+        assert.equal(byName["IBM 2026-11"].status, "succeeded");
+        assert.equal(byName["MSFT 2026-11"].status, "failed");
+        assert.match(byName["MSFT 2026-11"].error, /Invalid API call/);
+        assert.match(r.stderr, /FAILED partition MSFT 2026-11/);
+        assert.ok(summary.counts.loaded > 0, "IBM was loaded");
+        assert.ok(
+          server.requests.every((q) =>
+            q.url.searchParams.get("apikey") === SECRET
+          ),
+          "the key was sent to the provider",
+        );
+        for (const text of [r.stdout, r.stderr]) {
+          assert.ok(!text.includes(SECRET), "the key leaked into the output");
+        }
+        // nor into landed metadata
+        for await (const f of walk(join(dataDir, "raw"))) {
+          if (f.endsWith(".meta.json")) {
+            assert.ok(!(await Deno.readTextFile(f)).includes(SECRET), f);
+          }
+        }
+      } finally {
+        await db?.dispose();
+        await Deno.remove(dataDir, { recursive: true });
+      }
+    },
+  );
+}
+
+Deno.test("etl --from-raw rebuilds the warehouse from landed responses without calling the API", async () => {
+  const ibm = await Deno.readTextFile(
+    "tests/fixtures/alphavantage/intraday_ibm_2026-11.json",
+  );
+  const dataDir = await Deno.makeTempDir();
+  const common = [
+    "--month",
+    "2026-11",
+    "--as-of",
+    "2026-11-22T12:00:00Z",
+    "--json",
+  ];
+  {
+    await using server = fixtureServer(reply(ibm));
+    const first = await etl(
+      [
+        "--source",
+        "alphavantage",
+        "--symbols",
+        "IBM",
+        "--data-dir",
+        dataDir,
+        ...common,
+      ],
+      { ALPHAVANTAGE_BASE_URL: server.url, ALPHAVANTAGE_API_KEY: SECRET },
+    );
+    assert.equal(first.code, 0, first.stderr);
+  }
+  const fresh = join(dataDir, "fresh");
+  await Deno.mkdir(fresh);
+  await Deno.rename(join(dataDir, "raw"), join(fresh, "raw"));
+  const replay = await etl(
+    ["--source", "alphavantage", "--from-raw", "--data-dir", fresh, ...common],
+    { ALPHAVANTAGE_BASE_URL: "http://127.0.0.1:9" }, // nothing listens there
+  );
+  assert.equal(replay.code, 0, replay.stderr);
+  const summary = JSON.parse(replay.stdout);
+  assert.ok(summary.counts.loaded > 0);
+  assert.deepEqual(
+    summary.partitions.map((p: { partition: string }) => p.partition),
+    [
+      "IBM 2026-11",
+    ],
+  );
+  await Deno.remove(dataDir, { recursive: true });
+});
+
+Deno.test("main() backs off on an Alpha Vantage rate-limit note and then loads", async () => {
+  // In process, so the test can count the waits instead of sleeping them.
+  const ibm = await Deno.readTextFile(
+    "tests/fixtures/alphavantage/intraday_ibm_2026-11.json",
+  );
+  const note = await Deno.readTextFile(
+    "tests/fixtures/alphavantage/note_rate_limit.json",
+  );
+  await using server = fixtureServer(
+    inSequence(reply(note), reply(ibm)),
+  );
+  const { runPipeline } = await import("@pipeline/run.ts");
+  const { sourceFor } = await import("@pipeline/sources.ts");
+  const { parseRunConfig } = await import("@pipeline/config.ts");
+  const { fixedClock } = await import("@pipeline/clock.ts");
+  const { connectPglite } = await import("@pipeline/load/client.ts");
+  const dataDir = await Deno.makeTempDir();
+  const clock = fixedClock("2026-11-22T12:00:00Z");
+  const waits: number[] = [];
+  const config = parseRunConfig({
+    source: "alphavantage",
+    symbols: ["IBM"],
+    month: "2026-11",
+    dataDir,
+    snapshot: false,
+  });
+  const source = await sourceFor(config, {
+    clock,
+    http: {
+      env: { ALPHAVANTAGE_BASE_URL: server.url, ALPHAVANTAGE_API_KEY: SECRET },
+      dotenv: false,
+      sleep: (ms: number) => {
+        waits.push(ms);
+        return Promise.resolve();
+      },
+      random: () => 0.5,
+    },
+  });
+  const client = await connectPglite();
+  try {
+    const summary = await runPipeline(source, { dataDir, snapshot: false }, {
+      client,
+      clock,
+    });
+    assert.equal(summary.status, "succeeded", summary.error ?? "");
+    assert.ok(summary.counts.loaded > 0);
+    assert.equal(server.requests.length, 2, "the note was retried once");
+    assert.ok(waits.some((w) => w > 0), "it waited before retrying");
+  } finally {
+    await client.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("main() returns 2 for an invalid --database-url without connecting", async () => {
+  assert.equal(await main(["--database-url", "mysql://x", "--no-snapshot"]), 2);
+});
+
+async function* walk(dir: string): AsyncGenerator<string> {
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      const p = join(dir, e.name);
+      if (e.isDirectory) yield* walk(p);
+      else yield p;
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+}
