@@ -350,6 +350,26 @@ Deno.test("validateBars() types the valid frame per the contract, in source orde
   );
 });
 
+Deno.test("validateBars() trims surrounding whitespace and keeps source order", () => {
+  const { valid, quarantine } = validateBars(
+    rawFrame([
+      { symbol: "A" },
+      { symbol: " MSFT ", volume: "\t7 ", ts: " 1795185000000" },
+      { symbol: "B", open: "1 9" },
+      { symbol: "C" },
+    ]),
+    { now: NOW },
+  );
+  assert.deepEqual(valid.select("symbol", "volume", "record").rows(), [
+    ["A", 1200, "in.csv:2"],
+    ["MSFT", 7, "in.csv:3"],
+    ["C", 1200, "in.csv:5"],
+  ]);
+  assert.deepEqual(column(quarantine, "reason"), [
+    'open: expected a number, got "1 9"',
+  ]);
+});
+
 Deno.test("validateBars() lets timestamps within the future tolerance pass", async (t) => {
   await t.step("default tolerance 60 s", () => {
     const { valid } = validateBars(rawFrame([{ ts: "2026-11-21T00:00:59Z" }]), {
