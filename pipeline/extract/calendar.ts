@@ -33,9 +33,16 @@ export interface Session {
   offsetMinutes: number;
 }
 
-/** Days since 1970-01-01 of a calendar date (month 1–12). */
-export function dayNumber(year: number, month: number, day: number): number {
-  return Math.floor(Date.UTC(year, month - 1, day) / DAY_MS);
+/** A calendar date; `month` is 1–12. */
+export interface CalendarDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+/** Days since 1970-01-01 of a calendar date (`{ year: 1970, month: 1, day: 1 }` → 0). */
+export function dayNumber(date: CalendarDate): number {
+  return Math.floor(Date.UTC(date.year, date.month - 1, date.day) / DAY_MS);
 }
 
 /** `YYYY-MM-DD` of a day number. */
@@ -117,16 +124,24 @@ export function zonedToUtc(
   return wall - zoneOffsetMinutes(first, timeZone) * 60_000;
 }
 
-/** Day number of the `n`-th (1-based) `weekday` (0 = Sunday) of a month. */
-function nthWeekday(year: number, month: number, dow: number, n: number) {
-  const first = dayNumber(year, month, 1);
-  return first + ((dow - weekday(first) + 7) % 7) + (n - 1) * 7;
+/** Which weekday of a month: the `nth` (1-based) or the last (`nth` -1). */
+interface MonthWeekday {
+  year: number;
+  month: number;
+  /** 0 = Sunday … 6 = Saturday. */
+  weekday: number;
+  nth: number;
 }
 
-/** Day number of the last `weekday` (0 = Sunday) of a month. */
-function lastWeekday(year: number, month: number, dow: number): number {
-  const last = dayNumber(year, month + 1, 1) - 1;
-  return last - ((weekday(last) - dow + 7) % 7);
+/** Day number of the `nth` `weekday` of a month (`nth: -1` for the last). */
+function monthWeekday(options: MonthWeekday): number {
+  const { year, month, weekday: dow, nth } = options;
+  if (nth < 0) {
+    const last = dayNumber({ year, month: month + 1, day: 1 }) - 1;
+    return last - ((weekday(last) - dow + 7) % 7);
+  }
+  const first = dayNumber({ year, month, day: 1 });
+  return first + ((dow - weekday(first) + 7) % 7) + (nth - 1) * 7;
 }
 
 /** Day number of Easter Sunday (anonymous Gregorian algorithm). */
@@ -145,7 +160,7 @@ function easter(year: number): number {
   const m = Math.floor((a + 11 * h + 22 * l) / 451);
   const month = Math.floor((h + l - 7 * m + 114) / 31);
   const day = ((h + l - 7 * m + 114) % 31) + 1;
-  return dayNumber(year, month, day);
+  return dayNumber({ year, month, day });
 }
 
 /** A fixed-date holiday moved to Friday (Saturday) or Monday (Sunday). */
@@ -163,17 +178,20 @@ function observed(day: number): number {
  */
 export function nyseHolidays(year: number): Set<number> {
   const days = new Set<number>();
-  const newYear = dayNumber(year, 1, 1);
+  const date = (month: number, day: number) => dayNumber({ year, month, day });
+  const monday = (month: number, nth: number) =>
+    monthWeekday({ year, month, weekday: 1, nth });
+  const newYear = date(1, 1);
   if (weekday(newYear) !== 6) days.add(observed(newYear));
-  days.add(nthWeekday(year, 1, 1, 3)); // MLK: third Monday of January
-  days.add(nthWeekday(year, 2, 1, 3)); // Presidents: third Monday of February
+  days.add(monday(1, 3)); // MLK: third Monday of January
+  days.add(monday(2, 3)); // Presidents: third Monday of February
   days.add(easter(year) - 2); // Good Friday
-  days.add(lastWeekday(year, 5, 1)); // Memorial: last Monday of May
-  if (year >= 2022) days.add(observed(dayNumber(year, 6, 19))); // Juneteenth
-  days.add(observed(dayNumber(year, 7, 4))); // Independence Day
-  days.add(nthWeekday(year, 9, 1, 1)); // Labor: first Monday of September
-  days.add(nthWeekday(year, 11, 4, 4)); // Thanksgiving: fourth Thursday
-  days.add(observed(dayNumber(year, 12, 25))); // Christmas
+  days.add(monday(5, -1)); // Memorial: last Monday of May
+  if (year >= 2022) days.add(observed(date(6, 19))); // Juneteenth
+  days.add(observed(date(7, 4))); // Independence Day
+  days.add(monday(9, 1)); // Labor: first Monday of September
+  days.add(monthWeekday({ year, month: 11, weekday: 4, nth: 4 })); // Thanksgiving: fourth Thursday
+  days.add(observed(date(12, 25))); // Christmas
   return days;
 }
 

@@ -48,12 +48,16 @@ export function barFileFormat(path: string): BarFileFormat | undefined {
 }
 
 /** An extract error about the file at `path` (never transient). */
-function fileError(path: string, message: string, cause?: unknown): EtlError {
+function fileError(
+  path: string,
+  message: string,
+  options: { cause?: unknown } = {},
+): EtlError {
   return new EtlError(`cannot read bar file ${path}: ${message}`, {
     stage: "extract",
     partition: path,
     transient: false,
-    cause,
+    cause: options.cause,
   });
 }
 
@@ -132,7 +136,7 @@ function readCsv(path: string): pl.DataFrame {
     throw fileError(
       path,
       `not a readable CSV file (${errorMessage(err)})`,
-      err,
+      { cause: err },
     );
   }
   if (frame.width === 0) return emptyRawFrame();
@@ -214,7 +218,9 @@ async function readJson(path: string): Promise<pl.DataFrame> {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw fileError(path, `not valid JSON (${errorMessage(err)})`, err);
+    throw fileError(path, `not valid JSON (${errorMessage(err)})`, {
+      cause: err,
+    });
   }
   const envelope = JsonBarsSchema.safeParse(data);
   if (!envelope.success) {
@@ -290,7 +296,7 @@ function readParquetFile(path: string): pl.DataFrame {
     throw fileError(
       path,
       `not a readable Parquet file (${errorMessage(err)})`,
-      err,
+      { cause: err },
     );
   }
   const name = baseName(path);
@@ -311,7 +317,7 @@ async function readText(path: string): Promise<string> {
   try {
     return await Deno.readTextFile(path);
   } catch (err) {
-    throw fileError(path, errorMessage(err), err);
+    throw fileError(path, errorMessage(err), { cause: err });
   }
 }
 
@@ -353,7 +359,7 @@ export async function readBarFile(
     if (!info.isFile) throw fileError(path, "not a file");
   } catch (err) {
     if (err instanceof EtlError) throw err;
-    throw fileError(path, errorMessage(err), err);
+    throw fileError(path, errorMessage(err), { cause: err });
   }
   switch (format) {
     case "csv":

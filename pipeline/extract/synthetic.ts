@@ -80,7 +80,7 @@ export interface SyntheticOptions {
 }
 
 /** The first day of the daily price walk (a Monday). */
-const ORIGIN_DAY = dayNumber(2000, 1, 3);
+const ORIGIN_DAY = dayNumber({ year: 2000, month: 1, day: 3 });
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 
@@ -158,12 +158,13 @@ function symbolProfile(seed: number, symbol: string): SymbolProfile {
  * (2000-01-03) through `lastDay`: a mean-reverting (Ornstein–Uhlenbeck) walk
  * around the log of the base price, so prices stay plausible over decades.
  */
-function dailyAnchors(
-  seed: number,
-  symbol: string,
-  profile: SymbolProfile,
-  lastDay: number,
-): Float64Array {
+function dailyAnchors(options: {
+  seed: number;
+  symbol: string;
+  profile: SymbolProfile;
+  lastDay: number;
+}): Float64Array {
+  const { seed, symbol, profile, lastDay } = options;
   const rng = rngFor(`${seed}:${symbol}:anchors`);
   const mean = Math.log(profile.basePrice);
   const sigma = profile.dailyVol * 0.85;
@@ -421,12 +422,13 @@ function injectDefect(options: {
 }
 
 /** Checks the options of {@link syntheticBars}; throws an extract EtlError. */
-function checkOptions(
-  symbols: readonly string[],
-  sessions: number,
-  seed: number,
-  defectRate: number,
-): void {
+function checkOptions(options: {
+  symbols: readonly string[];
+  sessions: number;
+  seed: number;
+  defectRate: number;
+}): void {
+  const { symbols, sessions, seed, defectRate } = options;
   const fail = (message: string) => {
     throw new EtlError(`synthetic source: ${message}`, {
       stage: "extract",
@@ -474,7 +476,12 @@ export function syntheticBars(options: SyntheticOptions): pl.DataFrame {
     seed = 42,
     defectRate = 0.005,
   } = options;
-  checkOptions(symbolList, sessionCount, seed, defectRate);
+  checkOptions({
+    symbols: symbolList,
+    sessions: sessionCount,
+    seed,
+    defectRate,
+  });
   const symbols = [...new Set(symbolList)];
   const nowMs = clock.now().getTime();
   const sessions = nyseSessions({
@@ -494,7 +501,7 @@ export function syntheticBars(options: SyntheticOptions): pl.DataFrame {
   const patches: Patch[] = [];
   symbols.forEach((symbol, s) => {
     const profile = symbolProfile(seed, symbol);
-    const anchors = dailyAnchors(seed, symbol, profile, lastDay);
+    const anchors = dailyAnchors({ seed, symbol, profile, lastDay });
     sessions.forEach((session, k) => {
       const path = sessionPath({ seed, symbol, profile, session, anchors });
       const defects = rngFor(`${seed}:${symbol}:${session.date}:defects`);

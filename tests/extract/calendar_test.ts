@@ -77,10 +77,22 @@ Deno.test("nyseHolidays() applies the weekend and year rules", async (t) => {
 });
 
 Deno.test("isNyseTradingDay() skips weekends and holidays", () => {
-  assert.equal(isNyseTradingDay(dayNumber(2026, 11, 20)), true); // Friday
-  assert.equal(isNyseTradingDay(dayNumber(2026, 11, 21)), false); // Saturday
-  assert.equal(isNyseTradingDay(dayNumber(2026, 11, 22)), false); // Sunday
-  assert.equal(isNyseTradingDay(dayNumber(2026, 11, 26)), false); // Thanksgiving
+  assert.equal(
+    isNyseTradingDay(dayNumber({ year: 2026, month: 11, day: 20 })),
+    true,
+  ); // Friday
+  assert.equal(
+    isNyseTradingDay(dayNumber({ year: 2026, month: 11, day: 21 })),
+    false,
+  ); // Saturday
+  assert.equal(
+    isNyseTradingDay(dayNumber({ year: 2026, month: 11, day: 22 })),
+    false,
+  ); // Sunday
+  assert.equal(
+    isNyseTradingDay(dayNumber({ year: 2026, month: 11, day: 26 })),
+    false,
+  ); // Thanksgiving
 });
 
 Deno.test("zoneOffsetMinutes() follows New York DST", () => {
