@@ -4,12 +4,12 @@
  *
  * Each record is checked against the rules below in order; the first failing
  * rule quarantines it with the field it names and a reason that quotes the
- * offending value (`open: expected a number, got "n/a"`):
+ * offending value as JSON (`open: expected a number, got "n/a"`):
  *
  * 1. a missing field (null or blank), fields in {@link BAR_FIELDS} order;
  * 2. a symbol that fails {@link SymbolSchema};
- * 3. a number field (open, high, low, close, volume) that is not a number,
- *    then NaN, then infinite;
+ * 3. text that is not a number in a number field (open, high, low, close,
+ *    volume), then NaN, then ±infinity, each in field order;
  * 4. a price <= 0, then a negative volume;
  * 5. a timestamp that is ISO-8601 without offset (ambiguous), or neither
  *    ISO-8601 with offset/`Z` nor epoch milliseconds (digits);
@@ -17,10 +17,16 @@
  * 7. high < max(open, close), then low > min(open, close) (the refinements
  *    of {@link BarSchema}, with its messages).
  *
- * Records that pass every rule but share (symbol, ts in UTC) with a later
- * record holding different values are superseded: the last one in source
- * order wins, each earlier one is quarantined on `ts`. Copies with identical
- * values stay valid (the transform removes and counts them).
+ * Surrounding whitespace is ignored (`" 190.1 "` is 190.1, a blank value is
+ * missing; the valid frame holds the trimmed symbol). Records that pass every
+ * rule but share (symbol, ts in UTC) with the last record of that key while
+ * holding different values are superseded: the last one in source order
+ * wins, each earlier differing copy is quarantined on `ts`. Copies with
+ * identical values stay valid (the transform removes and counts them).
+ *
+ * Every record is checked once with its text as is; only the few that fail
+ * are checked again with trimmed text and the ordered rules, so clean input
+ * costs one pass.
  *
  * @module
  */
