@@ -7,7 +7,11 @@
 import { parseArgs } from "node:util";
 import { parseParameters } from "@pipeline/nbdev/parameters.ts";
 import { runNotebook } from "@pipeline/nbdev/run.ts";
-import { describeFailure, executeNotebooks } from "@pipeline/nbdev/execute.ts";
+import {
+  DEFAULT_CONCURRENCY,
+  describeFailure,
+  executeNotebooks,
+} from "@pipeline/nbdev/execute.ts";
 import {
   listNotebooks,
   projectPath,
@@ -38,7 +42,7 @@ Options:
                           parameters cell must declare NAME (let NAME = ...;).
   --out DIR               (run) Folder of run folders (default: data/runs).
   --timeout S             Seconds a cell may run (default: 60).
-  --concurrency N         (test) Kernels at once (default: 2).
+  --concurrency N         (test) Kernels at once (default: 3).
   --root DIR              Project root (default: cwd).
   -h, --help              Show this help.`;
 
@@ -51,7 +55,7 @@ export async function main(args: string[]): Promise<number> {
       param: { type: "string", short: "p", multiple: true, default: [] },
       out: { type: "string" },
       timeout: { type: "string", default: "60" },
-      concurrency: { type: "string", default: "2" },
+      concurrency: { type: "string" },
       root: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -99,7 +103,11 @@ export async function main(args: string[]): Promise<number> {
     const started = performance.now();
     const results = await executeNotebooks(
       notebooks.map((notebook) => ({ notebook })),
-      { root, timeoutS, concurrency: Number(values.concurrency) || 2 },
+      {
+        root,
+        timeoutS,
+        concurrency: Number(values.concurrency) || DEFAULT_CONCURRENCY,
+      },
     );
     for (const result of results) {
       if (result.ok) {

@@ -17,7 +17,7 @@ import {
 import { DENO_KERNEL } from "@pipeline/nbdev/jupyter.ts";
 
 /** The first line of a cell the executor skipped. */
-export const SKIPPED_COMMENT = "// Not executed (//| eval: false). Its code:";
+export const SKIPPED_COMMENT = "// Not executed (eval: false). Its code:";
 
 /** Options of {@link prepareForExecution}. */
 export interface PrepareOptions {

@@ -1,0 +1,73 @@
+/**
+ * The project's notebooks as tests: every notebooks/*.ipynb runs headlessly
+ * through the real Deno kernel (pipeline/nbdev/execute.ts), with the repo
+ * root as working directory, and fails naming notebook, cell id and error.
+ * Skipped with an install hint when Jupyter or the deno kernelspec is
+ * missing, unless CI is set.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  describeFailure,
+  executeNotebooks,
+  type ExecuteResult,
+} from "@pipeline/nbdev/execute.ts";
+import { ignoreWithoutJupyter } from "@pipeline/nbdev/jupyter.ts";
+import { listNotebooks } from "@pipeline/nbdev/project.ts";
+
+const ROOT = join(import.meta.dirname!, "..", "..");
+/** Wall-clock budget for executing all notebooks on the 2-core machine. */
+const BUDGET_S = 90;
+
+const notebooks = listNotebooks(ROOT);
+const ignore = await ignoreWithoutJupyter("tests/notebooks/notebooks_test.ts");
+
+let batch:
+  | Promise<{ results: Map<string, ExecuteResult>; seconds: number }>
+  | undefined;
+
+/** Executes every notebook once (a few kernels at a time). */
+function executeAll() {
+  batch ??= (async () => {
+    const started = performance.now();
+    const results = await executeNotebooks(
+      notebooks.map((notebook) => ({ notebook })),
+      { root: ROOT },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    for (const r of results) {
+      console.log(
+        `${r.notebook}: ${
+          r.ok ? "ok" : "FAILED"
+        } in ${r.durationS} s (kernel start ${r.startupS} s)`,
+      );
+    }
+    console.log(`all ${results.length} notebook(s): ${seconds.toFixed(1)} s`);
+    return { results: new Map(results.map((r) => [r.notebook, r])), seconds };
+  })();
+  return batch;
+}
+
+Deno.test("notebooks/ holds at least one notebook", () => {
+  assert.ok(notebooks.length >= 1, "no notebooks/*.ipynb found");
+});
+
+for (const notebook of notebooks) {
+  Deno.test({
+    name: `${notebook} executes without errors`,
+    ignore,
+    async fn() {
+      const result = (await executeAll()).results.get(notebook)!;
+      assert.ok(result.ok, describeFailure(result));
+    },
+  });
+}
+
+Deno.test({
+  name: `all notebooks execute within ${BUDGET_S} s`,
+  ignore: ignore || notebooks.length === 0,
+  async fn() {
+    const { seconds } = await executeAll();
+    assert.ok(seconds < BUDGET_S, `took ${seconds.toFixed(1)} s`);
+  },
+});
