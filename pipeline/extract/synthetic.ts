@@ -269,14 +269,27 @@ interface Patch {
 /** Growable column buffers of the frame being built. */
 class BarColumns {
   length = 0;
-  symbol = new Int32Array(1024);
-  slot = new Int32Array(1024);
-  copy = new Uint8Array(1024);
-  open = new Float64Array(1024);
-  high = new Float64Array(1024);
-  low = new Float64Array(1024);
-  close = new Float64Array(1024);
-  volume = new Float64Array(1024);
+  symbol: Int32Array;
+  slot: Int32Array;
+  copy: Uint8Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+
+  /** Buffers for `capacity` bars (they double when full). */
+  constructor(capacity: number) {
+    const size = Math.max(16, capacity);
+    this.symbol = new Int32Array(size);
+    this.slot = new Int32Array(size);
+    this.copy = new Uint8Array(size);
+    this.open = new Float64Array(size);
+    this.high = new Float64Array(size);
+    this.low = new Float64Array(size);
+    this.close = new Float64Array(size);
+    this.volume = new Float64Array(size);
+  }
 
   push(bar: {
     symbol: number;
@@ -322,7 +335,7 @@ class BarColumns {
   }
 }
 
-/** Text variants of the `wrongType` and `badTimestamp` defects. */
+/** Text variants of the `wrongType` defect. */
 const WRONG_TYPE_TEXT = ["n/a", "N/A", "abc", "1,234.50", "--"] as const;
 
 /**
@@ -497,7 +510,8 @@ export function syntheticBars(options: SyntheticOptions): pl.DataFrame {
     );
   }
   const lastDay = sessions[sessions.length - 1]!.day + 1;
-  const cols = new BarColumns();
+  const bars = symbols.length * sessions.length * NYSE_SESSION_MINUTES;
+  const cols = new BarColumns(Math.ceil(bars * (1 + defectRate / 6)) + 16);
   const patches: Patch[] = [];
   symbols.forEach((symbol, s) => {
     const profile = symbolProfile(seed, symbol);
