@@ -36,7 +36,7 @@ from nbclient.exceptions import (CellControlSignal, CellExecutionError, CellTime
                                  DeadKernelError)
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-TEST_SUMMARY = re.compile(r"(\d+) passed \| (\d+) failed")
+TEST_SUMMARY = re.compile(r"(\d+) passed(?: \([^)]*\))? \| (\d+) failed")
 FAILED_TEST = re.compile(r"^(.+?) => \S+$")
 
 

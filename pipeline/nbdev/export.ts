@@ -66,6 +66,11 @@ export async function main(args: string[]): Promise<number> {
     console.log(
       `export --check: ${report.modules.length} module(s) match their notebooks`,
     );
+  } else if (report.ok) {
+    const written = report.modules.filter((m) => m.status === "written");
+    console.log(
+      `export: ${report.modules.length} module(s), ${written.length} rewritten`,
+    );
   }
   return report.ok ? 0 : 1;
 }

@@ -61,9 +61,13 @@ export async function main(args: string[]): Promise<number> {
     },
   });
   const [command, ...rest] = positionals;
-  if (values.help || command === undefined) {
+  if (values.help) {
     console.log(HELP);
-    return values.help ? 0 : 2;
+    return 0;
+  }
+  if (command === undefined) {
+    console.error(HELP);
+    return 2;
   }
   const root = resolveRoot(values.root);
   const timeoutS = Number(values.timeout);

@@ -43,8 +43,12 @@ const failingNotebook = notebook([
 
 const failingTestNotebook = notebook([
   code(
+    "passing",
+    'Deno.test("steps pass", async (t) => {\n  await t.step("one", () => {});\n});',
+  ),
+  code(
     "tests",
-    'Deno.test("always fails", () => {\n  throw new Error("nope");\n});',
+    'Deno.test("always fails", () => {\n  throw new Error("nope");\n});\nDeno.test("a step fails", async (t) => {\n  await t.step("inner", () => {\n    throw new Error("inner nope");\n  });\n});',
   ),
 ]);
 
@@ -195,7 +199,10 @@ Deno.test({
     assert.equal(result.ok, false);
     assert.equal(result.error?.cellId, "tests");
     assert.equal(result.error?.ename, "DenoTestFailure");
-    assert.equal(result.error?.evalue, "1 Deno.test failed: always fails");
+    assert.equal(
+      result.error?.evalue,
+      "2 Deno.test failed: always fails, a step fails ... inner",
+    );
     assert.match(result.error!.traceback, /error: Error: nope/);
   },
 });
