@@ -48,6 +48,19 @@ export interface BarAggTable {
   load_id: string;
 }
 
+/** An hour of weather at a location; measurements are NULL when not sent. */
+export interface WeatherHourlyTable {
+  location: string;
+  ts: Timestamp;
+  temperature_2m: number | null;
+  relative_humidity_2m: number | null;
+  precipitation: number | null;
+  wind_speed_10m: number | null;
+  temperature_2m_ma_24h: number | null;
+  precipitation_24h: number | null;
+  load_id: string;
+}
+
 /** A rejected record. */
 export interface QuarantineTable {
   id: Generated<string>;
@@ -71,5 +84,6 @@ export interface Database {
   bars_1m: Bar1mTable;
   bars_5m: BarAggTable;
   bars_1h: BarAggTable;
+  weather_hourly: WeatherHourlyTable;
   quarantine: QuarantineTable;
 }
