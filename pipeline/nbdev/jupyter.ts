@@ -67,10 +67,13 @@ export function which(name: string): string | undefined {
   return undefined;
 }
 
-/** Python interpreters to try, best first (`SLUICE_PYTHON` overrides). */
+/**
+ * Python interpreters to try, best first; `SLUICE_PYTHON`, when set, is the
+ * only one.
+ */
 export function pythonCandidates(): string[] {
   const override = Deno.env.get("SLUICE_PYTHON");
-  const list = [override, "/usr/bin/python3", which("python3")];
+  const list = override ? [override] : ["/usr/bin/python3", which("python3")];
   return [...new Set(list.filter((p): p is string => !!p && isFile(p)))];
 }
 

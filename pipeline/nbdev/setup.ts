@@ -17,13 +17,13 @@ Usage: deno run -A pipeline/nbdev/setup.ts [--check]
 
 Installs the Deno Jupyter kernelspec ("deno jupyter --install") when it is
 missing, then prints what it found: a Python with nbclient and nbconvert
-(/usr/bin/python3 first; SLUICE_PYTHON overrides), the Jupyter kernels, and
+(/usr/bin/python3 first, then python3 on PATH; SLUICE_PYTHON overrides), the Jupyter kernels, and
 Chromium (CHROMIUM overrides). Exits 1 when something is still missing.
 
 Getting Jupyter:
   Debian/Ubuntu: sudo apt-get install -y --no-install-recommends \\
                    jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel chromium
-                 (or: sudo bash .ci/setup-jupyter.sh, which also runs this)
+                 (or: sudo bash .ci/setup-jupyter.sh, which also installs chromium and the kernelspec)
   elsewhere:     pip install jupyterlab nbclient nbconvert   (or pipx / conda),
                  and a Chromium or Chrome (set CHROMIUM to its path)
 
