@@ -41,18 +41,25 @@ const brokenNotebook = notebook([
   code("oops", 'throw new Error("broken on purpose");'),
 ]);
 
-let built: Promise<{ out: string; report: DocsReport }> | undefined;
+let built:
+  | Promise<{ out: string; report: DocsReport; dispose: () => Promise<void> }>
+  | undefined;
 
 /** Builds the docs of both fixtures once (one execution batch, one nbconvert). */
 function buildFixtures() {
   built ??= (async () => {
     const project = await tempProject();
-    await project.writeNotebook("05_chart.ipynb", chartNotebook);
-    await project.writeNotebook("06_broken.ipynb", brokenNotebook);
-    const out = await Deno.makeTempDir({ prefix: "sluice-docs-test-" });
-    const report = await buildDocs({ root: project.root, outDir: out });
-    await project.dispose();
-    return { out, report };
+    try {
+      await project.writeNotebook("05_chart.ipynb", chartNotebook);
+      await project.writeNotebook("06_broken.ipynb", brokenNotebook);
+      // the pages go under the project too, so one dispose removes both
+      const out = join(project.root, "docs");
+      const report = await buildDocs({ root: project.root, outDir: out });
+      return { out, report, dispose: () => project.dispose() };
+    } catch (err) {
+      await project.dispose();
+      throw err;
+    }
   })();
   return built;
 }
@@ -100,7 +107,7 @@ Deno.test({
     "buildDocs() still renders a failing notebook, marks it in the index and reports the cell",
   ignore,
   async fn() {
-    const { out, report } = await buildFixtures();
+    const { out, report, dispose } = await buildFixtures();
     try {
       assert.equal(report.ok, false);
       assert.match(
@@ -116,7 +123,7 @@ Deno.test({
         /class="failed">failed/,
       );
     } finally {
-      await Deno.remove(out, { recursive: true });
+      await dispose();
     }
   },
 });

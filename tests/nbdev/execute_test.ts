@@ -64,31 +64,36 @@ let results:
 function runFixtures() {
   results ??= (async () => {
     const project = await tempProject();
-    await project.write(
-      "pipeline/demo/greet.ts",
-      "export function greet(name: string): string {\n  return `hello ${name}`;\n}\n",
-    );
-    const names = [
-      await project.writeNotebook("01_ok.ipynb", okNotebook),
-      await project.writeNotebook("02_fails.ipynb", failingNotebook),
-      await project.writeNotebook("03_test_fails.ipynb", failingTestNotebook),
-    ];
-    const hanging = await project.writeNotebook(
-      "04_hangs.ipynb",
-      hangingNotebook,
-    );
-    const [batch, timedOut] = await Promise.all([
-      executeNotebooks(names.map((notebook) => ({ notebook })), {
-        root: project.root,
-      }),
-      executeNotebooks([{ notebook: hanging }], {
-        root: project.root,
-        timeoutS: 1,
-      }),
-    ]);
-    const byName = new Map([...batch, ...timedOut].map((r) => [r.notebook, r]));
-    await project.dispose();
-    return { root: project.root, byName };
+    try {
+      await project.write(
+        "pipeline/demo/greet.ts",
+        "export function greet(name: string): string {\n  return `hello ${name}`;\n}\n",
+      );
+      const names = [
+        await project.writeNotebook("01_ok.ipynb", okNotebook),
+        await project.writeNotebook("02_fails.ipynb", failingNotebook),
+        await project.writeNotebook("03_test_fails.ipynb", failingTestNotebook),
+      ];
+      const hanging = await project.writeNotebook(
+        "04_hangs.ipynb",
+        hangingNotebook,
+      );
+      const [batch, timedOut] = await Promise.all([
+        executeNotebooks(names.map((notebook) => ({ notebook })), {
+          root: project.root,
+        }),
+        executeNotebooks([{ notebook: hanging }], {
+          root: project.root,
+          timeoutS: 1,
+        }),
+      ]);
+      const byName = new Map(
+        [...batch, ...timedOut].map((r) => [r.notebook, r]),
+      );
+      return { root: project.root, byName };
+    } finally {
+      await project.dispose();
+    }
   })();
   return results;
 }
