@@ -6,5 +6,6 @@ export * from "@pipeline/load/client.ts";
 export * from "@pipeline/load/migrate.ts";
 export * from "@pipeline/load/upsert.ts";
 export * from "@pipeline/load/bars.ts";
+export * from "@pipeline/load/weather.ts";
 export type * from "@pipeline/load/database.ts";
 export * from "@pipeline/load/quarantine.ts";

@@ -25,3 +25,14 @@ export {
   withReturns,
   withVwap,
 } from "@pipeline/transform/bars.ts";
+export {
+  dedupeWeather,
+  type DedupeWeatherResult,
+  fullWindow,
+  sortWeather,
+  transformWeather,
+  type TransformWeatherResult,
+  WEATHER_COLUMNS,
+  WEATHER_WINDOW_HOURS,
+  withRolling24h,
+} from "@pipeline/transform/weather.ts";

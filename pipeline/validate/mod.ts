@@ -4,3 +4,4 @@
  * @module
  */
 export * from "@pipeline/validate/bars.ts";
+export * from "@pipeline/validate/weather.ts";
