@@ -121,7 +121,15 @@ export async function connectPostgres(url: string): Promise<SqlClient> {
     async copyTo(sql) {
       const chunks: Buffer[] = [];
       const stream = conn.query(copyToStream(sql));
-      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      await new Promise<void>((resolve, reject) => {
+        stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+        stream.on("end", () => resolve());
+        stream.on("error", reject);
+      });
+      // The stream ends before pg has taken the connection back (it still
+      // has to read CommandComplete and ReadyForQuery); a COPY issued now
+      // hangs. A trivial query waits for exactly that.
+      await conn.query("SELECT 1");
       return new Uint8Array(Buffer.concat(chunks));
     },
     transaction: (fn) => inTransaction(client, fn),

@@ -267,29 +267,48 @@ async function exportTable(options: ExportTableOptions): Promise<LakeFile[]> {
     },
   );
 
+  // One pass writes every date: DuckDB partitions by the UTC date of the
+  // date column (the session time zone is UTC) into date=D/data_0.parquet,
+  // rows sorted by the key so reruns write the same rows in the same order.
   const col = `"${table.dateColumn}"`;
   const orderBy = shape.primaryKey.length > 0
     ? shape.primaryKey.map((k) => `"${k}"`).join(", ")
     : "ALL";
+  const tableDir = `${stagingDir}/${name}`;
+  await attempt(where, `cannot write ${tableDir}`, async () => {
+    await duck.run(
+      `COPY (SELECT *, strftime(${col}, '%Y-%m-%d') AS date
+             FROM snapshot_rows ORDER BY ${orderBy})
+         TO ${sqlString(tableDir)} (FORMAT parquet, COMPRESSION zstd,
+           PARTITION_BY (date), FILENAME_PATTERN 'data_{i}',
+           PER_THREAD_OUTPUT false)`,
+    );
+  });
+  const counts = await attempt(
+    where,
+    `cannot count the rows of ${name} per date`,
+    async () =>
+      (await duck.runAndReadAll(
+        `SELECT strftime(${col}, '%Y-%m-%d') AS date, count(*)::INTEGER AS n
+         FROM snapshot_rows GROUP BY 1`,
+      )).getRowObjectsJson() as { date: string; n: number }[],
+  );
+  const wanted = new Set(dates);
   const files: LakeFile[] = [];
-  for (const date of dates) {
-    const partition = `${name} date=${date}`;
-    const dir = `${stagingDir}/${name}/${partitionDir(date)}`;
-    const path = `${dir}/${PARTITION_FILE}`;
-    const rows = await attempt(partition, `cannot write ${path}`, async () => {
-      await Deno.mkdir(dir, { recursive: true });
-      const copied = await duck.run(
-        `COPY (SELECT * FROM snapshot_rows
-                WHERE ${col} >= TIMESTAMPTZ '${date} 00:00:00+00'
-                  AND ${col} < TIMESTAMPTZ '${nextDate(date)} 00:00:00+00'
-                ORDER BY ${orderBy})
-           TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`,
-      );
-      if (copied.rowsChanged === 0) await Deno.remove(dir, { recursive: true });
-      return copied.rowsChanged;
+  for (const { date, n } of counts) {
+    const dir = `${tableDir}/${partitionDir(date)}`;
+    if (!wanted.has(date)) {
+      await Deno.remove(dir, { recursive: true });
+      continue;
+    }
+    files.push({
+      table: name,
+      date,
+      path: `${dir}/${PARTITION_FILE}`,
+      rows: n,
     });
-    if (rows > 0) files.push({ table: name, date, path, rows });
   }
+  files.sort((a, b) => a.date.localeCompare(b.date));
   await attempt(
     where,
     "cannot drop the staging table",
