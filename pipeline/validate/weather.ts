@@ -262,7 +262,8 @@ function normaliseRaw(raw: pl.DataFrame): pl.DataFrame {
  * Parses and checks a normalised frame in one lazy query: trimmed text
  * (`__text_*`, null when blank), numbers (`__num_*`, Float64), the
  * timestamp (`__ts`, UTC ms) and `__rule`, the index of the first broken
- * rule (null if none: the smallest index of the rules that hold).
+ * rule: the smallest index among the rules whose test is true, null if
+ * none is (`minHorizontal` skips nulls).
  */
 function checkRecords(frame: pl.DataFrame, rules: WeatherRule[]): pl.DataFrame {
   const trimmed = (f: WeatherField) => pl.col(f).str.strip();
