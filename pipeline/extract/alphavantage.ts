@@ -1,3 +1,6 @@
+// AUTO-GENERATED from notebooks/01d_extract_alphavantage.ipynb by `deno task export`. Edit the notebook, not this file.
+
+// %% notebooks/01d_extract_alphavantage.ipynb#module
 /**
  * Alpha Vantage intraday bars (`TIME_SERIES_INTRADAY`), one request per
  * symbol and month, as the raw bar frame of `@pipeline/bars.ts`.
@@ -45,6 +48,7 @@ import {
 } from "@pipeline/extract/http/zoned_time.ts";
 import type { Source } from "@pipeline/extract/source.ts";
 
+// %% notebooks/01d_extract_alphavantage.ipynb#alphavantage
 /** The source name, also its raw-landing folder. */
 export const ALPHAVANTAGE = "alphavantage";
 /** Where the API lives unless `ALPHAVANTAGE_BASE_URL` or `baseUrl` says otherwise. */
@@ -54,6 +58,7 @@ export const ALPHAVANTAGE_KEY_VARIABLE = "ALPHAVANTAGE_API_KEY";
 /** The zone Alpha Vantage documents for US intraday series; months are cut in it. */
 export const ALPHAVANTAGE_MARKET_TIME_ZONE = "US/Eastern";
 
+// %% notebooks/01d_extract_alphavantage.ipynb#alphavantage-intervals
 /** Intervals `TIME_SERIES_INTRADAY` offers. */
 export const ALPHAVANTAGE_INTERVALS = [
   "1min",
@@ -63,6 +68,7 @@ export const ALPHAVANTAGE_INTERVALS = [
   "60min",
 ] as const;
 
+// %% notebooks/01d_extract_alphavantage.ipynb#alpha-vantage-config-schema
 /** Configuration of {@link alphaVantageSource}. */
 export const AlphaVantageConfigSchema = z.object({
   /** Symbols to fetch, e.g. `["IBM", "MSFT"]`. */
@@ -88,8 +94,10 @@ export const AlphaVantageConfigSchema = z.object({
 /** Configuration of {@link alphaVantageSource}, as written. */
 export type AlphaVantageConfig = z.input<typeof AlphaVantageConfigSchema>;
 
+// %% notebooks/01d_extract_alphavantage.ipynb#av-retry
 const AV_RETRY = { baseDelayMs: 5_000, maxDelayMs: 60_000 };
 
+// %% notebooks/01d_extract_alphavantage.ipynb#alpha-vantage-month-window
 /**
  * The UTC window of calendar month `month` (`YYYY-MM`) in US/Eastern, the
  * window to configure to fetch exactly that month: `2026-11` →
@@ -109,10 +117,12 @@ export function alphaVantageMonthWindow(month: string): TimeWindow {
   };
 }
 
+// %% notebooks/01d_extract_alphavantage.ipynb#pad
 function pad(n: number): string {
   return String(n).padStart(2, "0");
 }
 
+// %% notebooks/01d_extract_alphavantage.ipynb#month-start-utc
 function monthStartUtc(month: string): number {
   const ms = zonedLocalToUtc(
     `${month}-01 00:00:00`,
@@ -122,6 +132,7 @@ function monthStartUtc(month: string): number {
   return ms;
 }
 
+// %% notebooks/01d_extract_alphavantage.ipynb#alpha-vantage-months
 /**
  * The US/Eastern months overlapping `window`, each with the part of
  * `window` inside it. A UTC-midnight window touches the previous Eastern
@@ -153,11 +164,13 @@ export function alphaVantageMonths(
   return out;
 }
 
+// %% notebooks/01d_extract_alphavantage.ipynb#iso-month-after
 function isoMonthAfter(month: string): string {
   const [y = 0, m = 0] = month.split("-").map(Number);
   return m === 12 ? `${y + 1}-01` : `${y}-${pad(m + 1)}`;
 }
 
+// %% notebooks/01d_extract_alphavantage.ipynb#alpha-vantage-bar-schema
 /** One bar as Alpha Vantage sends it: decimal strings under numbered keys. */
 export const AlphaVantageBarSchema = z.object({
   "1. open": z.union([z.string(), z.number()]).nullable(),
@@ -167,8 +180,10 @@ export const AlphaVantageBarSchema = z.object({
   "5. volume": z.union([z.string(), z.number()]).nullable(),
 });
 
+// %% notebooks/01d_extract_alphavantage.ipynb#payload-schemas
 const payloadSchemas = new Map<string, z.ZodType>();
 
+// %% notebooks/01d_extract_alphavantage.ipynb#alpha-vantage-payload-schema
 /**
  * The documented shape of a `TIME_SERIES_INTRADAY` payload for `interval`:
  * `Meta Data` naming a known time zone, and `Time Series (<interval>)`
@@ -192,6 +207,7 @@ export function alphaVantagePayloadSchema(interval: string): z.ZodType {
   return schema;
 }
 
+// %% notebooks/01d_extract_alphavantage.ipynb#alpha-vantage-params-schema
 /** What the parser needs besides the body; landed with it. */
 export const AlphaVantageParamsSchema = z.object({
   symbol: z.string(),
@@ -203,6 +219,7 @@ export const AlphaVantageParamsSchema = z.object({
 /** Parser parameters of one Alpha Vantage partition. */
 export type AlphaVantageParams = z.infer<typeof AlphaVantageParamsSchema>;
 
+// %% notebooks/01d_extract_alphavantage.ipynb#alpha-vantage-message-problem
 /**
  * The problem an HTTP-200 message body stands for: `Error Message` →
  * terminal; `Note`/`Information` → rate limit, transient and retried,
@@ -236,6 +253,7 @@ export function alphaVantageMessageProblem(
   });
 }
 
+// %% notebooks/01d_extract_alphavantage.ipynb#parse-alpha-vantage
 /**
  * The raw bar frame of one `TIME_SERIES_INTRADAY` body: columns `symbol, ts,
  * open, high, low, close, volume, record`, all Utf8. Pure: the same input
@@ -319,6 +337,7 @@ export function parseAlphaVantage(input: ParseInput): pl.DataFrame {
   return utf8Frame(cols);
 }
 
+// %% notebooks/01d_extract_alphavantage.ipynb#alpha-vantage-format
 /** The Alpha Vantage {@link RawFormat}, for live extraction and replay. */
 export const alphaVantageFormat: RawFormat = {
   source: ALPHAVANTAGE,
@@ -326,6 +345,7 @@ export const alphaVantageFormat: RawFormat = {
   parse: parseAlphaVantage,
 };
 
+// %% notebooks/01d_extract_alphavantage.ipynb#alpha-vantage-source
 /**
  * An Alpha Vantage {@link Source}: one partition per symbol and US/Eastern
  * month overlapping `[start, end)`, named `IBM 2026-11`, each one

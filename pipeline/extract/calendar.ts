@@ -1,3 +1,6 @@
+// AUTO-GENERATED from notebooks/01a_extract_calendar.ipynb by `deno task export`. Edit the notebook, not this file.
+
+// %% notebooks/01a_extract_calendar.ipynb#module
 /**
  * A small rule-based NYSE calendar: regular sessions (09:30–16:00
  * America/New_York) on weekdays that are not one of the main full-day
@@ -10,17 +13,22 @@
  * @module
  */
 
+// %% notebooks/01a_extract_calendar.ipynb#nyse-time-zone
 /** The exchange time zone. */
 export const NYSE_TIME_ZONE = "America/New_York";
 
+// %% notebooks/01a_extract_calendar.ipynb#nyse-open-minute
 /** Minutes after local midnight of the regular open (09:30). */
 export const NYSE_OPEN_MINUTE = 9 * 60 + 30;
 
+// %% notebooks/01a_extract_calendar.ipynb#nyse-session-minutes
 /** Number of one-minute bars in a regular session (09:30–16:00). */
 export const NYSE_SESSION_MINUTES = 390;
 
+// %% notebooks/01a_extract_calendar.ipynb#day-ms
 const DAY_MS = 86_400_000;
 
+// %% notebooks/01a_extract_calendar.ipynb#session
 /** One regular trading session. */
 export interface Session {
   /** The exchange-local date, `YYYY-MM-DD`. */
@@ -33,6 +41,7 @@ export interface Session {
   offsetMinutes: number;
 }
 
+// %% notebooks/01a_extract_calendar.ipynb#calendar-date
 /** A calendar date; `month` is 1–12. */
 export interface CalendarDate {
   year: number;
@@ -40,21 +49,25 @@ export interface CalendarDate {
   day: number;
 }
 
+// %% notebooks/01a_extract_calendar.ipynb#day-number
 /** Days since 1970-01-01 of a calendar date (`{ year: 1970, month: 1, day: 1 }` → 0). */
 export function dayNumber(date: CalendarDate): number {
   return Math.floor(Date.UTC(date.year, date.month - 1, date.day) / DAY_MS);
 }
 
+// %% notebooks/01a_extract_calendar.ipynb#day-to-date
 /** `YYYY-MM-DD` of a day number. */
 export function dayToDate(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
+// %% notebooks/01a_extract_calendar.ipynb#weekday
 /** Day of week of a day number: 0 = Sunday … 6 = Saturday. */
 export function weekday(day: number): number {
   return (day + 4) % 7; // 1970-01-01 was a Thursday
 }
 
+// %% notebooks/01a_extract_calendar.ipynb#format-offset
 /** A `+hh:mm`/`-hh:mm` suffix for an offset in minutes (`-300` → `-05:00`). */
 export function formatOffset(offsetMinutes: number): string {
   const sign = offsetMinutes < 0 ? "-" : "+";
@@ -64,9 +77,11 @@ export function formatOffset(offsetMinutes: number): string {
   return `${sign}${hh}:${mm}`;
 }
 
+// %% notebooks/01a_extract_calendar.ipynb#formatters
 /** Formatters by time zone (building one costs far more than using it). */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+// %% notebooks/01a_extract_calendar.ipynb#zone-formatter
 /** A cached numeric date-time formatter for `timeZone`. */
 function zoneFormatter(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
@@ -86,6 +101,7 @@ function zoneFormatter(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+// %% notebooks/01a_extract_calendar.ipynb#zone-offset-minutes
 /**
  * The UTC offset of `timeZone` at an instant, in minutes (east positive):
  * `-300` for New York in winter, `-240` in summer.
@@ -109,6 +125,7 @@ export function zoneOffsetMinutes(
   return Math.round((asUtc - wholeSecond) / 60_000);
 }
 
+// %% notebooks/01a_extract_calendar.ipynb#zoned-to-utc
 /**
  * Epoch milliseconds of a local wall-clock time in `timeZone` (month 1–12).
  * Wall times that do not exist or repeat around a DST change resolve to the
@@ -124,6 +141,7 @@ export function zonedToUtc(
   return wall - zoneOffsetMinutes(first, timeZone) * 60_000;
 }
 
+// %% notebooks/01a_extract_calendar.ipynb#month-weekday
 /** Which weekday of a month: the `nth` (1-based) or the last (`nth` -1). */
 interface MonthWeekday {
   year: number;
@@ -133,6 +151,7 @@ interface MonthWeekday {
   nth: number;
 }
 
+// %% notebooks/01a_extract_calendar.ipynb#month-weekday-2
 /** Day number of the `nth` `weekday` of a month (`nth: -1` for the last). */
 function monthWeekday(options: MonthWeekday): number {
   const { year, month, weekday: dow, nth } = options;
@@ -144,6 +163,7 @@ function monthWeekday(options: MonthWeekday): number {
   return first + ((dow - weekday(first) + 7) % 7) + (nth - 1) * 7;
 }
 
+// %% notebooks/01a_extract_calendar.ipynb#easter
 /** Day number of Easter Sunday (anonymous Gregorian algorithm). */
 function easter(year: number): number {
   const a = year % 19;
@@ -163,12 +183,14 @@ function easter(year: number): number {
   return dayNumber({ year, month, day });
 }
 
+// %% notebooks/01a_extract_calendar.ipynb#observed
 /** A fixed-date holiday moved to Friday (Saturday) or Monday (Sunday). */
 function observed(day: number): number {
   const dow = weekday(day);
   return dow === 6 ? day - 1 : dow === 0 ? day + 1 : day;
 }
 
+// %% notebooks/01a_extract_calendar.ipynb#nyse-holidays
 /**
  * The main NYSE full-day holidays of a year as day numbers: New Year's Day,
  * Martin Luther King Jr. Day, Presidents' Day, Good Friday, Memorial Day,
@@ -195,6 +217,7 @@ export function nyseHolidays(year: number): Set<number> {
   return days;
 }
 
+// %% notebooks/01a_extract_calendar.ipynb#is-nyse-trading-day
 /** Whether the exchange holds a regular session on a day number. */
 export function isNyseTradingDay(day: number): boolean {
   const dow = weekday(day);
@@ -203,6 +226,7 @@ export function isNyseTradingDay(day: number): boolean {
   return !nyseHolidays(year).has(day);
 }
 
+// %% notebooks/01a_extract_calendar.ipynb#nyse-session
 /** The session of a day number (which must be a trading day). */
 export function nyseSession(day: number): Session {
   const date = dayToDate(day);
@@ -217,6 +241,7 @@ export function nyseSession(day: number): Session {
   return { date, day, openMs, offsetMinutes };
 }
 
+// %% notebooks/01a_extract_calendar.ipynb#nyse-sessions-options
 /** Options of {@link nyseSessions}. */
 export interface NyseSessionsOptions {
   /** Sessions that opened at or before this instant are eligible. */
@@ -225,6 +250,7 @@ export interface NyseSessionsOptions {
   count: number;
 }
 
+// %% notebooks/01a_extract_calendar.ipynb#nyse-sessions
 /**
  * The last `count` sessions that opened at or before `until` (the current
  * session included), oldest first.

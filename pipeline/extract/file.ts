@@ -1,3 +1,6 @@
+// AUTO-GENERATED from notebooks/01c_extract_file.ipynb by `deno task export`. Edit the notebook, not this file.
+
+// %% notebooks/01c_extract_file.ipynb#module
 /**
  * The file source: bar records from CSV, JSON (an array of objects), NDJSON
  * or Parquet files, as a RAW frame (see `@pipeline/bars.ts`), and the
@@ -18,11 +21,13 @@ import { BAR_FIELDS, type BarField } from "@pipeline/bars.ts";
 import { errorMessage, EtlError } from "@pipeline/errors.ts";
 import { emptyRawFrame, RAW_COLUMNS } from "@pipeline/extract/_raw.ts";
 
+// %% notebooks/01c_extract_file.ipynb#bar-file-formats
 /** The file formats {@link readBarFile} and {@link writeBarFile} know. */
 export const BAR_FILE_FORMATS = ["csv", "json", "ndjson", "parquet"] as const;
 /** One of {@link BAR_FILE_FORMATS}. */
 export type BarFileFormat = typeof BAR_FILE_FORMATS[number];
 
+// %% notebooks/01c_extract_file.ipynb#format-by-extension
 /** Formats by file extension (lower case, without the dot). */
 const FORMAT_BY_EXTENSION: Readonly<Record<string, BarFileFormat>> = {
   csv: "csv",
@@ -33,11 +38,13 @@ const FORMAT_BY_EXTENSION: Readonly<Record<string, BarFileFormat>> = {
   pq: "parquet",
 };
 
+// %% notebooks/01c_extract_file.ipynb#base-name
 /** The last path segment of `path` (`data/in.csv` → `in.csv`). */
 export function baseName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
 
+// %% notebooks/01c_extract_file.ipynb#bar-file-format
 /** The format of `path` from its extension, or undefined if unknown. */
 export function barFileFormat(path: string): BarFileFormat | undefined {
   const name = baseName(path);
@@ -47,6 +54,7 @@ export function barFileFormat(path: string): BarFileFormat | undefined {
     : FORMAT_BY_EXTENSION[name.slice(dot + 1).toLowerCase()];
 }
 
+// %% notebooks/01c_extract_file.ipynb#file-error
 /** An extract error about the file at `path` (never transient). */
 function fileError(
   path: string,
@@ -61,6 +69,7 @@ function fileError(
   });
 }
 
+// %% notebooks/01c_extract_file.ipynb#field-of
 /** The bar field a column name stands for (` Symbol ` → `symbol`), if any. */
 function fieldOf(column: string): BarField | undefined {
   const key = column.trim().toLowerCase();
@@ -69,6 +78,7 @@ function fieldOf(column: string): BarField | undefined {
     : undefined;
 }
 
+// %% notebooks/01c_extract_file.ipynb#match-columns
 /**
  * Maps each bar field to the first column of `columns` naming it; throws when
  * none does (the file is not a bar file).
@@ -88,6 +98,7 @@ function matchColumns(path: string, columns: string[]): Map<BarField, string> {
   return found;
 }
 
+// %% notebooks/01c_extract_file.ipynb#raw-from
 /**
  * The RAW frame of a frame read from a file: one text column per bar field
  * (cast by `toText`, all null where the file has none) and `record`.
@@ -112,11 +123,13 @@ function rawFrom(options: {
   );
 }
 
+// %% notebooks/01c_extract_file.ipynb#row-index
 /** `0, 1, 2, …` over `height` rows. */
 function rowIndex(height: number): pl.Expr {
   return pl.intRange(0, height, 1, pl.Int64, false);
 }
 
+// %% notebooks/01c_extract_file.ipynb#read-csv
 /**
  * Reads a CSV file with every column as text. `record` is
  * `<basename>:<line>` (the header is line 1, so the first record is line 2;
@@ -155,6 +168,7 @@ function readCsv(path: string): pl.DataFrame {
   });
 }
 
+// %% notebooks/01c_extract_file.ipynb#json-text
 /** A JSON value as bar text: strings as is, numbers as JS text, else JSON. */
 export function jsonText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
@@ -163,12 +177,15 @@ export function jsonText(value: unknown): string | null {
   return JSON.stringify(value) ?? null;
 }
 
+// %% notebooks/01c_extract_file.ipynb#json-bars-schema
 /** The envelope of a JSON bar file: an array (elements checked one by one). */
 const JsonBarsSchema = z.array(z.unknown());
 
+// %% notebooks/01c_extract_file.ipynb#json-object-schema
 /** A plain JSON object (not null, not an array). */
 const JsonObjectSchema = z.record(z.string(), z.unknown());
 
+// %% notebooks/01c_extract_file.ipynb#raw-from-records
 /**
  * The RAW frame of parsed JSON records: objects give their bar fields (keys
  * matched case-insensitively), anything else a record with every field null.
@@ -211,6 +228,7 @@ function rawFromRecords(options: {
   ]);
 }
 
+// %% notebooks/01c_extract_file.ipynb#read-json
 /** Reads a JSON array of bar objects; `record` is `<basename>[<index>]`. */
 async function readJson(path: string): Promise<pl.DataFrame> {
   const text = await readText(path);
@@ -239,6 +257,7 @@ async function readJson(path: string): Promise<pl.DataFrame> {
   });
 }
 
+// %% notebooks/01c_extract_file.ipynb#read-ndjson
 /**
  * Reads newline-delimited JSON, one bar object per line; `record` is
  * `<basename>:<line>`. Blank lines are skipped; a line that is not JSON
@@ -261,6 +280,7 @@ async function readNdjson(path: string): Promise<pl.DataFrame> {
   return rawFromRecords({ path, records, names });
 }
 
+// %% notebooks/01c_extract_file.ipynb#parquet-text
 /**
  * The text of a Parquet column: datetimes and dates as epoch milliseconds
  * (a datetime without time zone is taken as UTC), strings as is, numbers
@@ -287,6 +307,7 @@ function parquetText(frame: pl.DataFrame, column: string): pl.Expr {
   }
 }
 
+// %% notebooks/01c_extract_file.ipynb#read-parquet-file
 /** Reads a Parquet file; `record` is `<basename>[<index>]`. */
 function readParquetFile(path: string): pl.DataFrame {
   let frame: pl.DataFrame;
@@ -312,6 +333,7 @@ function readParquetFile(path: string): pl.DataFrame {
   });
 }
 
+// %% notebooks/01c_extract_file.ipynb#read-text
 /** The text of the file at `path`, or an extract error naming it. */
 async function readText(path: string): Promise<string> {
   try {
@@ -321,12 +343,14 @@ async function readText(path: string): Promise<string> {
   }
 }
 
+// %% notebooks/01c_extract_file.ipynb#read-bar-file-options
 /** Options of {@link readBarFile}. */
 export interface ReadBarFileOptions {
   /** The file format. Default: from the extension (see {@link barFileFormat}). */
   format?: BarFileFormat | undefined;
 }
 
+// %% notebooks/01c_extract_file.ipynb#read-bar-file
 /**
  * Reads bar records from a CSV, JSON (array of objects), NDJSON or Parquet
  * file into a RAW frame: columns symbol, ts, open, high, low, close, volume
@@ -373,12 +397,14 @@ export async function readBarFile(
   }
 }
 
+// %% notebooks/01c_extract_file.ipynb#write-bar-file-options
 /** Options of {@link writeBarFile}. */
 export interface WriteBarFileOptions {
   /** The file format. Default: from the extension (see {@link barFileFormat}). */
   format?: BarFileFormat | undefined;
 }
 
+// %% notebooks/01c_extract_file.ipynb#write-bar-file
 /**
  * Writes a frame (typically a RAW frame, e.g. from `syntheticBars`) as CSV,
  * JSON (an array of objects), NDJSON or Parquet, for fixtures and benchmarks.

@@ -1,3 +1,6 @@
+// AUTO-GENERATED from notebooks/01e_extract_finnhub.ipynb by `deno task export`. Edit the notebook, not this file.
+
+// %% notebooks/01e_extract_finnhub.ipynb#module
 /**
  * Finnhub stock candles (`/stock/candle`), one request per symbol and
  * window chunk, as the raw bar frame of `@pipeline/bars.ts`.
@@ -39,6 +42,7 @@ import {
 } from "@pipeline/extract/http/window.ts";
 import type { Source } from "@pipeline/extract/source.ts";
 
+// %% notebooks/01e_extract_finnhub.ipynb#finnhub
 /** The source name, also its raw-landing folder. */
 export const FINNHUB = "finnhub";
 /** Where the API lives unless `FINNHUB_BASE_URL` or `baseUrl` says otherwise. */
@@ -46,6 +50,7 @@ export const FINNHUB_DEFAULT_BASE_URL = "https://finnhub.io/api/v1";
 /** The variable holding the API key (environment or `.env`). */
 export const FINNHUB_KEY_VARIABLE = "FINNHUB_API_KEY";
 
+// %% notebooks/01e_extract_finnhub.ipynb#finnhub-resolutions
 /** Candle resolutions Finnhub offers (minutes, or D/W/M). */
 export const FINNHUB_RESOLUTIONS = [
   "1",
@@ -58,6 +63,7 @@ export const FINNHUB_RESOLUTIONS = [
   "M",
 ] as const;
 
+// %% notebooks/01e_extract_finnhub.ipynb#finnhub-config-schema
 /** Configuration of {@link finnhubSource}. */
 export const FinnhubConfigSchema = z.object({
   /** Symbols to fetch, e.g. `["IBM", "MSFT"]`. */
@@ -88,8 +94,10 @@ export const FinnhubConfigSchema = z.object({
 /** Configuration of {@link finnhubSource}, as written. */
 export type FinnhubConfig = z.input<typeof FinnhubConfigSchema>;
 
+// %% notebooks/01e_extract_finnhub.ipynb#number-array
 const numberArray = z.array(z.number().nullable());
 
+// %% notebooks/01e_extract_finnhub.ipynb#finnhub-candles-schema
 /** The documented candle payload: parallel arrays when `s` is `"ok"`. */
 export const FinnhubCandlesSchema = z.discriminatedUnion("s", [
   z.object({
@@ -104,6 +112,7 @@ export const FinnhubCandlesSchema = z.discriminatedUnion("s", [
   z.object({ s: z.literal("no_data") }),
 ]);
 
+// %% notebooks/01e_extract_finnhub.ipynb#finnhub-params-schema
 /** What the parser needs besides the body; landed with it. */
 export const FinnhubParamsSchema = z.object({
   symbol: z.string(),
@@ -114,8 +123,10 @@ export const FinnhubParamsSchema = z.object({
 /** Parser parameters of one Finnhub partition. */
 export type FinnhubParams = z.infer<typeof FinnhubParamsSchema>;
 
+// %% notebooks/01e_extract_finnhub.ipynb#arrays
 const ARRAYS = ["o", "h", "l", "c", "v", "t"] as const;
 
+// %% notebooks/01e_extract_finnhub.ipynb#parse-finnhub
 /**
  * The raw bar frame of one `/stock/candle` body: columns `symbol, ts, open,
  * high, low, close, volume, record`, all Utf8, in body order (duplicates
@@ -188,6 +199,7 @@ export function parseFinnhub(input: ParseInput): pl.DataFrame {
   return utf8Frame(cols);
 }
 
+// %% notebooks/01e_extract_finnhub.ipynb#finnhub-format
 /** The Finnhub {@link RawFormat}, for live extraction and replay. */
 export const finnhubFormat: RawFormat = {
   source: FINNHUB,
@@ -195,6 +207,7 @@ export const finnhubFormat: RawFormat = {
   parse: parseFinnhub,
 };
 
+// %% notebooks/01e_extract_finnhub.ipynb#finnhub-source
 /**
  * A Finnhub {@link Source}: one partition per symbol and `chunkDays` chunk of
  * `[start, end)`, named `IBM 2026-11-02..2026-11-09`, each one

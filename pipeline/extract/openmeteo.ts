@@ -1,3 +1,6 @@
+// AUTO-GENERATED from notebooks/01f_extract_openmeteo.ipynb by `deno task export`. Edit the notebook, not this file.
+
+// %% notebooks/01f_extract_openmeteo.ipynb#module
 /**
  * Open-Meteo hourly weather (keyless), one request per configured location
  * and window chunk, as the raw weather frame defined here.
@@ -51,6 +54,7 @@ import {
 } from "@pipeline/extract/http/window.ts";
 import type { Source } from "@pipeline/extract/source.ts";
 
+// %% notebooks/01f_extract_openmeteo.ipynb#openmeteo
 /** The source name, also its raw-landing folder. */
 export const OPENMETEO = "openmeteo";
 /** The forecast API unless `OPENMETEO_BASE_URL` or `baseUrl` says otherwise. */
@@ -59,6 +63,7 @@ export const OPENMETEO_DEFAULT_BASE_URL = "https://api.open-meteo.com";
 export const OPENMETEO_DEFAULT_ARCHIVE_BASE_URL =
   "https://archive-api.open-meteo.com";
 
+// %% notebooks/01f_extract_openmeteo.ipynb#weather-variables
 /** The hourly variables requested, in column order after `location, ts`. */
 export const WEATHER_VARIABLES = [
   "temperature_2m",
@@ -67,6 +72,7 @@ export const WEATHER_VARIABLES = [
   "wind_speed_10m",
 ] as const;
 
+// %% notebooks/01f_extract_openmeteo.ipynb#weather-raw-columns
 /** Columns of the raw weather frame, in order (all Utf8). */
 export const WEATHER_RAW_COLUMNS = [
   "location",
@@ -75,6 +81,7 @@ export const WEATHER_RAW_COLUMNS = [
   "record",
 ] as const;
 
+// %% notebooks/01f_extract_openmeteo.ipynb#weather-units
 /** The unit of each variable in the raw frame (Open-Meteo's defaults, requested explicitly). */
 export const WEATHER_UNITS: Readonly<
   Record<typeof WEATHER_VARIABLES[number], string>
@@ -85,6 +92,7 @@ export const WEATHER_UNITS: Readonly<
   wind_speed_10m: "km/h",
 };
 
+// %% notebooks/01f_extract_openmeteo.ipynb#location-schema
 /** A place to fetch weather for. */
 export const LocationSchema = z.object({
   /** Names the partition and the `location` column: letters, digits, `_`, `-`. */
@@ -97,6 +105,7 @@ export const LocationSchema = z.object({
 /** A place to fetch weather for. */
 export type Location = z.infer<typeof LocationSchema>;
 
+// %% notebooks/01f_extract_openmeteo.ipynb#open-meteo-config-schema
 /** Configuration of {@link openMeteoSource}. */
 export const OpenMeteoConfigSchema = z.object({
   /** Locations to fetch; names must be unique. */
@@ -127,8 +136,10 @@ export const OpenMeteoConfigSchema = z.object({
 /** Configuration of {@link openMeteoSource}, as written. */
 export type OpenMeteoConfig = z.input<typeof OpenMeteoConfigSchema>;
 
+// %% notebooks/01f_extract_openmeteo.ipynb#value-array
 const valueArray = z.array(z.number().nullable());
 
+// %% notebooks/01f_extract_openmeteo.ipynb#open-meteo-hourly-schema
 /** The documented hourly payload (only what the raw frame uses is checked). */
 export const OpenMeteoHourlySchema = z.object({
   utc_offset_seconds: z.number().int(),
@@ -142,6 +153,7 @@ export const OpenMeteoHourlySchema = z.object({
   }),
 });
 
+// %% notebooks/01f_extract_openmeteo.ipynb#open-meteo-params-schema
 /** What the parser needs besides the body; landed with it. */
 export const OpenMeteoParamsSchema = z.object({
   location: z.string(),
@@ -153,8 +165,10 @@ export const OpenMeteoParamsSchema = z.object({
 /** Parser parameters of one Open-Meteo partition. */
 export type OpenMeteoParams = z.infer<typeof OpenMeteoParamsSchema>;
 
+// %% notebooks/01f_extract_openmeteo.ipynb#local-hour
 const LOCAL_HOUR = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/;
 
+// %% notebooks/01f_extract_openmeteo.ipynb#hour-utc
 /** The UTC ms of an hourly `time` value, or undefined if unreadable. */
 function hourUtc(
   time: string | number,
@@ -177,6 +191,7 @@ function hourUtc(
   return wall - utcOffsetSeconds * 1000;
 }
 
+// %% notebooks/01f_extract_openmeteo.ipynb#parse-open-meteo
 /**
  * The raw weather frame (see the module doc) of one hourly body. Pure.
  * `time` is read as wall-clock time at `utc_offset_seconds` (0 for the
@@ -245,6 +260,7 @@ export function parseOpenMeteo(input: ParseInput): pl.DataFrame {
   return utf8Frame(cols);
 }
 
+// %% notebooks/01f_extract_openmeteo.ipynb#open-meteo-format
 /** The Open-Meteo {@link RawFormat}, for live extraction and replay. */
 export const openMeteoFormat: RawFormat = {
   source: OPENMETEO,
@@ -252,6 +268,7 @@ export const openMeteoFormat: RawFormat = {
   parse: parseOpenMeteo,
 };
 
+// %% notebooks/01f_extract_openmeteo.ipynb#open-meteo-source
 /**
  * An Open-Meteo {@link Source} (dataset `weather`): one partition per
  * location and `chunkDays` chunk of `[start, end)`, named

@@ -1,3 +1,6 @@
+// AUTO-GENERATED from notebooks/01b_extract_synthetic.ipynb by `deno task export`. Edit the notebook, not this file.
+
+// %% notebooks/01b_extract_synthetic.ipynb#module
 /**
  * A deterministic synthetic source of one-minute bars for US stocks, with a
  * controlled rate of realistic defects, for demos, tests and benchmarks.
@@ -25,6 +28,7 @@ import {
   zoneOffsetMinutes,
 } from "@pipeline/extract/calendar.ts";
 
+// %% notebooks/01b_extract_synthetic.ipynb#default-symbols
 /** Ten liquid US tickers, the default universe of {@link syntheticBars}. */
 export const DEFAULT_SYMBOLS: readonly string[] = [
   "AAPL",
@@ -39,6 +43,7 @@ export const DEFAULT_SYMBOLS: readonly string[] = [
   "JNJ",
 ];
 
+// %% notebooks/01b_extract_synthetic.ipynb#defect-kinds
 /**
  * The kinds of defect {@link syntheticBars} injects, spread evenly:
  * `missing` (a null field), `wrongType` (text like `n/a` in a price), `nan`,
@@ -65,6 +70,7 @@ export const DEFECT_KINDS = [
 /** One of {@link DEFECT_KINDS}. */
 export type DefectKind = typeof DEFECT_KINDS[number];
 
+// %% notebooks/01b_extract_synthetic.ipynb#synthetic-options
 /** Options of {@link syntheticBars}. */
 export interface SyntheticOptions {
   /** "Now": the last sessions up to this instant, only minutes `<= now`. */
@@ -79,11 +85,13 @@ export interface SyntheticOptions {
   defectRate?: number | undefined;
 }
 
+// %% notebooks/01b_extract_synthetic.ipynb#origin-day
 /** The first day of the daily price walk (a Monday). */
 const ORIGIN_DAY = dayNumber({ year: 2000, month: 1, day: 3 });
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 
+// %% notebooks/01b_extract_synthetic.ipynb#hash-string
 /** A 32-bit hash of a string (FNV-1a with a murmur3 finaliser). */
 export function hashString(text: string): number {
   let h = 0x811c9dc5;
@@ -99,6 +107,7 @@ export function hashString(text: string): number {
   return h >>> 0;
 }
 
+// %% notebooks/01b_extract_synthetic.ipynb#rng
 /** A seeded random source: uniforms in [0, 1) and standard normals. */
 export interface Rng {
   /** A uniform draw in [0, 1). */
@@ -107,6 +116,7 @@ export interface Rng {
   normal(): number;
 }
 
+// %% notebooks/01b_extract_synthetic.ipynb#rng-for
 /** A mulberry32 {@link Rng} seeded from the hash of `key`. */
 export function rngFor(key: string): Rng {
   let state = hashString(key);
@@ -131,6 +141,7 @@ export function rngFor(key: string): Rng {
   return { uniform, normal };
 }
 
+// %% notebooks/01b_extract_synthetic.ipynb#symbol-profile
 /** The traits of one symbol's price process, derived from its hash. */
 interface SymbolProfile {
   /** Long-run mean price. */
@@ -141,6 +152,7 @@ interface SymbolProfile {
   baseVolume: number;
 }
 
+// %% notebooks/01b_extract_synthetic.ipynb#symbol-profile-2
 /** The {@link SymbolProfile} of `symbol` under `seed`. */
 function symbolProfile(seed: number, symbol: string): SymbolProfile {
   const rng = rngFor(`${seed}:${symbol}:profile`);
@@ -153,6 +165,7 @@ function symbolProfile(seed: number, symbol: string): SymbolProfile {
   };
 }
 
+// %% notebooks/01b_extract_synthetic.ipynb#daily-anchors
 /**
  * Log price anchors of one symbol for every calendar day from the origin
  * (2000-01-03) through `lastDay`: a mean-reverting (Ornstein–Uhlenbeck) walk
@@ -177,6 +190,7 @@ function dailyAnchors(options: {
   return anchors;
 }
 
+// %% notebooks/01b_extract_synthetic.ipynb#session-path
 /** One session's bars of one symbol, before rounding and defects. */
 interface SessionPath {
   open: Float64Array;
@@ -186,6 +200,7 @@ interface SessionPath {
   volume: Float64Array;
 }
 
+// %% notebooks/01b_extract_synthetic.ipynb#session-path-2
 /**
  * The 390 bars of a session: a Brownian bridge in log price from the day's
  * anchor to the next day's (plus an overnight gap), with wicks and U-shaped
@@ -244,6 +259,7 @@ function sessionPath(options: {
   return path;
 }
 
+// %% notebooks/01b_extract_synthetic.ipynb#minute-labels
 /** `HH:MM` of every minute of a day. */
 function minuteLabels(): string[] {
   return Array.from({ length: 1440 }, (_, m) => {
@@ -252,6 +268,7 @@ function minuteLabels(): string[] {
   });
 }
 
+// %% notebooks/01b_extract_synthetic.ipynb#exchange-iso
 /** An instant as exchange-local ISO-8601 with offset (`…T09:30:00-05:00`). */
 export function exchangeIso(instantMs: number): string {
   const offset = zoneOffsetMinutes(instantMs);
@@ -259,6 +276,7 @@ export function exchangeIso(instantMs: number): string {
   return `${local.slice(0, 19)}${formatOffset(offset)}`;
 }
 
+// %% notebooks/01b_extract_synthetic.ipynb#patch
 /** A defect that replaces one field's text (null: the field is missing). */
 interface Patch {
   row: number;
@@ -266,6 +284,7 @@ interface Patch {
   text: string | null;
 }
 
+// %% notebooks/01b_extract_synthetic.ipynb#bar-columns
 /** Growable column buffers of the frame being built. */
 class BarColumns {
   length = 0;
@@ -335,9 +354,11 @@ class BarColumns {
   }
 }
 
+// %% notebooks/01b_extract_synthetic.ipynb#wrong-type-text
 /** Text variants of the `wrongType` defect. */
 const WRONG_TYPE_TEXT = ["n/a", "N/A", "abc", "1,234.50", "--"] as const;
 
+// %% notebooks/01b_extract_synthetic.ipynb#inject-defect
 /**
  * Applies the defect `kind` to bar `row` of `cols` (which holds the clean bar
  * of minute `minuteMs`), pushing a second copy for duplicates and recording
@@ -434,6 +455,7 @@ function injectDefect(options: {
   }
 }
 
+// %% notebooks/01b_extract_synthetic.ipynb#check-options
 /** Checks the options of {@link syntheticBars}; throws an extract EtlError. */
 function checkOptions(options: {
   symbols: readonly string[];
@@ -461,6 +483,7 @@ function checkOptions(options: {
   }
 }
 
+// %% notebooks/01b_extract_synthetic.ipynb#synthetic-bars
 /**
  * Synthetic one-minute bars of the last `sessions` NYSE sessions up to
  * `clock.now()` (only bars whose minute starts at or before now), as a RAW
@@ -545,6 +568,7 @@ export function syntheticBars(options: SyntheticOptions): pl.DataFrame {
   return assembleRawFrame({ symbols, sessions, cols, patches });
 }
 
+// %% notebooks/01b_extract_synthetic.ipynb#slot-labels
 /**
  * The labels of every minute slot (`session index * 390 + minute`) of
  * `sessions`: `ts` (exchange-local ISO with offset) and `__utc` (the UTC
@@ -607,6 +631,7 @@ function slotLabels(sessions: Session[]): pl.DataFrame {
     );
 }
 
+// %% notebooks/01b_extract_synthetic.ipynb#assemble-raw-frame
 /**
  * Turns the column buffers into the RAW frame: symbol and time labels joined
  * from small lookup tables, numbers cast to text in polars, then the text

@@ -1,3 +1,6 @@
+// AUTO-GENERATED from notebooks/05_snapshot.ipynb by `deno task export`. Edit the notebook, not this file.
+
+// %% notebooks/05_snapshot.ipynb#module
 /**
  * The snapshot stage: after a load, copy the warehouse tables' rows of the
  * touched UTC dates from Postgres to a Parquet lake,
@@ -28,6 +31,7 @@ import {
   type TableShape,
 } from "@pipeline/snapshot/columns.ts";
 
+// %% notebooks/05_snapshot.ipynb#snapshot-table
 /** A table to snapshot and the column that decides its date partition. */
 export interface SnapshotTable {
   /** Table name, matching `/^[a-z_][a-z0-9_]*$/`. */
@@ -36,6 +40,7 @@ export interface SnapshotTable {
   dateColumn: string;
 }
 
+// %% notebooks/05_snapshot.ipynb#warehouse-tables
 /** The warehouse tables: bars by `ts`, the quarantine by `quarantined_at`. */
 export const WAREHOUSE_TABLES: readonly SnapshotTable[] = Object.freeze([
   Object.freeze({ name: "bars_1m", dateColumn: "ts" }),
@@ -44,6 +49,7 @@ export const WAREHOUSE_TABLES: readonly SnapshotTable[] = Object.freeze([
   Object.freeze({ name: "quarantine", dateColumn: "quarantined_at" }),
 ]);
 
+// %% notebooks/05_snapshot.ipynb#snapshot-options
 /** Options of {@link snapshotTables}. */
 export interface SnapshotOptions {
   /** The warehouse (PGlite or a server). */
@@ -58,6 +64,7 @@ export interface SnapshotOptions {
   clock?: Clock;
 }
 
+// %% notebooks/05_snapshot.ipynb#snapshot-table-result
 /** What a snapshot wrote for one table. */
 export interface SnapshotTableResult {
   /** Table name. */
@@ -70,6 +77,7 @@ export interface SnapshotTableResult {
   files: string[];
 }
 
+// %% notebooks/05_snapshot.ipynb#snapshot-result
 /** What {@link snapshotTables} did. */
 export interface SnapshotResult {
   /** Absolute path of the DuckDB database holding the views. */
@@ -80,9 +88,11 @@ export interface SnapshotResult {
   tables: SnapshotTableResult[];
 }
 
+// %% notebooks/05_snapshot.ipynb#partition-file
 /** The file name of a partition's Parquet file (DuckDB's default naming). */
 const PARTITION_FILE = "data_0.parquet";
 
+// %% notebooks/05_snapshot.ipynb#parse-snapshot-dates
 /**
  * Validates, de-duplicates and sorts partition dates.
  *
@@ -117,6 +127,7 @@ export function parseSnapshotDates(dates: readonly string[]): string[] {
   return [...new Set(dates)].sort();
 }
 
+// %% notebooks/05_snapshot.ipynb#date-range-sql
 /**
  * A Postgres condition selecting the rows whose `column` falls on one of
  * `dates` (UTC), with consecutive dates merged into one half-open range.
@@ -141,6 +152,7 @@ export function dateRangeSql(column: string, dates: readonly string[]): string {
   ).join(" OR ");
 }
 
+// %% notebooks/05_snapshot.ipynb#next-date
 /** The day after a `YYYY-MM-DD` date. */
 function nextDate(date: string): string {
   const day = new Date(`${date}T00:00:00Z`);
@@ -148,6 +160,7 @@ function nextDate(date: string): string {
   return day.toISOString().slice(0, 10);
 }
 
+// %% notebooks/05_snapshot.ipynb#attempt
 /**
  * Runs `fn`; any failure becomes an {@link EtlError} of stage `snapshot`
  * (terminal: disk and data errors do not heal on retry) for `partition`.
@@ -165,6 +178,7 @@ async function attempt<T>(
   }
 }
 
+// %% notebooks/05_snapshot.ipynb#remove-if-exists
 /** Removes `path` recursively; a missing path is fine. */
 async function removeIfExists(path: string): Promise<void> {
   try {
@@ -174,6 +188,7 @@ async function removeIfExists(path: string): Promise<void> {
   }
 }
 
+// %% notebooks/05_snapshot.ipynb#check-shape
 /**
  * Checks that a table can be partitioned by `dateColumn` and does not use the
  * name `date`, which the lake reserves for the hive partition key.
@@ -195,6 +210,7 @@ function checkShape(shape: TableShape, dateColumn: string): void {
   }
 }
 
+// %% notebooks/05_snapshot.ipynb#copy-to-file
 /**
  * Runs a `COPY ... TO STDOUT WITH (FORMAT csv, HEADER)` and writes its bytes
  * to `path` unless the output is the header alone.
@@ -213,6 +229,7 @@ async function copyToFile(
   return true;
 }
 
+// %% notebooks/05_snapshot.ipynb#export-table-options
 /** Options of {@link exportTable}. */
 interface ExportTableOptions {
   client: SqlClient;
@@ -222,6 +239,7 @@ interface ExportTableOptions {
   stagingDir: string;
 }
 
+// %% notebooks/05_snapshot.ipynb#export-table
 /**
  * Exports one table's rows of `dates` into
  * `<stagingDir>/<table>/date=D/data_0.parquet`, one file per date that has
@@ -317,6 +335,7 @@ async function exportTable(options: ExportTableOptions): Promise<LakeFile[]> {
   return files;
 }
 
+// %% notebooks/05_snapshot.ipynb#publish-table-options
 /** Options of {@link publishTable}. */
 interface PublishTableOptions {
   table: string;
@@ -326,6 +345,7 @@ interface PublishTableOptions {
   lakeDir: string;
 }
 
+// %% notebooks/05_snapshot.ipynb#publish-table
 /**
  * Replaces each touched date directory of a table with its staged version,
  * or removes it when the date has no rows any more.
@@ -361,6 +381,7 @@ async function publishTable(options: PublishTableOptions): Promise<LakeFile[]> {
   return published;
 }
 
+// %% notebooks/05_snapshot.ipynb#snapshot-tables
 /**
  * Snapshots warehouse tables into the Parquet lake under `<dataDir>/lake` and
  * registers them in `<dataDir>/analytics.duckdb` (one view per table over

@@ -1,3 +1,6 @@
+// AUTO-GENERATED from notebooks/03a_transform_bars.ipynb by `deno task export`. Edit the notebook, not this file.
+
+// %% notebooks/03a_transform_bars.ipynb#module
 /**
  * The transform stage for one-minute bars: small functions from frame to
  * frame, composed by {@link transformBars}.
@@ -13,11 +16,13 @@
 import pl from "nodejs-polars";
 import { errorMessage, EtlError } from "@pipeline/errors.ts";
 
+// %% notebooks/03a_transform_bars.ipynb#exchange-time-zone
 /**
  * The exchange time zone: a VWAP session is one calendar day here.
  */
 export const EXCHANGE_TIME_ZONE = "America/New_York";
 
+// %% notebooks/03a_transform_bars.ipynb#bars-ma-window
 /**
  * The moving-average window of the `bars` frame. Fixed, because the column
  * names carry it and must match the `bars_1m` table (`ma_close_20`,
@@ -25,6 +30,7 @@ export const EXCHANGE_TIME_ZONE = "America/New_York";
  */
 export const BARS_MA_WINDOW = 20;
 
+// %% notebooks/03a_transform_bars.ipynb#bars-columns
 /** Columns of `TransformResult.bars`, in order (the `bars_1m` table minus `load_id`). */
 export const BARS_COLUMNS = [
   "symbol",
@@ -40,6 +46,7 @@ export const BARS_COLUMNS = [
   "vwap",
 ] as const;
 
+// %% notebooks/03a_transform_bars.ipynb#resampled-columns
 /** Columns of the resampled frames, in order (`bars_5m`/`bars_1h` minus `load_id`). */
 export const RESAMPLED_COLUMNS = [
   "symbol",
@@ -53,6 +60,7 @@ export const RESAMPLED_COLUMNS = [
   "bar_count",
 ] as const;
 
+// %% notebooks/03a_transform_bars.ipynb#is-sorted-bars
 /**
  * True when the frame is strictly ascending by (symbol, ts): sorted, and no
  * (symbol, ts) twice. One columnar pass, much cheaper than a sort.
@@ -70,6 +78,7 @@ export function isSortedBars(df: pl.DataFrame): boolean {
   return sorted === true;
 }
 
+// %% notebooks/03a_transform_bars.ipynb#sort-bars
 /**
  * The frame sorted by symbol, then ts: the order every per-symbol
  * calculation and every output of this stage uses. The sort is stable (rows
@@ -81,6 +90,7 @@ export function sortBars(df: pl.DataFrame): pl.DataFrame {
   return df.sort({ by: ["symbol", "ts"], maintainOrder: true });
 }
 
+// %% notebooks/03a_transform_bars.ipynb#normalise-timestamps
 /**
  * Makes `ts` a `Datetime("ms", "UTC")`. A tz-naive datetime (any unit) is
  * read as UTC wall time; one in another time zone is converted to UTC; a
@@ -107,6 +117,7 @@ export function normaliseTimestamps(df: pl.DataFrame): pl.DataFrame {
   return df.withColumns(utc.cast(pl.Datetime("ms", "UTC")).alias("ts"));
 }
 
+// %% notebooks/03a_transform_bars.ipynb#dedupe-result
 /** A frame without duplicates, and how many rows were dropped. */
 export interface DedupeResult {
   /** The input rows minus duplicates, sorted by symbol, ts. */
@@ -115,6 +126,7 @@ export interface DedupeResult {
   duplicates: number;
 }
 
+// %% notebooks/03a_transform_bars.ipynb#dedupe-bars
 /**
  * Drops every row whose (symbol, ts) appeared earlier, keeping the first in
  * input order (the valid frame only holds exact duplicates, so the values do
@@ -132,6 +144,7 @@ export function dedupeBars(df: pl.DataFrame): DedupeResult {
   return { bars, duplicates: df.height - bars.height };
 }
 
+// %% notebooks/03a_transform_bars.ipynb#with-returns
 /**
  * Adds `ret` = close / previous close of the same symbol − 1 (by ts; null
  * for each symbol's first bar in the frame). Returns the frame sorted by
@@ -144,12 +157,14 @@ export function withReturns(df: pl.DataFrame): pl.DataFrame {
   );
 }
 
+// %% notebooks/03a_transform_bars.ipynb#moving-average-options
 /** Options of {@link withMovingAverages}. */
 export interface MovingAverageOptions {
   /** Bars per window, a positive integer. Default 20. */
   window?: number;
 }
 
+// %% notebooks/03a_transform_bars.ipynb#with-moving-averages
 /**
  * Adds `ma_close_<window>` and `ma_volume_<window>`: per symbol, the mean of
  * the last `window` bars by ts, including the current one (null until a
@@ -174,11 +189,13 @@ export function withMovingAverages(
   return sortBars(df).withColumns(mean("close"), mean("volume"));
 }
 
+// %% notebooks/03a_transform_bars.ipynb#typical-price
 /** The typical price of a bar: (high + low + close) / 3. */
 export function typicalPrice(): pl.Expr {
   return pl.col("high").plus(pl.col("low")).plus(pl.col("close")).div(3);
 }
 
+// %% notebooks/03a_transform_bars.ipynb#session-day
 /**
  * The trading session of a bar: midnight of its calendar day in
  * {@link EXCHANGE_TIME_ZONE} (not the UTC day). `dt.truncate` works on local
@@ -190,12 +207,14 @@ export function sessionDay(): pl.Expr {
   return pl.col("ts").dt.convertTimeZone(EXCHANGE_TIME_ZONE).dt.truncate("1d");
 }
 
+// %% notebooks/03a_transform_bars.ipynb#ratio-or-null
 /** `numerator / denominator`, null where the denominator is 0 (never NaN/∞). */
 function ratioOrNull(numerator: pl.Expr, denominator: pl.Expr): pl.Expr {
   return pl.when(denominator.eq(0)).then(pl.lit(null))
     .otherwise(numerator.div(denominator));
 }
 
+// %% notebooks/03a_transform_bars.ipynb#with-vwap
 /**
  * Adds `vwap`, the session VWAP per symbol: cumulative Σ(typical price ×
  * volume) / cumulative Σ volume over the bars so far (by ts) of the same
@@ -215,15 +234,18 @@ export function withVwap(df: pl.DataFrame): pl.DataFrame {
     .drop(session);
 }
 
+// %% notebooks/03a_transform_bars.ipynb#resample-every
 /** The bucket sizes {@link resampleBars} supports. */
 export type ResampleEvery = "5m" | "1h";
 
+// %% notebooks/03a_transform_bars.ipynb#resample-options
 /** Options of {@link resampleBars}. */
 export interface ResampleOptions {
   /** Bucket size, aligned to the clock (`5m`: :00, :05, …; `1h`: :00). */
   every: ResampleEvery;
 }
 
+// %% notebooks/03a_transform_bars.ipynb#resample-bars
 /**
  * Aggregates one-minute bars into clock-aligned buckets per symbol: `ts` is
  * the bucket start (UTC), open = first by ts, high = max, low = min, close =
@@ -259,6 +281,7 @@ export function resampleBars(
   return sortBars(buckets);
 }
 
+// %% notebooks/03a_transform_bars.ipynb#transform-result
 /** What {@link transformBars} produces. */
 export interface TransformResult {
   /** One-minute bars with derived columns: {@link BARS_COLUMNS}, by symbol, ts. */
@@ -271,6 +294,7 @@ export interface TransformResult {
   duplicates: number;
 }
 
+// %% notebooks/03a_transform_bars.ipynb#valid-columns
 /** Columns the valid frame must have. */
 const VALID_COLUMNS = [
   "symbol",
@@ -282,6 +306,7 @@ const VALID_COLUMNS = [
   "volume",
 ] as const;
 
+// %% notebooks/03a_transform_bars.ipynb#transform-bars
 /**
  * The transform stage: normalises ts, drops duplicates (counted), adds
  * returns, 20-bar moving averages ({@link BARS_MA_WINDOW}) and session

@@ -1,3 +1,6 @@
+// AUTO-GENERATED from notebooks/03b_transform_weather.ipynb by `deno task export`. Edit the notebook, not this file.
+
+// %% notebooks/03b_transform_weather.ipynb#module
 /**
  * The transform stage for hourly weather: small functions from frame to
  * frame, composed by {@link transformWeather}.
@@ -23,11 +26,14 @@ import { WEATHER_VARIABLES } from "@pipeline/extract/openmeteo.ts";
 import { errorMessage, EtlError } from "@pipeline/errors.ts";
 import { normaliseTimestamps } from "@pipeline/transform/bars.ts";
 
+// %% notebooks/03b_transform_weather.ipynb#weather-window-hours
 /** Hours in the window of the derived columns (their names carry it). */
 export const WEATHER_WINDOW_HOURS = 24;
 
+// %% notebooks/03b_transform_weather.ipynb#hour-ms
 const HOUR_MS = 3_600_000;
 
+// %% notebooks/03b_transform_weather.ipynb#weather-columns
 /** Columns of `TransformWeatherResult.weather`, in order (`weather_hourly` minus `load_id`). */
 export const WEATHER_COLUMNS = [
   "location",
@@ -37,6 +43,7 @@ export const WEATHER_COLUMNS = [
   "precipitation_24h",
 ] as const;
 
+// %% notebooks/03b_transform_weather.ipynb#sort-weather
 /**
  * The frame sorted by location, then ts. The sort is stable: rows with equal
  * keys keep their input order.
@@ -45,6 +52,7 @@ export function sortWeather(df: pl.DataFrame): pl.DataFrame {
   return df.sort({ by: ["location", "ts"], maintainOrder: true });
 }
 
+// %% notebooks/03b_transform_weather.ipynb#dedupe-weather-result
 /** A weather frame without duplicates, and how many rows were dropped. */
 export interface DedupeWeatherResult {
   /** The input rows minus duplicates, sorted by location, ts. */
@@ -53,6 +61,7 @@ export interface DedupeWeatherResult {
   duplicates: number;
 }
 
+// %% notebooks/03b_transform_weather.ipynb#dedupe-weather
 /**
  * Drops every row whose (location, ts) appeared earlier, keeping the first
  * in input order (the valid frame only holds exact duplicates, so the values
@@ -69,6 +78,7 @@ export function dedupeWeather(df: pl.DataFrame): DedupeWeatherResult {
   return { weather, duplicates: df.height - weather.height };
 }
 
+// %% notebooks/03b_transform_weather.ipynb#full-window
 /**
  * True where the row closes a full window: it and the 23 rows before it of
  * the same location are consecutive hours (each one hour after the last).
@@ -83,6 +93,7 @@ export function fullWindow(): pl.Expr {
     .eq(steps);
 }
 
+// %% notebooks/03b_transform_weather.ipynb#with-rolling24h
 /**
  * Adds `temperature_2m_ma_24h` (mean of `temperature_2m`) and
  * `precipitation_24h` (sum of `precipitation`) over the 24 hours ending at
@@ -106,6 +117,7 @@ export function withRolling24h(df: pl.DataFrame): pl.DataFrame {
     .drop(full);
 }
 
+// %% notebooks/03b_transform_weather.ipynb#transform-weather-result
 /** What {@link transformWeather} produces. */
 export interface TransformWeatherResult {
   /** Hourly weather with derived columns: {@link WEATHER_COLUMNS}, by location, ts. */
@@ -114,9 +126,11 @@ export interface TransformWeatherResult {
   duplicates: number;
 }
 
+// %% notebooks/03b_transform_weather.ipynb#valid-columns
 /** Columns the valid frame must have. */
 const VALID_COLUMNS = ["location", "ts", ...WEATHER_VARIABLES] as const;
 
+// %% notebooks/03b_transform_weather.ipynb#transform-weather
 /**
  * The transform stage: normalises ts, drops exact duplicates (counted) and
  * adds the 24-hour mean temperature and precipitation sum. `record` is

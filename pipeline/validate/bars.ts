@@ -1,3 +1,6 @@
+// AUTO-GENERATED from notebooks/02a_validate_bars.ipynb by `deno task export`. Edit the notebook, not this file.
+
+// %% notebooks/02a_validate_bars.ipynb#module
 /**
  * The validate stage for bars: splits a RAW frame into the VALID frame and
  * the QUARANTINE frame (see `@pipeline/bars.ts`), vectorised with polars.
@@ -40,6 +43,7 @@ import {
   SymbolSchema,
 } from "@pipeline/bars.ts";
 
+// %% notebooks/02a_validate_bars.ipynb#validate-bars-options
 /** Options of {@link validateBars}. */
 export interface ValidateBarsOptions {
   /** The run's "now"; timestamps after `now + futureToleranceMs` are rejected. */
@@ -48,6 +52,7 @@ export interface ValidateBarsOptions {
   futureToleranceMs?: number | undefined;
 }
 
+// %% notebooks/02a_validate_bars.ipynb#validate-bars-result
 /** What {@link validateBars} returns; `raw.height === valid.height + quarantine.height`. */
 export interface ValidateBarsResult {
   /** Bars that passed, typed per the valid frame contract, in source order. */
@@ -56,16 +61,20 @@ export interface ValidateBarsResult {
   quarantine: pl.DataFrame;
 }
 
+// %% notebooks/02a_validate_bars.ipynb#number-fields
 /** The number fields of a bar: the prices and the volume. */
 export const NUMBER_FIELDS = [...PRICE_FIELDS, "volume"] as const;
 
+// %% notebooks/02a_validate_bars.ipynb#epoch-ms-pattern
 /** Epoch milliseconds: digits only. */
 export const EPOCH_MS_PATTERN = "^[0-9]+$";
 
+// %% notebooks/02a_validate_bars.ipynb#naive-iso-pattern
 /** An ISO-8601 local date-time without offset: ambiguous, so rejected. */
 export const NAIVE_ISO_PATTERN =
   "^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?$";
 
+// %% notebooks/02a_validate_bars.ipynb#bar-rule
 /** One validation rule: which field it blames, its message and its test. */
 export interface BarRule {
   /** The field the reason names. */
@@ -78,21 +87,25 @@ export interface BarRule {
   quotesOpenClose: boolean;
 }
 
+// %% notebooks/02a_validate_bars.ipynb#is-in
 /** Whether `expr` is one of `values` (a set membership test). */
 function isIn(expr: pl.Expr, values: pl.Series): pl.Expr {
   return expr.isIn(pl.lit(values));
 }
 
+// %% notebooks/02a_validate_bars.ipynb#text
 /** The trimmed text of a field (column `__text_<field>`). */
 function text(field: BarField): pl.Expr {
   return pl.col(`__text_${field}`);
 }
 
+// %% notebooks/02a_validate_bars.ipynb#num
 /** The parsed number of a number field (column `__num_<field>`). */
 function num(field: BarField): pl.Expr {
   return pl.col(`__num_${field}`);
 }
 
+// %% notebooks/02a_validate_bars.ipynb#bar-schema-message
 /**
  * The message {@link BarSchema} gives when the refinement on `path` fails,
  * so quarantine reasons read exactly like the contract.
@@ -111,6 +124,7 @@ export function barSchemaMessage(path: "high" | "low"): string {
   return issue?.message ?? `${path} is out of range`;
 }
 
+// %% notebooks/02a_validate_bars.ipynb#bad-symbols
 /**
  * The values among `symbols` that fail {@link SymbolSchema} (after trimming,
  * if `trim`), and the zod message for the first of them. Runs per unique
@@ -134,6 +148,7 @@ function badSymbols(
   return { values, message };
 }
 
+// %% notebooks/02a_validate_bars.ipynb#bar-rules
 /**
  * The rules of {@link validateBars} in the order they are applied, given the
  * symbols known to be bad and the latest allowed timestamp.
@@ -200,6 +215,7 @@ export function barRules(options: {
   ];
 }
 
+// %% notebooks/02a_validate_bars.ipynb#all-rules-hold
 /**
  * True where a record breaks none of {@link barRules} (same options): the
  * same checks folded into a few expressions per field, for the pass over
@@ -225,6 +241,7 @@ export function allRulesHold(options: {
   ]).fillNull(false);
 }
 
+// %% notebooks/02a_validate_bars.ipynb#normalise-raw
 /**
  * The raw frame with every bar field as Utf8 (a missing column becomes all
  * null), `record` (a missing one becomes `row <n>`) and `__row`, the source
@@ -253,6 +270,7 @@ function normaliseRaw(raw: pl.DataFrame): pl.DataFrame {
   );
 }
 
+// %% notebooks/02a_validate_bars.ipynb#check-records
 /**
  * Parses and checks a normalised frame in one lazy query: the text of each
  * field (`__text_*`: as is, or trimmed if `trim`), numbers (`__num_*`,
@@ -300,6 +318,7 @@ function checkRecords(
     .collectSync();
 }
 
+// %% notebooks/02a_validate_bars.ipynb#first-match
 /**
  * `when(test1).then(value1).when(test2).then(value2)….otherwise(otherwise)`
  * over a list of cases: the value of the first test that holds.
@@ -317,6 +336,7 @@ function firstMatch(
   return chain === undefined ? otherwise : chain.otherwise(otherwise);
 }
 
+// %% notebooks/02a_validate_bars.ipynb#first-broken-rule
 /** `__rule`: the index of the first rule a record breaks, null if none. */
 function firstBrokenRule(rules: BarRule[]): pl.Expr {
   return firstMatch(
@@ -325,17 +345,20 @@ function firstBrokenRule(rules: BarRule[]): pl.Expr {
   ).cast(pl.Int32).alias("__rule");
 }
 
+// %% notebooks/02a_validate_bars.ipynb#quoted
 /** A text expression as a JSON literal: `"n/a"` with quotes, or `null`. */
 function quoted(expr: pl.Expr): pl.Expr {
   return pl.struct([expr.alias("v")]).struct.jsonEncode()
     .str.extract('^\\{"v":(.*)\\}$', 1);
 }
 
+// %% notebooks/02a_validate_bars.ipynb#raw-json
 /** The raw record as a JSON object of the seven raw fields. */
 function rawJson(): pl.Expr {
   return pl.struct(BAR_FIELDS.map((f) => pl.col(f))).struct.jsonEncode();
 }
 
+// %% notebooks/02a_validate_bars.ipynb#superseded-records
 /**
  * Records that passed the rules but are superseded: an earlier copy of
  * (symbol, ts) whose values differ from the last copy. Returns `__row` and
@@ -381,6 +404,7 @@ function supersededRecords(passed: pl.DataFrame): pl.DataFrame {
     .select("__row", "__by");
 }
 
+// %% notebooks/02a_validate_bars.ipynb#quarantine-frame
 /**
  * Builds the quarantine frame from the records that broke a rule (with
  * `__rule`) and the superseded duplicates (with `__by`), in source order.
@@ -464,6 +488,7 @@ function quarantineFrame(options: {
     .select(...QUARANTINE_COLUMNS);
 }
 
+// %% notebooks/02a_validate_bars.ipynb#validate-bars
 /**
  * Splits a RAW bar frame into valid bars and quarantined records (see the
  * module doc for the rules). Never throws on bad data: every rejected record

@@ -1,3 +1,6 @@
+// AUTO-GENERATED from notebooks/02b_validate_weather.ipynb by `deno task export`. Edit the notebook, not this file.
+
+// %% notebooks/02b_validate_weather.ipynb#module
 /**
  * The validate stage for weather: splits the RAW weather frame (see
  * `@pipeline/extract/openmeteo.ts`) into the VALID weather frame and the
@@ -46,17 +49,21 @@ import {
 } from "@pipeline/extract/openmeteo.ts";
 import { NAIVE_ISO_PATTERN } from "@pipeline/validate/bars.ts";
 
+// %% notebooks/02b_validate_weather.ipynb#weather-variable
 /** One of {@link WEATHER_VARIABLES}: a measurement column. */
 export type WeatherVariable = typeof WEATHER_VARIABLES[number];
 
+// %% notebooks/02b_validate_weather.ipynb#weather-fields
 /** The fields of a raw weather record (the raw frame minus `record`). */
 export const WEATHER_FIELDS = ["location", "ts", ...WEATHER_VARIABLES] as const;
 /** One of {@link WEATHER_FIELDS}. */
 export type WeatherField = typeof WEATHER_FIELDS[number];
 
+// %% notebooks/02b_validate_weather.ipynb#weather-valid-columns
 /** Columns of the valid weather frame, in order. */
 export const WEATHER_VALID_COLUMNS = [...WEATHER_FIELDS, "record"] as const;
 
+// %% notebooks/02b_validate_weather.ipynb#weather-quarantine-columns
 /** Columns of the weather quarantine frame, all Utf8. */
 export const WEATHER_QUARANTINE_COLUMNS = [
   "record",
@@ -67,15 +74,18 @@ export const WEATHER_QUARANTINE_COLUMNS = [
   "raw",
 ] as const;
 
+// %% notebooks/02b_validate_weather.ipynb#forecast-horizon-ms
 /** How far ahead Open-Meteo forecasts reach: 16 days, in ms. */
 export const FORECAST_HORIZON_MS = 16 * 86_400_000;
 
+// %% notebooks/02b_validate_weather.ipynb#weather-range
 /** The plausible range of a measurement, bounds included; null: unbounded. */
 export interface WeatherRange {
   min: number | null;
   max: number | null;
 }
 
+// %% notebooks/02b_validate_weather.ipynb#weather-ranges
 /**
  * Physical ranges in the units of `WEATHER_UNITS`: temperature within the
  * records ever measured on Earth (−89.2 °C, 56.7 °C) with a margin, humidity
@@ -88,6 +98,7 @@ export const WEATHER_RANGES: Readonly<Record<WeatherVariable, WeatherRange>> = {
   wind_speed_10m: { min: 0, max: null },
 };
 
+// %% notebooks/02b_validate_weather.ipynb#validate-weather-options
 /** Options of {@link validateWeather}. */
 export interface ValidateWeatherOptions {
   /** The run's "now"; timestamps after `now + futureToleranceMs` are rejected. */
@@ -96,6 +107,7 @@ export interface ValidateWeatherOptions {
   futureToleranceMs?: number | undefined;
 }
 
+// %% notebooks/02b_validate_weather.ipynb#validate-weather-result
 /** What {@link validateWeather} returns; `raw.height === valid.height + quarantine.height`. */
 export interface ValidateWeatherResult {
   /** Records that passed, typed per the valid frame, in source order. */
@@ -104,6 +116,7 @@ export interface ValidateWeatherResult {
   quarantine: pl.DataFrame;
 }
 
+// %% notebooks/02b_validate_weather.ipynb#weather-rule
 /** One validation rule: which field it blames, its message and its test. */
 export interface WeatherRule {
   /** The field the reason names. */
@@ -114,16 +127,19 @@ export interface WeatherRule {
   test: pl.Expr;
 }
 
+// %% notebooks/02b_validate_weather.ipynb#text
 /** The trimmed text of a field (column `__text_<field>`), null when blank. */
 function text(field: WeatherField): pl.Expr {
   return pl.col(`__text_${field}`);
 }
 
+// %% notebooks/02b_validate_weather.ipynb#num
 /** The parsed number of a measurement (column `__num_<field>`). */
 function num(field: WeatherVariable): pl.Expr {
   return pl.col(`__num_${field}`);
 }
 
+// %% notebooks/02b_validate_weather.ipynb#range-message
 /** The message of the range rule of `field`: `expected a value in -90..60 °C`. */
 export function rangeMessage(field: WeatherVariable): string {
   const { min, max } = WEATHER_RANGES[field];
@@ -136,6 +152,7 @@ export function rangeMessage(field: WeatherVariable): string {
     : `expected a value <= ${max} ${unit}`;
 }
 
+// %% notebooks/02b_validate_weather.ipynb#out-of-range
 /** True where a measurement is outside {@link WEATHER_RANGES}. */
 function outOfRange(field: WeatherVariable): pl.Expr {
   const { min, max } = WEATHER_RANGES[field];
@@ -144,6 +161,7 @@ function outOfRange(field: WeatherVariable): pl.Expr {
   return below.or(above);
 }
 
+// %% notebooks/02b_validate_weather.ipynb#bad-locations
 /**
  * The locations among `locations` that fail the source's location-name
  * rule, and the zod message for the first of them (per unique value, so
@@ -168,6 +186,7 @@ export function badLocations(locations: readonly (string | null)[]): {
   return { values, message };
 }
 
+// %% notebooks/02b_validate_weather.ipynb#weather-rules
 /**
  * The rules of {@link validateWeather} in the order they are applied, given
  * the locations known to be bad and the latest allowed timestamp (UTC ms).
@@ -226,6 +245,7 @@ export function weatherRules(options: {
   ];
 }
 
+// %% notebooks/02b_validate_weather.ipynb#normalise-raw
 /**
  * The raw frame with every field as Utf8, `record` (null becomes `row <n>`)
  * and `__row`, the source position.
@@ -258,6 +278,7 @@ function normaliseRaw(raw: pl.DataFrame): pl.DataFrame {
   );
 }
 
+// %% notebooks/02b_validate_weather.ipynb#check-records
 /**
  * Parses and checks a normalised frame in one lazy query: trimmed text
  * (`__text_*`, null when blank), numbers (`__num_*`, Float64), the
@@ -299,6 +320,7 @@ function checkRecords(frame: pl.DataFrame, rules: WeatherRule[]): pl.DataFrame {
     .collectSync();
 }
 
+// %% notebooks/02b_validate_weather.ipynb#json-literal
 /**
  * A text expression as a JSON literal: `"n/a"` with quotes, or `null`.
  * (The same as the private `quoted` of `@pipeline/validate/bars.ts`.)
@@ -308,11 +330,13 @@ function jsonLiteral(expr: pl.Expr): pl.Expr {
     .str.extract('^\\{"v":(.*)\\}$', 1);
 }
 
+// %% notebooks/02b_validate_weather.ipynb#differs
 /** Whether two nullable numbers differ, a null differing from any number. */
 function differs(a: pl.Expr, b: pl.Expr): pl.Expr {
   return a.neq(b).fillNull(a.isNull().neq(b.isNull()));
 }
 
+// %% notebooks/02b_validate_weather.ipynb#superseded-records
 /**
  * Records that passed the rules but are superseded: an earlier copy of
  * (location, ts) whose values differ from the last copy. Returns `__row`
@@ -340,6 +364,7 @@ function supersededRecords(passed: pl.DataFrame): pl.DataFrame {
     .select("__row", "__by");
 }
 
+// %% notebooks/02b_validate_weather.ipynb#quarantine-frame
 /**
  * Builds the quarantine frame from the records that broke a rule (with
  * `__rule`) and the superseded duplicates (with `__by`), in source order.
@@ -395,6 +420,7 @@ function quarantineFrame(options: {
     );
 }
 
+// %% notebooks/02b_validate_weather.ipynb#validate-weather
 /**
  * Splits a RAW weather frame into valid hourly records and quarantined
  * records (see the module doc for the rules). Never throws on bad data:

@@ -79,7 +79,7 @@ Deno.test({
         ["notebooks/06_broken.ipynb", "06_broken", "06_broken.html", 0, 0],
       ],
     );
-    assert.equal(report.pages[0]!.ok, true, report.pages[0]!.error);
+    assert.equal(report.pages[0]!.ok, true, report.pages[0]!.error ?? "");
     const executed = await readNotebook(join(out, "_executed/05_chart.ipynb"));
     assert.deepEqual(countOutputs(executed), { charts: 1, tables: 1 });
 
