@@ -1,10 +1,15 @@
 /**
  * One run of the pipeline: extract every partition, validate, transform,
- * load in one transaction, snapshot, and record the run.
+ * load in one transaction, snapshot, and record the run (its row in
+ * `etl_runs`, its stages and partitions).
  *
  * Reports rather than throws: the caller gets a {@link RunSummary} whose
  * status and error say what happened; only a broken database connection
  * while recording the run escapes as an exception.
+ *
+ * Interruptible: when `deps.signal` aborts (SIGINT/SIGTERM), the run stops
+ * at the next safe point (between partitions or stages), never inside the
+ * load transaction, which commits or rolls back whole.
  * @module
  */
 import pl from "nodejs-polars";
@@ -12,8 +17,7 @@ import type { Source } from "@pipeline/extract/source.ts";
 import { DATASETS } from "@pipeline/datasets/mod.ts";
 import { loadQuarantine } from "@pipeline/load/quarantine.ts";
 import { migrateToLatest } from "@pipeline/load/migrate.ts";
-import { kyselyFor, type SqlClient } from "@pipeline/load/client.ts";
-import type { Database } from "@pipeline/load/database.ts";
+import type { SqlClient } from "@pipeline/load/client.ts";
 import { snapshotTables, WAREHOUSE_TABLES } from "@pipeline/snapshot/lake.ts";
 import type { Clock } from "@pipeline/clock.ts";
 import { errorMessage, EtlError, type Stage } from "@pipeline/errors.ts";
@@ -21,8 +25,12 @@ import {
   type PartitionOutcome,
   peakRssMib,
   type RunSummary,
+  type RunTrigger,
   type StageStat,
 } from "@pipeline/summary.ts";
+import { recordRunEnd, recordRunStart } from "@pipeline/ops/history.ts";
+import type { Alerter } from "@pipeline/ops/alerts.ts";
+import { noProgress, type Progress } from "@pipeline/ops/progress.ts";
 
 /** What a run needs from outside. */
 export interface RunDeps {
@@ -32,6 +40,16 @@ export interface RunDeps {
   log?: (line: string) => void;
   /** Makes run ids; tests may fix them. */
   newRunId?: () => string;
+  /** Stops the run at the next safe point when it aborts (SIGINT/SIGTERM). */
+  signal?: AbortSignal | undefined;
+  /** Shows long stages on a terminal. Default: nothing shown. */
+  progress?: Progress;
+  /**
+   * Where alerts go. The run itself sends none yet: this is the hook for
+   * blocking data-quality checks (`checkFailedAlert` in
+   * `@pipeline/ops/alerts.ts`).
+   */
+  alerter?: Alerter | undefined;
 }
 
 /** Options of {@link runPipeline}. */
@@ -40,7 +58,18 @@ export interface RunOptions {
   dataDir: string;
   /** Export touched dates to Parquet and DuckDB (default true). */
   snapshot?: boolean;
+  /** The pipeline name recorded with the run. Default the source's name. */
+  pipeline?: string | undefined;
+  /** What started the run. Default `manual`. */
+  trigger?: RunTrigger | undefined;
+  /** The attempt of a scheduled occurrence. Default 1. */
+  attempt?: number | undefined;
+  /** The scheduled occurrence the run serves. Default none. */
+  scheduledFor?: Date | undefined;
 }
+
+/** Thrown at a safe point after the run's signal aborted. */
+class Interrupted extends EtlError {}
 
 /** Runs the pipeline once over `source`. */
 export async function runPipeline(
@@ -49,14 +78,18 @@ export async function runPipeline(
   deps: RunDeps,
 ): Promise<RunSummary> {
   const { dataDir, snapshot = true } = options;
-  const { client, clock, log = () => {} } = deps;
+  const { client, clock, log = () => {}, signal, progress = noProgress } = deps;
   const runId = (deps.newRunId ?? (() => crypto.randomUUID()))();
   const startedAt = clock.now();
   const stages: StageStat[] = [];
   const partitions: PartitionOutcome[] = [];
   const summary: RunSummary = {
     run_id: runId,
+    pipeline: options.pipeline ?? source.name,
     source: source.name,
+    trigger: options.trigger ?? "manual",
+    attempt: options.attempt ?? 1,
+    scheduled_for: options.scheduledFor?.toISOString() ?? null,
     status: "failed",
     started_at: startedAt.toISOString(),
     finished_at: startedAt.toISOString(),
@@ -67,6 +100,18 @@ export async function runPipeline(
     snapshot: null,
     peak_rss_mib: null,
     error: null,
+    error_stage: null,
+    error_partition: null,
+    newest_ts: null,
+    interrupted: false,
+  };
+  /** Throws {@link Interrupted} when the signal aborted; `next` names where. */
+  const checkpoint = (stage: Stage, what: string) => {
+    if (!signal?.aborted) return;
+    const why = signal.reason instanceof Error
+      ? signal.reason.message
+      : String(signal.reason ?? "aborted");
+    throw new Interrupted(`interrupted (${why}) ${what}`, { stage, runId });
   };
   const timed = async <T>(
     stage: Stage,
@@ -75,6 +120,7 @@ export async function runPipeline(
     rowsOut: (t: T) => number,
   ): Promise<T> => {
     const t0 = performance.now();
+    const task = stage === "extract" ? null : progress.start(stage);
     try {
       const out = await fn();
       stages.push({
@@ -83,9 +129,11 @@ export async function runPipeline(
         rows_out: rowsOut(out),
         seconds: (performance.now() - t0) / 1000,
       });
+      task?.done();
       log(`${stage}: ${rowsOut(out)} rows`);
       return out;
     } catch (err) {
+      task?.done();
       throw err instanceof EtlError
         ? err
         : new EtlError(errorMessage(err), { stage, runId, cause: err });
@@ -93,20 +141,25 @@ export async function runPipeline(
   };
 
   await migrateToLatest(client);
-  const db = kyselyFor<Database>(client);
-  await db.insertInto("etl_runs").values({
-    run_id: runId,
-    source: source.name,
-    started_at: startedAt,
-    status: "running",
-  }).execute();
+  await recordRunStart(client, summary);
 
   try {
+    checkpoint("extract", "before the extract; nothing was loaded");
     const raw = await timed("extract", 0, async () => {
       const frames: pl.DataFrame[] = [];
-      for (const partition of source.partitions()) {
+      const all = source.partitions();
+      const task = progress.start("extract", all.length);
+      for (const partition of all) {
+        if (signal?.aborted) {
+          task.done();
+          checkpoint(
+            "extract",
+            `before partition ${partition.name}; nothing was loaded`,
+          );
+        }
+        task.advance();
         try {
-          const frame = await partition.extract();
+          const frame = await partition.extract(signal);
           frames.push(frame);
           partitions.push({
             partition: partition.name,
@@ -126,6 +179,7 @@ export async function runPipeline(
           );
         }
       }
+      task.done();
       return frames.length ? pl.concat(frames, { how: "vertical" }) : null;
     }, (f) => f?.height ?? 0);
     summary.counts.extracted = raw?.height ?? 0;
@@ -139,6 +193,7 @@ export async function runPipeline(
         });
       }
       const now = clock.now();
+      checkpoint("validate", "before the validate; nothing was loaded");
       const { valid, quarantine } = await timed(
         "validate",
         raw.height,
@@ -146,6 +201,7 @@ export async function runPipeline(
         (r) => r.valid.height,
       );
       summary.counts.quarantined = quarantine.height;
+      checkpoint("transform", "before the transform; nothing was loaded");
       const transformed = await timed(
         "transform",
         valid.height,
@@ -154,6 +210,7 @@ export async function runPipeline(
       );
       summary.counts.duplicates = transformed.duplicates;
       summary.counts.loaded = transformed.rows;
+      checkpoint("load", "before the load; nothing was loaded");
       const loaded = await timed(
         "load",
         transformed.rows + quarantine.height,
@@ -175,7 +232,12 @@ export async function runPipeline(
           r.quarantined,
       );
       summary.tables = loaded.tables;
+      summary.newest_ts = newestTs(valid);
       if (snapshot) {
+        checkpoint(
+          "snapshot",
+          "after the load committed; the snapshot was skipped",
+        );
         const snap = await timed(
           "snapshot",
           transformed.rows,
@@ -212,18 +274,33 @@ export async function runPipeline(
         `${failed.length} of ${partitions.length} partitions failed: ${
           failed.map((p) => p.partition).join(", ")
         }`;
+      summary.error_stage = "extract";
+      summary.error_partition = failed.map((p) => p.partition).join(", ");
     }
   } catch (err) {
     summary.status = "failed";
     summary.error = errorMessage(err);
+    summary.interrupted = err instanceof Interrupted;
+    if (err instanceof EtlError) {
+      summary.error_stage = err.stage;
+      summary.error_partition = err.partition ?? null;
+    }
   }
   summary.finished_at = clock.now().toISOString();
   summary.peak_rss_mib = peakRssMib();
-  await db.updateTable("etl_runs").set({
-    finished_at: summary.finished_at,
-    status: summary.status,
-    summary: JSON.stringify(summary),
-    error: summary.error,
-  }).where("run_id", "=", runId).execute();
+  await recordRunEnd(client, summary);
   return summary;
+}
+
+/**
+ * The newest `ts` of a valid frame as ISO-8601 (every dataset's valid frame
+ * has a UTC `ts` column), or null when it has none.
+ */
+function newestTs(valid: pl.DataFrame): string | null {
+  if (valid.height === 0 || !valid.columns.includes("ts")) return null;
+  const [ms] = valid.select(pl.col("ts").max().cast(pl.Int64).alias("m"))
+    .getColumn("m").toArray();
+  return ms === null || ms === undefined
+    ? null
+    : new Date(Number(ms)).toISOString();
 }

@@ -40,10 +40,28 @@ export interface RunCounts {
   duplicates: number;
 }
 
+/** What started a run. */
+export type RunTrigger = "manual" | "schedule" | "backfill";
+
+/** Every {@link RunTrigger}. */
+export const RUN_TRIGGERS: readonly RunTrigger[] = [
+  "manual",
+  "schedule",
+  "backfill",
+];
+
 /** Everything a run reports. */
 export interface RunSummary {
   run_id: string;
+  /** The pipeline (unit of locking and scheduling); default the source name. */
+  pipeline: string;
   source: string;
+  /** What started the run. */
+  trigger: RunTrigger;
+  /** 1 for a first attempt; the scheduler's retries count up. */
+  attempt: number;
+  /** The scheduled occurrence this run serves, for scheduled runs. */
+  scheduled_for: string | null;
   status: "succeeded" | "failed";
   started_at: string;
   finished_at: string;
@@ -56,6 +74,14 @@ export interface RunSummary {
   peak_rss_mib: number | null;
   /** The error that failed the run, naming stage and partition. */
   error: string | null;
+  /** The stage of that error. */
+  error_stage: Stage | null;
+  /** The partition(s) of that error, comma-separated. */
+  error_partition: string | null;
+  /** The newest timestamp this run loaded (committed), for freshness. */
+  newest_ts: string | null;
+  /** Whether SIGINT/SIGTERM stopped the run before it finished. */
+  interrupted: boolean;
 }
 
 /** Whether the counts reconcile. */
@@ -78,8 +104,12 @@ const fmtInt = (n: number) => n.toLocaleString("en-US");
 
 /** The summary as a readable table (for stderr). */
 export function formatSummary(s: RunSummary): string {
+  const trigger = s.trigger === "manual"
+    ? ""
+    : `  trigger=${s.trigger} attempt=${s.attempt}`;
+  const pipeline = s.pipeline === s.source ? "" : `  pipeline=${s.pipeline}`;
   const lines = [
-    `run ${s.run_id}  source=${s.source}  status=${s.status}`,
+    `run ${s.run_id}${pipeline}  source=${s.source}  status=${s.status}${trigger}`,
     "",
   ];
   const head = ["stage", "rows in", "rows out", "seconds"];

@@ -184,3 +184,158 @@ dbTest(
     await Deno.remove(dataDir, { recursive: true });
   },
 );
+
+dbTest(
+  "runPipeline() records its history: trigger, stages, partitions, newest ts and the quarantine link",
+  async (db) => {
+    const dataDir = await Deno.makeTempDir();
+    const cfg = parseRunConfig({ dataDir, symbols: ["AAPL"], sessions: 1 });
+    const good = await sourceFor(cfg, { clock });
+    const source: Source = {
+      ...good,
+      partitions: () => [
+        ...good.partitions(),
+        {
+          name: "MSFT",
+          extract: () => Promise.reject(new Error("HTTP 500 from provider")),
+        },
+      ],
+    };
+    const summary = await runPipeline(source, {
+      dataDir,
+      snapshot: false,
+      pipeline: "intraday",
+      trigger: "schedule",
+      attempt: 2,
+      scheduledFor: new Date("2026-11-20T21:05:00Z"),
+    }, { client: db.client, clock });
+    assert.equal(summary.status, "failed");
+    const { rows: [run] } = await db.client.query<Record<string, unknown>>(
+      `SELECT pipeline, source, trigger, attempt, scheduled_for, status,
+              error_stage, error_partition, newest_ts, pid, host
+       FROM etl_runs WHERE run_id = $1`,
+      [summary.run_id],
+    );
+    assert.deepEqual(run, {
+      pipeline: "intraday",
+      source: "synthetic",
+      trigger: "schedule",
+      attempt: 2,
+      scheduled_for: new Date("2026-11-20T21:05:00Z"),
+      status: "failed",
+      error_stage: "extract",
+      error_partition: "MSFT",
+      newest_ts: new Date("2026-11-20T20:59:00Z"),
+      pid: Deno.pid,
+      host: Deno.hostname(),
+    });
+    assert.equal(summary.newest_ts, "2026-11-20T20:59:00.000Z");
+    const { rows: stages } = await db.client.query<
+      { stage: string; rows_out: number }
+    >(
+      `SELECT stage, rows_out::int AS rows_out FROM etl_run_stages
+       WHERE run_id = $1 ORDER BY ordinal`,
+      [summary.run_id],
+    );
+    assert.deepEqual(
+      stages,
+      summary.stages.map((s) => ({ stage: s.stage, rows_out: s.rows_out })),
+    );
+    const { rows: parts } = await db.client.query(
+      `SELECT partition, status, rows::int AS rows, error FROM etl_run_partitions
+       WHERE run_id = $1 ORDER BY partition`,
+      [summary.run_id],
+    );
+    assert.deepEqual(parts, [
+      {
+        partition: "AAPL",
+        status: "succeeded",
+        rows: summary.partitions[0]!.rows,
+        error: null,
+      },
+      {
+        partition: "MSFT",
+        status: "failed",
+        rows: 0,
+        error: "HTTP 500 from provider",
+      },
+    ]);
+    const { rows: [linked] } = await db.client.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM etl_run_quarantine WHERE run_id = $1",
+      [summary.run_id],
+    );
+    assert.equal(linked!.n, summary.counts.quarantined);
+    assert.ok(summary.counts.quarantined > 0);
+    await Deno.remove(dataDir, { recursive: true });
+  },
+);
+
+dbTest(
+  "runPipeline() stops at a safe point when its signal aborts",
+  async (db, t) => {
+    const dataDir = await Deno.makeTempDir();
+    const cfg = parseRunConfig({ dataDir, symbols: ["AAPL", "MSFT"] });
+    const real = await sourceFor(cfg, { clock });
+    await t.step("between partitions: nothing is loaded", async () => {
+      const stop = new AbortController();
+      const source: Source = {
+        ...real,
+        partitions: () =>
+          real.partitions().map((p, i) => ({
+            name: p.name,
+            extract: async () => {
+              const frame = await p.extract();
+              if (i === 0) stop.abort(new Error("SIGTERM"));
+              return frame;
+            },
+          })),
+      };
+      const summary = await runPipeline(source, { dataDir }, {
+        client: db.client,
+        clock,
+        signal: stop.signal,
+      });
+      assert.equal(summary.status, "failed");
+      assert.equal(summary.interrupted, true);
+      assert.equal(summary.error_stage, "extract");
+      assert.match(
+        summary.error ?? "",
+        /interrupted \(SIGTERM\) before partition MSFT; nothing was loaded/,
+      );
+      assert.equal((await tableCounts(db.client)).bars_1m, 0);
+    });
+    await t.step(
+      "during the load: the load commits, the snapshot is skipped",
+      async () => {
+        const stop = new AbortController();
+        const aborting: SqlClient = {
+          ...db.client,
+          transaction: (fn) =>
+            db.client.transaction(async (tx) => {
+              stop.abort(new Error("SIGTERM"));
+              return await fn(tx);
+            }),
+        };
+        const summary = await runPipeline(real, { dataDir }, {
+          client: aborting,
+          clock,
+          signal: stop.signal,
+        });
+        assert.equal(summary.interrupted, true);
+        assert.equal(summary.error_stage, "snapshot");
+        assert.match(summary.error ?? "", /after the load committed/);
+        assert.equal(summary.snapshot, null);
+        assert.equal(
+          (await tableCounts(db.client)).bars_1m,
+          summary.counts.loaded,
+        );
+        const { rows } = await db.client.query<{ status: string }>(
+          "SELECT status FROM etl_runs WHERE run_id = $1",
+          [summary.run_id],
+        );
+        assert.deepEqual(rows, [{ status: "failed" }]);
+      },
+    );
+    await Deno.remove(dataDir, { recursive: true });
+  },
+);
