@@ -38,8 +38,15 @@ export interface SqlClient {
   ): Promise<SqlResult<R>>;
   /** Runs several statements without parameters. */
   exec(sql: string): Promise<void>;
-  /** `COPY ... FROM STDIN` with `data` as the input; returns rows copied. */
-  copyFrom(sql: string, data: Uint8Array): Promise<number>;
+  /**
+   * `COPY ... FROM STDIN` with `data` as the input; returns rows copied.
+   * Chunks are produced lazily, so encoding the next chunk overlaps the
+   * server reading the previous one.
+   */
+  copyFrom(
+    sql: string,
+    data: Uint8Array | Iterable<Uint8Array>,
+  ): Promise<number>;
   /** `COPY ... TO STDOUT`; returns the output bytes. */
   copyTo(sql: string): Promise<Uint8Array>;
   /** Runs `fn` in one transaction: committed if it resolves, else rolled back. */
@@ -75,8 +82,9 @@ export async function connectPglite(dataDir?: string): Promise<SqlClient> {
     },
     async copyFrom(sql, data) {
       const stdin = sql.replace(/\bFROM\s+STDIN\b/i, "FROM '/dev/blob'");
+      const parts = data instanceof Uint8Array ? [data] : [...data];
       const res = await db.query(stdin, [], {
-        blob: new Blob([data as Uint8Array<ArrayBuffer>]),
+        blob: new Blob(parts as Uint8Array<ArrayBuffer>[]),
       });
       return res.affectedRows ?? 0;
     },
@@ -110,12 +118,13 @@ export async function connectPostgres(url: string): Promise<SqlClient> {
     },
     async copyFrom(sql, data) {
       const stream = conn.query(copyFromStream(sql));
-      await pipeline(
-        Readable.from([
-          Buffer.from(data.buffer, data.byteOffset, data.byteLength),
-        ]),
-        stream,
-      );
+      const chunks = data instanceof Uint8Array ? [data] : data;
+      const buffers = (function* () {
+        for (const c of chunks) {
+          yield Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+        }
+      })();
+      await pipeline(Readable.from(buffers), stream);
       return Number(stream.rowCount ?? 0);
     },
     async copyTo(sql) {

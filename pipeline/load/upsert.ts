@@ -14,7 +14,8 @@
  */
 import pl from "nodejs-polars";
 import type { SqlClient } from "@pipeline/load/client.ts";
-import { frameToCsv, ident, identList } from "@pipeline/load/_copy.ts";
+import { ident, identList } from "@pipeline/load/_copy.ts";
+import { frameToBinaryChunks } from "@pipeline/load/_binary_copy.ts";
 
 /** A fact table keyed by (entity, time). */
 export interface FactTableSpec {
@@ -69,14 +70,15 @@ export async function upsertFrame(
   await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [
     `sluice.load.${spec.name}`,
   ]);
-  const withLoadId = frame.withColumns(pl.lit(options.loadId).alias("load_id"));
   const columns = [...spec.columns, "load_id"];
-  const { direct, merge } = await splitByOverlap(tx, spec, withLoadId);
+  const { direct, merge } = await splitByOverlap(tx, spec, frame);
+  const encode = (part: pl.DataFrame) =>
+    frameToBinaryChunks(part, spec.columns, { appendUuid: options.loadId });
 
   if (direct.height > 0) {
     result.inserted += await tx.copyFrom(
-      `COPY ${table} (${identList(columns)}) FROM STDIN (FORMAT csv)`,
-      frameToCsv(direct, columns),
+      `COPY ${table} (${identList(columns)}) FROM STDIN (FORMAT binary)`,
+      encode(direct),
     );
   }
   if (merge.height > 0) {
@@ -85,8 +87,8 @@ export async function upsertFrame(
       `CREATE TEMP TABLE ${stage} (LIKE ${table}) ON COMMIT DROP`,
     );
     await tx.copyFrom(
-      `COPY ${stage} (${identList(columns)}) FROM STDIN (FORMAT csv)`,
-      frameToCsv(merge, columns),
+      `COPY ${stage} (${identList(columns)}) FROM STDIN (FORMAT binary)`,
+      encode(merge),
     );
     const key = [spec.entity, spec.time];
     const values = spec.columns.filter((c) => !key.includes(c));

@@ -22,6 +22,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { connectPostgres, type SqlClient } from "@pipeline/load/client.ts";
 import { migrateToLatest } from "@pipeline/load/migrate.ts";
 import { loadBars } from "@pipeline/load/bars.ts";
+import { loadQuarantine } from "@pipeline/load/quarantine.ts";
 import { syntheticBars } from "@pipeline/extract/synthetic.ts";
 import { readBarFile } from "@pipeline/extract/file.ts";
 import { validateBars } from "@pipeline/validate/bars.ts";
@@ -131,7 +132,7 @@ async function duckdbParquet(csv: string, out: string) {
 }
 
 async function truncate(client: SqlClient, tables: string[]) {
-  await client.exec(`TRUNCATE ${tables.join(", ")}`);
+  await client.exec(`TRUNCATE ${tables.join(", ")} CASCADE`);
 }
 
 const dir = await Deno.makeTempDir({ prefix: "sluice-bench-" });
@@ -154,7 +155,7 @@ try {
   // The batch the load stage gets: the file through extract, validate, transform.
   const raw = await readBarFile(csv);
   const { valid, quarantine } = validateBars(raw, { now: AS_OF });
-  const batch = transformBars(valid);
+  const { duplicates: _, ...batch } = transformBars(valid);
   console.log(
     `batch: ${batch.bars.height} bars, ${batch.bars5m.height} 5m, ${batch.bars1h.height} 1h, ${quarantine.height} quarantined`,
   );
@@ -167,12 +168,17 @@ try {
     const p = await psqlCopy(db.url, "psql_target", csv);
     await client.exec("CHECKPOINT");
     const t0 = performance.now();
-    await client.transaction((tx) =>
-      loadBars(tx, { ...batch, quarantine }, {
-        loadId: crypto.randomUUID(),
+    await client.transaction(async (tx) => {
+      const loadId = crypto.randomUUID();
+      await loadBars(tx, batch, { loadId });
+      await loadQuarantine(tx, quarantine, {
+        loadId,
         source: "file",
-      })
-    );
+        dataset: "bars",
+        entityColumn: "symbol",
+        quarantinedAt: AS_OF,
+      });
+    });
     const l = performance.now() - t0;
     if (r === 0) {
       console.log(`  warm-up: psql ${secs(p.ms)}, load ${secs(l)}`);
