@@ -128,8 +128,11 @@ export function zoneOffsetMinutes(
 // %% notebooks/01a_extract_calendar.ipynb#zoned-to-utc
 /**
  * Epoch milliseconds of a local wall-clock time in `timeZone` (month 1–12).
- * Wall times that do not exist or repeat around a DST change resolve to the
- * offset in force just after the change.
+ * Exact for every wall time that occurs once. Around a DST change the result
+ * depends on the zone; in New York a skipped time (02:30 on the March change
+ * day) comes out as 06:30Z (01:30 EST) and a repeated one (01:30 on the
+ * November change day) as its first occurrence, 05:30Z (EDT). Sessions never
+ * fall in those hours.
  */
 export function zonedToUtc(
   local: { year: number; month: number; day: number; minute: number },
