@@ -101,7 +101,9 @@ function matchColumns(path: string, columns: string[]): Map<BarField, string> {
 // %% notebooks/01c_extract_file.ipynb#raw-from
 /**
  * The RAW frame of a frame read from a file: one text column per bar field
- * (cast by `toText`, all null where the file has none) and `record`.
+ * (cast by `toText`, all null where the file has none) and `record`. The
+ * readers' helper columns (`__line`, `__index`) are not file columns: they
+ * are never matched, nor named when the file has no bar column.
  */
 function rawFrom(options: {
   path: string;
@@ -110,7 +112,10 @@ function rawFrom(options: {
   record: pl.Expr;
 }): pl.DataFrame {
   const { path, frame, toText, record } = options;
-  const columns = matchColumns(path, frame.columns);
+  const fileColumns = frame.columns.filter((c) =>
+    c !== "__line" && c !== "__index"
+  );
+  const columns = matchColumns(path, fileColumns);
   return frame.select(
     ...BAR_FIELDS.map((field) => {
       const column = columns.get(field);
