@@ -1,7 +1,7 @@
 /**
  * The `deno task etl` command line. Plumbing only: parses flags, validates
  * the configuration once, opens the database and hands everything to the
- * run loop.
+ * command (`run`, `migrate`, `status`, `schedule`).
  * @module
  */
 import { parseArgs } from "node:util";
@@ -16,49 +16,61 @@ import {
 } from "@pipeline/config.ts";
 import { connect, type SqlClient } from "@pipeline/load/client.ts";
 import { migrateToLatest } from "@pipeline/load/migrate.ts";
-import { runPipeline } from "@pipeline/run.ts";
 import { sourceFor } from "@pipeline/sources.ts";
 import type { Source } from "@pipeline/extract/source.ts";
-import { fixedClock, systemClock } from "@pipeline/clock.ts";
-import { formatSummary } from "@pipeline/summary.ts";
+import { type Clock, fixedClock, systemClock } from "@pipeline/clock.ts";
+import {
+  formatSummary,
+  RUN_TRIGGERS,
+  type RunTrigger,
+} from "@pipeline/summary.ts";
 import { errorMessage, EtlError } from "@pipeline/errors.ts";
+import { loadEnv } from "@pipeline/extract/http/env.ts";
+import {
+  createLogger,
+  LOG_FORMATS,
+  type LogFormat,
+  type Logger,
+  stderrWrite,
+} from "@pipeline/ops/logging.ts";
+import { secretsFromEnv } from "@pipeline/ops/secrets.ts";
+import { progressFor } from "@pipeline/ops/progress.ts";
+import { LockedError } from "@pipeline/ops/lock.ts";
+import { type DirLock, lockDirectory } from "@pipeline/ops/dir_lock.ts";
+import { executeRun } from "@pipeline/ops/execute.ts";
+import { webhookAlerter } from "@pipeline/ops/alerts.ts";
+import { formatStatus, readStatus } from "@pipeline/ops/status.ts";
+import { PipelineNameSchema } from "@pipeline/ops/pipeline_name.ts";
+import { parseDuration } from "@pipeline/schedule/duration.ts";
+import { parseScheduleConfig } from "@pipeline/schedule/config.ts";
+import { scheduleCommand } from "@pipeline/schedule/command.ts";
 
-/** Exit codes of the CLI. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * Exit codes of the CLI: 0 ok; 1 the run failed; 2 bad usage or
+ * configuration; 3 locked (another run of the pipeline is in progress,
+ * another scheduler runs, or another process has the PGlite directory);
+ * 4 interrupted (SIGINT/SIGTERM stopped the run at a safe point).
+ */
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  locked: 3,
+  interrupted: 4,
+} as const;
 
 const COMMON_HELP = `
   --data-dir DIR        where PGlite (DIR/pglite), the Parquet lake (DIR/lake)
                         and DIR/analytics.duckdb live (default ./data)
   --database-url URL    load a Postgres server instead of embedded PGlite
                         (default: the DATABASE_URL environment variable)
+  --log-format FORMAT   text (readable, the default) | json (one object per
+                        line); every line of a run carries its run id
   -h, --help            show this help`;
 
-const HELP: Record<string, string> = {
-  main: `Sluice ETL
-
-Usage: deno task etl [COMMAND] [FLAGS]
-
-Commands:
-  run       one run of the pipeline (the default command)
-  migrate   apply the database migrations and exit
-  help      show help for a command: deno task etl help run
-
-Run 'deno task etl COMMAND --help' for the flags of a command.
-
-Environment (also read from a .env file; the environment wins):
-  DATABASE_URL          Postgres server URL (same as --database-url)
-  ALPHAVANTAGE_API_KEY  key of the alphavantage source
-  FINNHUB_API_KEY       key of the finnhub source
-  ALPHAVANTAGE_BASE_URL, FINNHUB_BASE_URL, OPENMETEO_BASE_URL
-                        base URLs of the HTTP sources (proxies, tests)
-`,
-  run: `deno task etl [run] [FLAGS]
-
-One run: extract -> validate -> transform -> load -> snapshot, then a summary
-table on stderr (and with --json, one JSON object on stdout).
-
-Flags:
-  --source NAME         ${SOURCE_NAMES.join(" | ")} (default synthetic)
+const RUN_FLAGS_HELP = `  --source NAME         ${
+  SOURCE_NAMES.join(" | ")
+} (default synthetic)
   --input PATH          input file of --source file: .csv, .json (array of
                         objects) or .parquet with columns symbol, ts, open,
                         high, low, close, volume (ts ISO-8601 with offset, or
@@ -83,9 +95,101 @@ Flags:
   --no-raw-landing      do not land HTTP responses under DATA_DIR/raw/
   --as-of TIME          run as if now were TIME (ISO-8601); default: now
   --no-snapshot         skip the Parquet/DuckDB snapshot
-  --json                print the run summary as JSON on stdout${COMMON_HELP}
+  --pipeline NAME       the pipeline's name: its lock, schedule and history
+                        (default: the source name)`;
 
-Exit status: 0 succeeded, 1 the run failed (summary says why), 2 bad usage.
+const EXIT_HELP =
+  `Exit status: 0 ok, 1 the run failed (summary says why), 2 bad usage,
+3 locked (another run of the pipeline is in progress; another scheduler; the
+PGlite directory is in use), 4 interrupted by SIGINT/SIGTERM.`;
+
+const HELP: Record<string, string> = {
+  main: `Sluice ETL
+
+Usage: deno task etl [COMMAND] [FLAGS]
+
+Commands:
+  run       one run of the pipeline (the default command)
+  schedule  long-running scheduler: the ETL hourly, retention daily,
+            metrics on http://127.0.0.1:9464/metrics
+  status    recent runs, last success and lag per source, quarantine
+  migrate   apply the database migrations and exit
+  help      show help for a command: deno task etl help run
+
+Run 'deno task etl COMMAND --help' for the flags of a command.
+
+Environment (also read from a .env file; the environment wins):
+  DATABASE_URL          Postgres server URL (same as --database-url)
+  ALERT_WEBHOOK_URL     where alerts are POSTed as JSON (Slack-compatible);
+                        unset: alerts are only logged
+  ALPHAVANTAGE_API_KEY  key of the alphavantage source
+  FINNHUB_API_KEY       key of the finnhub source
+  ALPHAVANTAGE_BASE_URL, FINNHUB_BASE_URL, OPENMETEO_BASE_URL
+                        base URLs of the HTTP sources (proxies, tests)
+`,
+  run: `deno task etl [run] [FLAGS]
+
+One run: extract -> validate -> transform -> load -> snapshot, then a summary
+table on stderr (and with --json, one JSON object on stdout). Only one run of
+a pipeline at a time: a second one exits with status 3 at once (or waits,
+with --wait).
+
+Flags:
+${RUN_FLAGS_HELP}
+  --wait                wait for a run of the same pipeline in progress
+                        instead of exiting with status 3
+  --trigger KIND        manual (default) | backfill | schedule, as recorded
+  --json                print the run summary as JSON on stdout
+Set by the scheduler (you rarely need them):
+  --run-id UUID, --attempt N, --scheduled-for TIME${COMMON_HELP}
+
+${EXIT_HELP}
+`,
+  schedule: `deno task etl schedule [FLAGS]
+
+Runs until SIGINT/SIGTERM: registers Deno.cron jobs (UTC), the ETL (with the
+run flags below; snapshot after each load) and retention (not configured yet:
+each occurrence is recorded as a no-op). Each occurrence is recorded once in
+Postgres by (pipeline, job, time); a failed ETL run is retried with backoff,
+and a final failure or stale data raises an alert (ALERT_WEBHOOK_URL). On
+SIGINT/SIGTERM it takes no new runs and lets the current one stop at a safe
+point (its load commits or rolls back whole). A second signal exits at once.
+
+Flags:
+  --cron EXPR           when the ETL runs, UTC cron (default "5 * * * *")
+  --retention-cron EXPR when retention runs (default "30 3 * * *")
+  --missed POLICY       occurrences missed while down: skip | once (default:
+                        run the latest) | all (up to --missed-cap)
+  --missed-cap N        most missed occurrences run or recorded (default 24)
+  --retries N           retries of a failed run (default 3)
+  --retry-base DURATION first retry delay ceiling, doubling (default 1m)
+  --retry-max DURATION  longest retry delay (default 15m)
+  --stale-after DURATION
+                        alert when the newest loaded data is older (default
+                        96h; 0s turns it off)
+  --metrics-port PORT   port of /metrics and /healthz on 127.0.0.1
+                        (default 9464; 0 picks a free one, logged)
+  --executor KIND       process (a child process per run; default with a
+                        Postgres server) | inline (in this process; always
+                        with PGlite)
+Run flags of the scheduled ETL:
+${RUN_FLAGS_HELP}${COMMON_HELP}
+
+Durations: 250ms, 30s, 5m, 2h, 1d, 1h30m.
+Exit status: 0 stopped cleanly, 2 bad usage, 3 another scheduler runs against
+this database (or the PGlite directory is in use), 4 stopped by a second
+signal.
+`,
+  status: `deno task etl status [FLAGS]
+
+Prints the recent runs (trigger, attempt, status, rows, quarantined, error),
+the last success and newest data of each source with its lag behind now,
+quarantine counts by dataset and source, and the latest scheduled
+occurrences.
+
+Flags:
+  --limit N             recent runs to list (default 10)
+  --json                print the status as one JSON object${COMMON_HELP}
 `,
   migrate: `deno task etl migrate [FLAGS]
 
@@ -95,17 +199,86 @@ Flags:${COMMON_HELP}
 `,
 };
 
-/** Parses argv into a command and a raw (unvalidated) configuration. */
-export function parseCli(argv: string[]): {
+/** Flags of the run configuration (what a scheduled run is given). */
+const RUN_CONFIG_FLAGS = [
+  "source",
+  "input",
+  "symbols",
+  "sessions",
+  "seed",
+  "defect-rate",
+  "as-of",
+  "start",
+  "end",
+  "month",
+  "locations",
+  "endpoint",
+  "from-raw",
+  "raw-date",
+  "no-raw-landing",
+  "data-dir",
+  "no-snapshot",
+] as const;
+
+const SCHEDULE_FLAGS = [
+  "cron",
+  "retention-cron",
+  "missed",
+  "missed-cap",
+  "retries",
+  "retry-base",
+  "retry-max",
+  "stale-after",
+  "metrics-port",
+  "executor",
+];
+
+/** Which command accepts which flag (flags of every command are left out). */
+const COMMAND_FLAGS: Record<string, readonly string[]> = {
+  run: [
+    ...RUN_CONFIG_FLAGS,
+    "pipeline",
+    "wait",
+    "trigger",
+    "run-id",
+    "attempt",
+    "scheduled-for",
+    "json",
+  ],
+  schedule: [...RUN_CONFIG_FLAGS, "pipeline", ...SCHEDULE_FLAGS],
+  status: ["json", "limit"],
+  migrate: [],
+};
+const COMMON_FLAGS = ["data-dir", "database-url", "log-format", "help"];
+
+/** What the command line asked for, not yet validated. */
+export interface Cli {
   command: string;
   help: boolean;
   json: boolean;
+  /** The raw run configuration (for `parseRunConfig`). */
   config: Record<string, unknown>;
-} {
-  const { values, positionals } = parseArgs({
+  /** The raw schedule configuration (for `parseScheduleConfig`). */
+  schedule: Record<string, unknown>;
+  /** The run-configuration flags as given, for a scheduled child run. */
+  runArgs: string[];
+  logFormat: string;
+  pipeline: string | undefined;
+  wait: boolean;
+  trigger: string;
+  runId: string | undefined;
+  attempt: number;
+  scheduledFor: string | undefined;
+  limit: number;
+}
+
+/** Parses argv into a command and raw (unvalidated) settings. */
+export function parseCli(argv: string[]): Cli {
+  const { values, positionals, tokens } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
+    tokens: true,
     options: {
       source: { type: "string" },
       input: { type: "string" },
@@ -127,6 +300,24 @@ export function parseCli(argv: string[]): {
       "no-snapshot": { type: "boolean" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
+      "log-format": { type: "string" },
+      pipeline: { type: "string" },
+      wait: { type: "boolean" },
+      trigger: { type: "string" },
+      "run-id": { type: "string" },
+      attempt: { type: "string" },
+      "scheduled-for": { type: "string" },
+      limit: { type: "string" },
+      cron: { type: "string" },
+      "retention-cron": { type: "string" },
+      missed: { type: "string" },
+      "missed-cap": { type: "string" },
+      retries: { type: "string" },
+      "retry-base": { type: "string" },
+      "retry-max": { type: "string" },
+      "stale-after": { type: "string" },
+      "metrics-port": { type: "string" },
+      executor: { type: "string" },
     },
   });
   let command = positionals[0] ?? "run";
@@ -139,6 +330,19 @@ export function parseCli(argv: string[]): {
   if (positionals.length > (command === "main" ? 2 : 1) && !help) {
     throw new ConfigError(`unexpected argument: ${positionals[1]}`);
   }
+  const allowed = COMMAND_FLAGS[command];
+  if (allowed && !help) {
+    for (const t of tokens) {
+      if (
+        t.kind === "option" && !COMMON_FLAGS.includes(t.name) &&
+        !allowed.includes(t.name)
+      ) {
+        throw new ConfigError(
+          `${t.rawName} is not a flag of the ${command} command`,
+        );
+      }
+    }
+  }
   const num = (flag: string, v: string | undefined) => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -146,6 +350,14 @@ export function parseCli(argv: string[]): {
       throw new ConfigError(`--${flag}: expected a number, got "${v}"`);
     }
     return n;
+  };
+  const ms = (flag: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    try {
+      return parseDuration(v);
+    } catch (err) {
+      throw new ConfigError(`--${flag}: ${errorMessage(err)}`);
+    }
   };
   const config: Record<string, unknown> = {
     source: values.source,
@@ -168,23 +380,180 @@ export function parseCli(argv: string[]): {
     rawDate: values["raw-date"],
     rawLanding: values["no-raw-landing"] ? false : undefined,
   };
-  for (const k of Object.keys(config)) {
-    if (config[k] === undefined) delete config[k];
+  const tick = Deno.env.get("SLUICE_SCHEDULE_TICK_MS");
+  const schedule: Record<string, unknown> = {
+    etlCron: values.cron,
+    retentionCron: values["retention-cron"],
+    missed: values.missed,
+    missedCap: num("missed-cap", values["missed-cap"]),
+    retries: num("retries", values.retries),
+    retryBaseMs: ms("retry-base", values["retry-base"]),
+    retryMaxMs: ms("retry-max", values["retry-max"]),
+    staleAfterMs: ms("stale-after", values["stale-after"]),
+    metricsPort: num("metrics-port", values["metrics-port"]),
+    executor: values.executor,
+    tickMs: tick ? num("SLUICE_SCHEDULE_TICK_MS", tick) : undefined,
+  };
+  for (const obj of [config, schedule]) {
+    for (const k of Object.keys(obj)) {
+      if (obj[k] === undefined) delete obj[k];
+    }
   }
-  return { command, help, json: values.json ?? false, config };
+  const runArgs = tokens.flatMap((t) =>
+    t.kind === "option" &&
+      (RUN_CONFIG_FLAGS as readonly string[]).includes(t.name)
+      ? t.value === undefined ? [`--${t.name}`] : [`--${t.name}`, t.value]
+      : []
+  );
+  return {
+    command,
+    help,
+    json: values.json ?? false,
+    config,
+    schedule,
+    runArgs,
+    logFormat: values["log-format"] ?? "text",
+    pipeline: values.pipeline,
+    wait: values.wait ?? false,
+    trigger: values.trigger ?? "manual",
+    runId: values["run-id"],
+    attempt: num("attempt", values.attempt) ?? 1,
+    scheduledFor: values["scheduled-for"],
+    limit: num("limit", values.limit) ?? 10,
+  };
 }
 
-async function openDatabase(config: RunConfig): Promise<SqlClient> {
-  return await connect(
-    config.databaseUrl
-      ? { kind: "postgres", url: config.databaseUrl }
-      : { kind: "pglite", dataDir: join(config.dataDir, "pglite") },
-  );
+/** The settings of the operations flags, validated. */
+interface OpsSettings {
+  logFormat: LogFormat;
+  pipeline: string;
+  trigger: RunTrigger;
+  runId: string;
+  attempt: number;
+  scheduledFor: Date | undefined;
+}
+
+function parseOpsSettings(cli: Cli, config: RunConfig): OpsSettings {
+  if (!(LOG_FORMATS as readonly string[]).includes(cli.logFormat)) {
+    throw new ConfigError(
+      `--log-format: expected ${
+        LOG_FORMATS.join(" or ")
+      }, got "${cli.logFormat}"`,
+    );
+  }
+  const pipeline = PipelineNameSchema.safeParse(cli.pipeline ?? config.source);
+  if (!pipeline.success) {
+    throw new ConfigError(
+      `--pipeline: ${pipeline.error.issues[0]?.message}, got "${cli.pipeline}"`,
+    );
+  }
+  if (!(RUN_TRIGGERS as readonly string[]).includes(cli.trigger)) {
+    throw new ConfigError(
+      `--trigger: expected ${RUN_TRIGGERS.join(", ")}, got "${cli.trigger}"`,
+    );
+  }
+  const uuid =
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  if (cli.runId !== undefined && !uuid.test(cli.runId)) {
+    throw new ConfigError(`--run-id: expected a UUID, got "${cli.runId}"`);
+  }
+  if (!Number.isInteger(cli.attempt) || cli.attempt < 1) {
+    throw new ConfigError(`--attempt: expected a positive integer`);
+  }
+  let scheduledFor: Date | undefined;
+  if (cli.scheduledFor !== undefined) {
+    scheduledFor = new Date(cli.scheduledFor);
+    if (Number.isNaN(scheduledFor.getTime())) {
+      throw new ConfigError(
+        `--scheduled-for: expected an ISO-8601 time, got "${cli.scheduledFor}"`,
+      );
+    }
+  }
+  return {
+    logFormat: cli.logFormat as LogFormat,
+    pipeline: pipeline.data,
+    trigger: cli.trigger as RunTrigger,
+    runId: cli.runId ?? crypto.randomUUID(),
+    attempt: cli.attempt,
+    scheduledFor,
+  };
+}
+
+/** An open database and what to release when done. */
+export interface OpenDatabase {
+  client: SqlClient;
+  /** A human name of it (the server URL redacted, or the PGlite path). */
+  where: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the configured database: the server, or PGlite under
+ * DATA_DIR/pglite after taking its directory lock (one process at a time).
+ */
+export async function openDatabase(config: RunConfig): Promise<OpenDatabase> {
+  if (config.databaseUrl) {
+    const client = await connect({ kind: "postgres", url: config.databaseUrl });
+    return {
+      client,
+      where: redactUrl(config.databaseUrl),
+      close: () => client.close(),
+    };
+  }
+  const dir = join(config.dataDir, "pglite");
+  const lock: DirLock = lockDirectory(dir);
+  try {
+    const client = await connect({ kind: "pglite", dataDir: dir });
+    return {
+      client,
+      where: dir,
+      async close() {
+        try {
+          await client.close();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+/** Runs `fn` with SIGINT/SIGTERM turned into an abort of its signal. */
+async function withSignals<T>(
+  logger: Logger,
+  fn: (signal: AbortSignal) => Promise<T>,
+  onFirst: (signal: string) => void = () => {},
+): Promise<T> {
+  const stop = new AbortController();
+  const listeners = (["SIGINT", "SIGTERM"] as const).map((sig) => {
+    const listener = () => {
+      if (stop.signal.aborted) {
+        logger.error(`${sig} received again: exiting at once`);
+        Deno.exit(EXIT.interrupted);
+      }
+      logger.warn(
+        `${sig} received: stopping at the next safe point (a load in ` +
+          `progress commits or rolls back first); send it again to exit at once`,
+      );
+      stop.abort(new Error(sig));
+      onFirst(sig);
+    };
+    Deno.addSignalListener(sig, listener);
+    return [sig, listener] as const;
+  });
+  try {
+    return await fn(stop.signal);
+  } finally {
+    for (const [sig, l] of listeners) Deno.removeSignalListener(sig, l);
+  }
 }
 
 /** Runs the CLI; returns the exit status. */
 export async function main(argv: string[]): Promise<number> {
-  let cli;
+  let cli: Cli;
   try {
     cli = parseCli(argv);
   } catch (err) {
@@ -201,13 +570,54 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   let config: RunConfig;
+  let ops: OpsSettings;
   try {
     config = parseRunConfig(cli.config);
+    ops = parseOpsSettings(cli, config);
   } catch (err) {
     console.error(`error: ${errorMessage(err)}`);
     return EXIT.usage;
   }
+  const env = loadEnv();
+  const secrets = secretsFromEnv({
+    ...env,
+    ...(config.databaseUrl ? { DATABASE_URL: config.databaseUrl } : {}),
+  });
   const clock = config.asOf ? fixedClock(config.asOf) : systemClock;
+  const progress = progressFor({
+    isTerminal: Deno.stderr.isTerminal(),
+    format: ops.logFormat,
+  });
+  const logger = createLogger({
+    format: ops.logFormat,
+    secrets,
+    write: (line) => {
+      progress.clear();
+      stderrWrite(line);
+    },
+  });
+  if (cli.command === "schedule") {
+    let schedule;
+    try {
+      schedule = parseScheduleConfig(cli.schedule);
+    } catch (err) {
+      console.error(`error: ${errorMessage(err)}`);
+      return EXIT.usage;
+    }
+    return await scheduleCommand({
+      config,
+      schedule,
+      pipeline: ops.pipeline,
+      runArgs: cli.runArgs,
+      env,
+      secrets,
+      logger,
+      runClock: clock,
+      openDatabase,
+      exit: EXIT,
+    });
+  }
+  const runLog = logger.child({ run_id: ops.runId });
   let source: Source | undefined;
   if (cli.command === "run") {
     try {
@@ -215,7 +625,7 @@ export async function main(argv: string[]): Promise<number> {
         clock,
         http: {
           log: (e) =>
-            console.error(
+            runLog.warn(
               `extract: ${e.source} ${e.partition}: attempt ${e.attempt} failed (${e.reason}); retrying in ${
                 (e.waitMs / 1000).toFixed(1)
               } s`,
@@ -223,48 +633,143 @@ export async function main(argv: string[]): Promise<number> {
         },
       });
     } catch (err) {
-      console.error(`error: ${errorMessage(err)}`);
+      runLog.error(`error: ${errorMessage(err)}`);
       return err instanceof EtlError && err.stage === "config"
         ? EXIT.usage
         : EXIT.failed;
     }
   }
-  let client: SqlClient;
+  let db: OpenDatabase;
   try {
-    client = await openDatabase(config);
+    db = await openDatabase(config);
   } catch (err) {
+    if (err instanceof LockedError) {
+      logger.error(`error: ${err.message}`);
+      return EXIT.locked;
+    }
     const where = config.databaseUrl
       ? redactUrl(config.databaseUrl)
       : join(config.dataDir, "pglite");
-    console.error(
+    logger.error(
       `error: cannot open the database ${where}: ${errorMessage(err)}`,
     );
     return EXIT.failed;
   }
   try {
-    if (cli.command === "migrate") {
-      const { applied } = await migrateToLatest(client);
-      console.error(
-        applied.length
-          ? `applied ${applied.length} migrations: ${applied.join(", ")}`
-          : "schema is up to date",
-      );
-      return EXIT.ok;
+    switch (cli.command) {
+      case "migrate": {
+        const { applied } = await migrateToLatest(db.client);
+        logger.info(
+          applied.length
+            ? `applied ${applied.length} migrations: ${applied.join(", ")}`
+            : "schema is up to date",
+        );
+        return EXIT.ok;
+      }
+      case "status":
+        return await statusCommand(db.client, {
+          json: cli.json,
+          limit: cli.limit,
+          clock: systemClock,
+        });
+      default:
+        return await runCommand(db.client, {
+          source: source!,
+          config,
+          ops,
+          wait: cli.wait,
+          json: cli.json,
+          clock,
+          logger: runLog,
+          progress,
+          alerter: webhookAlerter({
+            url: env.ALERT_WEBHOOK_URL,
+            logger: runLog,
+            secrets,
+          }),
+        });
     }
-    const summary = await runPipeline(
-      source!,
-      { dataDir: config.dataDir, snapshot: config.snapshot },
-      { client, clock, log: (line) => console.error(line) },
-    );
-    console.error(formatSummary(summary));
-    if (cli.json) console.log(JSON.stringify(summary));
-    return summary.status === "succeeded" ? EXIT.ok : EXIT.failed;
   } catch (err) {
-    console.error(`error: ${errorMessage(err)}`);
+    logger.error(`error: ${errorMessage(err)}`);
     return EXIT.failed;
   } finally {
-    await client.close();
+    await db.close();
   }
+}
+
+/** `status`: prints the status report. */
+async function statusCommand(
+  client: SqlClient,
+  options: { json: boolean; limit: number; clock: Clock },
+): Promise<number> {
+  await migrateToLatest(client);
+  const report = await readStatus(client, {
+    now: options.clock.now(),
+    limit: options.limit,
+  });
+  console.log(
+    options.json ? JSON.stringify(report, null, 2) : formatStatus(report),
+  );
+  return EXIT.ok;
+}
+
+/** `run`: one guarded run. */
+async function runCommand(
+  client: SqlClient,
+  options: {
+    source: Source;
+    config: RunConfig;
+    ops: OpsSettings;
+    wait: boolean;
+    json: boolean;
+    clock: Clock;
+    logger: Logger;
+    progress: ReturnType<typeof progressFor>;
+    alerter: ReturnType<typeof webhookAlerter>;
+  },
+): Promise<number> {
+  const { config, ops, logger } = options;
+  const outcome = await withSignals(logger, (signal) =>
+    executeRun({
+      pipeline: ops.pipeline,
+      runId: ops.runId,
+      dataDir: config.dataDir,
+      snapshot: config.snapshot,
+      trigger: ops.trigger,
+      attempt: ops.attempt,
+      scheduledFor: ops.scheduledFor,
+      wait: options.wait,
+    }, {
+      client,
+      clock: options.clock,
+      logger,
+      source: () => options.source,
+      signal,
+      progress: options.progress,
+      alerter: options.alerter,
+    }));
+  if (outcome.status === "locked") {
+    logger.error(outcome.message);
+    return EXIT.locked;
+  }
+  const summary = outcome.summary;
+  if (summary) {
+    if (ops.logFormat === "text") console.error(formatSummary(summary));
+    else {
+      logger.info(`run ${summary.status}`, {
+        status: summary.status,
+        counts: summary.counts,
+        stages: summary.stages,
+        error: summary.error,
+      });
+    }
+    if (options.json) console.log(JSON.stringify(summary));
+  }
+  if (outcome.status === "interrupted") {
+    logger.warn("run interrupted: stopped at a safe point");
+    return EXIT.interrupted;
+  }
+  return outcome.status === "succeeded" ? EXIT.ok : EXIT.failed;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

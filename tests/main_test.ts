@@ -289,3 +289,95 @@ async function* walk(dir: string): AsyncGenerator<string> {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
 }
+
+Deno.test("etl help documents the schedule and status commands, exit codes and env", async (t) => {
+  const main = await etl(["--help"]);
+  assert.match(main.stdout, /schedule[\s\S]*status[\s\S]*ALERT_WEBHOOK_URL/);
+  const run = await etl(["help", "run"]);
+  for (const text of ["--wait", "--pipeline", "--log-format", "3 locked"]) {
+    await t.step(`run: ${text}`, () => assert.ok(run.stdout.includes(text)));
+  }
+  const schedule = await etl(["help", "schedule"]);
+  for (
+    const flag of [
+      "--cron",
+      "--retention-cron",
+      "--missed",
+      "--missed-cap",
+      "--retries",
+      "--retry-base",
+      "--retry-max",
+      "--stale-after",
+      "--metrics-port",
+      "--executor",
+      "--source",
+    ]
+  ) {
+    await t.step(`schedule: ${flag}`, () => {
+      assert.ok(schedule.stdout.includes(flag), flag);
+    });
+  }
+  const status = await etl(["help", "status"]);
+  assert.match(status.stdout, /--limit[\s\S]*--json/);
+});
+
+Deno.test("etl rejects bad operations flags with exit 2", async (t) => {
+  const cases: [string[], RegExp][] = [
+    [["--cron", "* * * * *"], /--cron is not a flag of the run command/],
+    [["status", "--symbols", "AAPL"], /--symbols is not a flag of the status/],
+    [["schedule", "--cron", "61 * * * *"], /invalid cron expression/],
+    [["schedule", "--missed", "twice"], /missed/],
+    [["schedule", "--retry-base", "soon"], /--retry-base: expected a duration/],
+    [["--log-format", "xml"], /--log-format: expected text or json/],
+    [["--pipeline", "Bad Name"], /--pipeline: expected 1-40 lower-case/],
+    [["--trigger", "cron"], /--trigger: expected manual, schedule, backfill/],
+    [["--run-id", "42"], /--run-id: expected a UUID/],
+  ];
+  for (const [args, message] of cases) {
+    await t.step(args.join(" "), async () => {
+      const r = await etl(args);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+    });
+  }
+});
+
+Deno.test("etl run --log-format json writes JSON lines carrying the run id; status --json reports the run", async () => {
+  const dataDir = await Deno.makeTempDir();
+  try {
+    const common = ["--data-dir", dataDir];
+    const r = await etl([
+      "run",
+      "--symbols",
+      "AAPL",
+      "--sessions",
+      "1",
+      "--no-snapshot",
+      "--as-of",
+      "2026-11-20T21:30:00Z",
+      "--log-format",
+      "json",
+      "--trigger",
+      "backfill",
+      ...common,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stderr.trim().split("\n").map((l) => JSON.parse(l));
+    const runId = lines[0].run_id;
+    assert.match(runId, /^[0-9a-f-]{36}$/);
+    assert.ok(lines.every((l) => l.run_id === runId && l.ts && l.level));
+    assert.equal(lines.at(-1).msg, "run succeeded");
+    const s = await etl(["status", "--json", ...common]);
+    assert.equal(s.code, 0, s.stderr);
+    const status = JSON.parse(s.stdout);
+    assert.equal(status.runs[0].run_id, runId);
+    assert.equal(status.runs[0].trigger, "backfill");
+    assert.equal(status.sources[0].source, "synthetic");
+    assert.equal(status.sources[0].newest_ts, "2026-11-20T20:59:00.000Z");
+    assert.equal(status.quarantine[0].dataset, "bars");
+    const text = await etl(["status", ...common]);
+    assert.match(text.stdout, /Recent runs[\s\S]*backfill/);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
