@@ -35,6 +35,7 @@ import {
 } from "@pipeline/ops/logging.ts";
 import { secretsFromEnv } from "@pipeline/ops/secrets.ts";
 import { progressFor } from "@pipeline/ops/progress.ts";
+import { handleStopSignals } from "@pipeline/ops/signals.ts";
 import { LockedError } from "@pipeline/ops/lock.ts";
 import { type DirLock, lockDirectory } from "@pipeline/ops/dir_lock.ts";
 import { executeRun } from "@pipeline/ops/execute.ts";
@@ -525,29 +526,17 @@ export async function openDatabase(config: RunConfig): Promise<OpenDatabase> {
 async function withSignals<T>(
   logger: Logger,
   fn: (signal: AbortSignal) => Promise<T>,
-  onFirst: (signal: string) => void = () => {},
 ): Promise<T> {
   const stop = new AbortController();
-  const listeners = (["SIGINT", "SIGTERM"] as const).map((sig) => {
-    const listener = () => {
-      if (stop.signal.aborted) {
-        logger.error(`${sig} received again: exiting at once`);
-        Deno.exit(EXIT.interrupted);
-      }
-      logger.warn(
-        `${sig} received: stopping at the next safe point (a load in ` +
-          `progress commits or rolls back first); send it again to exit at once`,
-      );
-      stop.abort(new Error(sig));
-      onFirst(sig);
-    };
-    Deno.addSignalListener(sig, listener);
-    return [sig, listener] as const;
+  const dispose = handleStopSignals({
+    logger,
+    onStop: (sig) => stop.abort(new Error(sig)),
+    onForce: () => Deno.exit(EXIT.interrupted),
   });
   try {
     return await fn(stop.signal);
   } finally {
-    for (const [sig, l] of listeners) Deno.removeSignalListener(sig, l);
+    dispose();
   }
 }
 
@@ -742,6 +731,7 @@ async function runCommand(
     }, {
       client,
       clock: options.clock,
+      wallClock: systemClock,
       logger,
       source: () => options.source,
       signal,
@@ -759,8 +749,7 @@ async function runCommand(
       logger.info(`run ${summary.status}`, {
         status: summary.status,
         counts: summary.counts,
-        stages: summary.stages,
-        error: summary.error,
+        error: summary.error ?? undefined,
       });
     }
     if (options.json) console.log(JSON.stringify(summary));

@@ -35,7 +35,14 @@ import { noProgress, type Progress } from "@pipeline/ops/progress.ts";
 /** What a run needs from outside. */
 export interface RunDeps {
   client: SqlClient;
+  /** "Now" for the data: validation, the synthetic window (`--as-of`). */
   clock: Clock;
+  /**
+   * When the run really started and finished, for the history. Default
+   * `clock`; the CLI passes the machine's clock so that `--as-of` runs are
+   * recorded at the time they ran.
+   */
+  wallClock?: Clock;
   /** Progress lines (stderr by default in the CLI). */
   log?: (line: string) => void;
   /** Makes run ids; tests may fix them. */
@@ -80,7 +87,8 @@ export async function runPipeline(
   const { dataDir, snapshot = true } = options;
   const { client, clock, log = () => {}, signal, progress = noProgress } = deps;
   const runId = (deps.newRunId ?? (() => crypto.randomUUID()))();
-  const startedAt = clock.now();
+  const wallClock = deps.wallClock ?? clock;
+  const startedAt = wallClock.now();
   const stages: StageStat[] = [];
   const partitions: PartitionOutcome[] = [];
   const summary: RunSummary = {
@@ -286,7 +294,7 @@ export async function runPipeline(
       summary.error_partition = err.partition ?? null;
     }
   }
-  summary.finished_at = clock.now().toISOString();
+  summary.finished_at = wallClock.now().toISOString();
   summary.peak_rss_mib = peakRssMib();
   await recordRunEnd(client, summary);
   return summary;

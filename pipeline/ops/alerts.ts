@@ -115,9 +115,16 @@ export function webhookAlerter(options: WebhookAlerterOptions): Alerter {
   return {
     async send(alert) {
       const payload = alertPayload(alert, { secrets });
-      const { text: _text, host: _host, ...fields } = payload;
+      const {
+        text: _text,
+        host: _host,
+        summary,
+        kind,
+        severity: _severity,
+        ...fields
+      } = payload;
       const log = alert.severity === "critical" ? logger.error : logger.warn;
-      log(`ALERT ${payload.summary}`, { alert: fields.kind, ...fields });
+      log(`ALERT ${summary}`, { alert: kind, ...fields });
       if (!url) {
         logger.warn("ALERT_WEBHOOK_URL is not set: the alert was only logged", {
           alert: alert.kind,

@@ -48,7 +48,10 @@ export interface ExecuteRunOptions {
 /** What {@link executeRun} needs from outside. */
 export interface ExecuteRunDeps {
   client: SqlClient;
+  /** "Now" for the data (`--as-of`). */
   clock: Clock;
+  /** The real time, for the run history. Default `clock`. */
+  wallClock?: Clock;
   /** The run's logger (bound to its run id). */
   logger: Logger;
   /** Builds the source (called only once the lock is held). */
@@ -108,7 +111,7 @@ export async function executeRun(
     await migrateToLatest(client);
     const abandoned = await markAbandonedRuns(client, {
       pipeline,
-      now: clock.now(),
+      now: (deps.wallClock ?? clock).now(),
     });
     for (const id of abandoned) {
       logger.warn(
@@ -127,6 +130,7 @@ export async function executeRun(
     }, {
       client,
       clock,
+      wallClock: deps.wallClock ?? clock,
       log: (line) => logger.info(line),
       newRunId: () => options.runId,
       signal,

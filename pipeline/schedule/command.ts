@@ -12,6 +12,7 @@ import { errorMessage } from "@pipeline/errors.ts";
 import type { EnvMap } from "@pipeline/extract/http/env.ts";
 import type { Logger } from "@pipeline/ops/logging.ts";
 import { LockedError } from "@pipeline/ops/lock.ts";
+import { handleStopSignals } from "@pipeline/ops/signals.ts";
 import { webhookAlerter } from "@pipeline/ops/alerts.ts";
 import { sluiceMetrics } from "@pipeline/ops/sluice_metrics.ts";
 import { serveMetrics } from "@pipeline/ops/metrics_server.ts";
@@ -113,6 +114,7 @@ export async function scheduleCommand(
       config,
       client: db.client,
       clock: options.runClock,
+      wallClock: clock,
       logger,
       source: () => sourceFor(config, { clock: options.runClock }),
       alerter,
@@ -171,24 +173,18 @@ export async function scheduleCommand(
       retries: schedule.retries,
     },
   );
-  const stop = (sig: string) => {
-    if (state === "stopping") {
-      logger.error(`${sig} received again: exiting at once`);
-      Deno.exit(exit.interrupted);
-    }
-    state = "stopping";
-    logger.warn(`${sig} received: send it again to exit at once`);
-    void scheduler.stop(sig);
-  };
-  const listeners = (["SIGINT", "SIGTERM"] as const).map((sig) => {
-    const l = () => stop(sig);
-    Deno.addSignalListener(sig, l);
-    return [sig, l] as const;
+  const dispose = handleStopSignals({
+    logger,
+    onStop: (sig) => {
+      state = "stopping";
+      void scheduler.stop(sig);
+    },
+    onForce: () => Deno.exit(exit.interrupted),
   });
   try {
     await scheduler.done;
   } finally {
-    for (const [sig, l] of listeners) Deno.removeSignalListener(sig, l);
+    dispose();
     await server.close();
     await db.close();
   }

@@ -72,7 +72,10 @@ export const RUN_EXIT_CODES = {
 export interface InlineExecutorOptions {
   config: RunConfig;
   client: SqlClient;
+  /** "Now" for the data (`--as-of`). */
   clock: Clock;
+  /** The real time, for the run history. Default `clock`. */
+  wallClock?: Clock;
   logger: Logger;
   /** Builds the source of each attempt. */
   source: () => Promise<Source>;
@@ -110,6 +113,7 @@ export function inlineExecutor(options: InlineExecutorOptions): Executor {
         }, {
           client,
           clock,
+          wallClock: options.wallClock ?? clock,
           logger: log,
           source: options.source,
           signal: req.signal,
@@ -167,7 +171,11 @@ export function processExecutor(options: ProcessExecutorOptions): Executor {
   return {
     kind: "process",
     async run(req) {
-      const log = logger.child({ run_id: req.runId, attempt: req.attempt });
+      const log = logger.child({
+        run_id: req.runId,
+        attempt: req.attempt,
+        scheduled_for: req.scheduledFor,
+      });
       const startedAt = clock.now();
       const args = [
         "run",
