@@ -49,7 +49,7 @@ import { scheduleCommand } from "@pipeline/schedule/command.ts";
 /**
  * Exit codes of the CLI: 0 ok; 1 the run failed; 2 bad usage or
  * configuration; 3 locked (another run of the pipeline is in progress,
- * another scheduler runs, or another process has the PGlite directory);
+ * another scheduler of it runs, or another process has the PGlite directory);
  * 4 interrupted (SIGINT/SIGTERM stopped the run at a safe point).
  */
 export const EXIT = {
@@ -101,8 +101,8 @@ const RUN_FLAGS_HELP = `  --source NAME         ${
 
 const EXIT_HELP =
   `Exit status: 0 ok, 1 the run failed (summary says why), 2 bad usage,
-3 locked (another run of the pipeline is in progress; another scheduler; the
-PGlite directory is in use), 4 interrupted by SIGINT/SIGTERM.`;
+3 locked (another run of the pipeline is in progress, another scheduler of it,
+or the PGlite directory is in use), 4 interrupted by SIGINT/SIGTERM.`;
 
 const HELP: Record<string, string> = {
   main: `Sluice ETL
@@ -177,9 +177,9 @@ Run flags of the scheduled ETL:
 ${RUN_FLAGS_HELP}${COMMON_HELP}
 
 Durations: 250ms, 30s, 5m, 2h, 1d, 1h30m.
-Exit status: 0 stopped cleanly, 2 bad usage, 3 another scheduler runs against
-this database (or the PGlite directory is in use), 4 stopped by a second
-signal.
+Exit status: 0 stopped cleanly, 2 bad usage, 3 another scheduler of the
+pipeline runs against this database (or the PGlite directory is in use),
+4 stopped by a second signal.
 `,
   status: `deno task etl status [FLAGS]
 

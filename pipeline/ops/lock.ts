@@ -21,8 +21,10 @@ export function runLockKey(pipeline: string): string {
   return `sluice.run.${pipeline}`;
 }
 
-/** The lock key of the scheduler (one per database). */
-export const SCHEDULER_LOCK_KEY = "sluice.scheduler";
+/** The lock key of a pipeline's scheduler (one scheduler per pipeline). */
+export function schedulerLockKey(pipeline: string): string {
+  return `sluice.scheduler.${pipeline}`;
+}
 
 /** A held advisory lock. */
 export interface HeldLock {

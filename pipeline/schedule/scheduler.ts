@@ -7,8 +7,8 @@
  * missed while down; on stop it takes no new runs and lets the current one
  * end at a safe point.
  *
- * Concurrency: one scheduler per database (a session advisory lock), one
- * occurrence of a job at a time. A firing while the previous occurrence of
+ * Concurrency: one scheduler per pipeline and database (a session advisory
+ * lock), one occurrence of a job at a time. A firing while the previous occurrence of
  * the job still runs is recorded as skipped (like a Kubernetes CronJob's
  * `concurrencyPolicy: Forbid`).
  * @module
@@ -30,7 +30,7 @@ import { readStatus } from "@pipeline/ops/status.ts";
 import { type RetryPolicy, withRetries } from "@pipeline/ops/retry.ts";
 import {
   LockedError,
-  SCHEDULER_LOCK_KEY,
+  schedulerLockKey,
   tryAdvisoryLock,
 } from "@pipeline/ops/lock.ts";
 import type { Cadence } from "@pipeline/schedule/cadence.ts";
@@ -76,7 +76,7 @@ export interface SchedulerOptions {
 
 /** What the scheduler needs from outside. */
 export interface SchedulerDeps {
-  /** The scheduler's own connection (holds the scheduler lock). */
+  /** The scheduler's own connection (holds the pipeline's scheduler lock). */
   client: SqlClient;
   clock: Clock;
   logger: Logger;
@@ -124,8 +124,8 @@ interface Worker {
 }
 
 /**
- * Starts the scheduler. Throws a `LockedError` when another scheduler runs
- * against the same database.
+ * Starts the scheduler. Throws a `LockedError` when another scheduler of
+ * the pipeline runs against the same database.
  */
 export async function startScheduler(
   options: SchedulerOptions,
@@ -147,11 +147,11 @@ export async function startScheduler(
     crypto.randomUUID().slice(0, 8)
   }`;
   const logger = deps.logger.child({ pipeline });
-  const lock = await tryAdvisoryLock(client, SCHEDULER_LOCK_KEY);
+  const lock = await tryAdvisoryLock(client, schedulerLockKey(pipeline));
   if (!lock) {
     throw new LockedError(
-      "another scheduler is running against this database (one scheduler " +
-        "per database); stop it first",
+      `another scheduler of pipeline "${pipeline}" is running against this ` +
+        `database (one scheduler per pipeline); stop it first`,
     );
   }
   const dbMutex = new Mutex();
@@ -165,6 +165,7 @@ export async function startScheduler(
   try {
     await migrateToLatest(client);
     const stale = await markInterrupted(client, {
+      pipeline,
       reason: "the scheduler stopped or died while it ran",
       now: clock.now(),
     });

@@ -145,12 +145,13 @@ export async function interruptedOccurrences(
 }
 
 /**
- * Marks every `running` occurrence as interrupted: at start, holding the
- * scheduler lock, those belong to a scheduler that died. Returns how many.
+ * Marks the `running` occurrences of a pipeline as interrupted: at start,
+ * holding the pipeline's scheduler lock, those belong to a scheduler that
+ * died. Returns how many.
  */
 export async function markInterrupted(
   client: SqlClient,
-  options: { reason: string; now: Date },
+  options: { pipeline: string; reason: string; now: Date },
 ): Promise<number> {
   const rows = await opsDb(client).updateTable("etl_schedule_occurrences")
     .set({
@@ -158,6 +159,7 @@ export async function markInterrupted(
       reason: options.reason,
       finished_at: options.now,
     })
+    .where("pipeline", "=", options.pipeline)
     .where("status", "=", "running")
     .returning("job").execute();
   return rows.length;

@@ -418,7 +418,7 @@ dbTest(
 
 Deno.test({
   name:
-    "startScheduler() refuses a second scheduler on the same database [postgres]",
+    "startScheduler() refuses a second scheduler of a pipeline on the same database [postgres]",
   ignore: !SERVER_URL,
   async fn() {
     const db = await openTestDatabase("postgres");
@@ -432,8 +432,15 @@ Deno.test({
         start(other, scriptedExecutor(["succeeded"]), { clock }),
         (err: Error) =>
           err instanceof LockedError &&
-          /another scheduler is running/.test(err.message),
+          /another scheduler of pipeline "synthetic" is running/.test(
+            err.message,
+          ),
       );
+      const weather = await start(other, scriptedExecutor(["succeeded"]), {
+        clock,
+        pipeline: "weather",
+      });
+      await weather.scheduler.stop("test");
       await h.scheduler.stop("test");
       const again = await start(other, scriptedExecutor(["succeeded"]), {
         clock,

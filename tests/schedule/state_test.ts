@@ -67,7 +67,10 @@ dbTest(
       async () => {
         const key = { ...job, scheduledFor: T("11"), claimedBy: "a", now };
         assert.equal(await claimOccurrence(c, key), true);
-        assert.equal(await markInterrupted(c, { reason: "died", now }), 1);
+        assert.equal(
+          await markInterrupted(c, { ...job, reason: "died", now }),
+          1,
+        );
         assert.deepEqual(await interruptedOccurrences(c, job), [T("11")]);
         assert.equal(
           await claimOccurrence(c, { ...key, claimedBy: "b" }),
@@ -89,7 +92,7 @@ dbTest(
         };
         assert.equal(await recordNotRun(c, skip), true);
         assert.equal(await recordNotRun(c, skip), false);
-        await markInterrupted(c, { reason: "died", now });
+        await markInterrupted(c, { ...job, reason: "died", now });
         assert.equal(
           await recordNotRun(c, { ...skip, scheduledFor: T("11") }),
           true,
