@@ -97,7 +97,7 @@ export function inlineExecutor(options: InlineExecutorOptions): Executor {
         status,
         runId: req.runId,
         summary,
-        error: summary?.error ?? error,
+        error: status === "succeeded" ? null : summary?.error ?? error,
         errorStage: summary?.error_stage ?? null,
         errorPartition: summary?.error_partition ?? null,
       });
@@ -122,7 +122,11 @@ export function inlineExecutor(options: InlineExecutorOptions): Executor {
         if (result.status === "locked") {
           return outcome("locked", null, result.message);
         }
-        return outcome(result.status, result.summary, "interrupted");
+        return outcome(
+          result.status,
+          result.summary,
+          `run ${result.status}`,
+        );
       } catch (err) {
         const usage = err instanceof EtlError && err.stage === "config";
         return outcome(usage ? "usage" : "failed", null, errorMessage(err));

@@ -380,6 +380,10 @@ dbTest(
         staleAfterMs: 3_600_000,
       });
       await h.scheduler.fire("etl", at("09:05"));
+      assert.ok(
+        h.lines.some((l) => JSON.parse(l).msg === "attempt 1 succeeded"),
+        "a success carries no error",
+      );
       const [alert] = await receiver.waitFor(1);
       assert.equal(alert!.kind, "stale");
       assert.equal(alert!.newest_ts, "2026-11-20T20:59:00.000Z");
