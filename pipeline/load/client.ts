@@ -6,7 +6,8 @@
  */
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import { from as copyFromStream, to as copyToStream } from "pg-copy-streams";
+import { from as copyFromStream } from "pg-copy-streams";
+import { CopyOut } from "@pipeline/load/_copy_out.ts";
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -49,6 +50,11 @@ export interface SqlClient {
   ): Promise<number>;
   /** `COPY ... TO STDOUT`; returns the output bytes. */
   copyTo(sql: string): Promise<Uint8Array>;
+  /**
+   * `COPY ... TO STDOUT` streamed into the file at `path` (created or
+   * truncated) without holding the output in memory; returns bytes written.
+   */
+  copyToFile(sql: string, path: string): Promise<number>;
   /** Runs `fn` in one transaction: committed if it resolves, else rolled back. */
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
   /** Closes the connection. */
@@ -95,6 +101,21 @@ export async function connectPglite(dataDir?: string): Promise<SqlClient> {
         ? new Uint8Array(await res.blob.arrayBuffer())
         : new Uint8Array();
     },
+    async copyToFile(sql, path) {
+      const stdout = sql.replace(/\bTO\s+STDOUT\b/i, "TO '/dev/blob'");
+      const res = await db.query(stdout);
+      const file = await Deno.open(path, {
+        write: true,
+        create: true,
+        truncate: true,
+      });
+      if (!res.blob) {
+        file.close();
+        return 0;
+      }
+      await res.blob.stream().pipeTo(file.writable);
+      return res.blob.size;
+    },
     transaction: (fn) => inTransaction(client, fn),
     async close() {
       await db.close();
@@ -129,17 +150,30 @@ export async function connectPostgres(url: string): Promise<SqlClient> {
     },
     async copyTo(sql) {
       const chunks: Buffer[] = [];
-      const stream = conn.query(copyToStream(sql));
-      await new Promise<void>((resolve, reject) => {
-        stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-        stream.on("end", () => resolve());
-        stream.on("error", reject);
-      });
-      // The stream ends before pg has taken the connection back (it still
-      // has to read CommandComplete and ReadyForQuery); a COPY issued now
-      // hangs. A trivial query waits for exactly that.
-      await conn.query("SELECT 1");
+      const copy = new CopyOut(sql, (chunk) => chunks.push(Buffer.from(chunk)));
+      conn.query(copy as never);
+      await copy.done;
       return new Uint8Array(Buffer.concat(chunks));
+    },
+    async copyToFile(sql, path) {
+      const file = Deno.openSync(path, {
+        write: true,
+        create: true,
+        truncate: true,
+      });
+      try {
+        // pg delivers chunks without backpressure; each is written at once
+        // (synchronously), so memory stays at one chunk.
+        const copy = new CopyOut(sql, (chunk) => {
+          for (let off = 0; off < chunk.length;) {
+            off += file.writeSync(chunk.subarray(off));
+          }
+        });
+        conn.query(copy as never);
+        return (await copy.done).bytes;
+      } finally {
+        file.close();
+      }
     },
     transaction: (fn) => inTransaction(client, fn),
     async close() {

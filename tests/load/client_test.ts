@@ -40,3 +40,51 @@ for (const kind of DATABASE_KINDS) {
     }
   });
 }
+
+for (const kind of DATABASE_KINDS) {
+  Deno.test(`SqlClient.copyToFile() streams the output into a file, twice in a row [${kind}]`, async () => {
+    const db = await openTestDatabase(kind, { migrate: false });
+    const dir = await Deno.makeTempDir();
+    try {
+      const sql =
+        "COPY (SELECT g, md5(g::text) FROM generate_series(1, 50000) g) TO STDOUT (FORMAT csv)";
+      const a = await db.client.copyToFile(sql, `${dir}/a.csv`);
+      const b = await db.client.copyToFile(sql, `${dir}/b.csv`);
+      assert.equal(a, b);
+      const text = await Deno.readTextFile(`${dir}/a.csv`);
+      assert.equal(text.length, a);
+      assert.equal(text.split("\n").length, 50001);
+      assert.ok(text.startsWith("1,c4ca4238a0b923820dcc509a6f75849b\n"));
+      const empty = await db.client.copyToFile(
+        "COPY (SELECT 1 WHERE false) TO STDOUT (FORMAT csv)",
+        `${dir}/empty.csv`,
+      );
+      assert.equal(empty, 0);
+    } finally {
+      await db.dispose();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+for (const kind of DATABASE_KINDS) {
+  Deno.test(`SqlClient.copyTo() of a failing query rejects and the connection stays usable [${kind}]`, async () => {
+    const db = await openTestDatabase(kind, { migrate: false });
+    try {
+      await assert.rejects(
+        db.client.copyTo("COPY (SELECT 1/0) TO STDOUT (FORMAT csv)"),
+        /division by zero/,
+      );
+      const { rows } = await db.client.query<{ one: number }>(
+        "SELECT 1 AS one",
+      );
+      assert.equal(rows[0]!.one, 1);
+      const out = await db.client.copyTo(
+        "COPY (SELECT 7) TO STDOUT (FORMAT csv)",
+      );
+      assert.equal(new TextDecoder().decode(out), "7\n");
+    } finally {
+      await db.dispose();
+    }
+  });
+}
