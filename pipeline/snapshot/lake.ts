@@ -212,21 +212,17 @@ function checkShape(shape: TableShape, dateColumn: string): void {
 
 // %% notebooks/05_snapshot.ipynb#copy-to-file
 /**
- * Runs a `COPY ... TO STDOUT WITH (FORMAT csv, HEADER)` and writes its bytes
- * to `path` unless the output is the header alone.
+ * Streams a `COPY ... TO STDOUT WITH (FORMAT csv)` into the file at `path`
+ * (the output never sits in memory whole: a million bars are ~160 MB).
  *
- * @returns Whether any data row was written.
+ * @returns Whether any row was written.
  */
 async function copyToFile(
   client: SqlClient,
   sql: string,
   path: string,
 ): Promise<boolean> {
-  const csv = await client.copyTo(sql);
-  const headerEnd = csv.indexOf(0x0a);
-  if (headerEnd < 0 || headerEnd === csv.length - 1) return false;
-  await Deno.writeFile(path, csv);
-  return true;
+  return (await client.copyToFile(sql, path)) > 0;
 }
 
 // %% notebooks/05_snapshot.ipynb#export-table-options
@@ -259,7 +255,7 @@ async function exportTable(options: ExportTableOptions): Promise<LakeFile[]> {
     shape.columns.map((c) => c.exportSql).join(", ")
   } FROM "${name}" WHERE ${
     dateRangeSql(table.dateColumn, dates)
-  }) TO STDOUT WITH (FORMAT csv, HEADER)`;
+  }) TO STDOUT WITH (FORMAT csv)`;
   const csvPath = `${stagingDir}/${name}.csv`;
   const hasRows = await attempt(
     where,
@@ -275,13 +271,14 @@ async function exportTable(options: ExportTableOptions): Promise<LakeFile[]> {
     where,
     `cannot read the exported rows of ${name} into DuckDB`,
     async () => {
+      // A view, not a table: both passes below stream the file instead of
+      // holding every row in DuckDB's memory.
       await duck.run(
-        `CREATE OR REPLACE TEMP TABLE snapshot_rows AS
-         SELECT * FROM read_csv(${sqlString(csvPath)}, header = true,
+        `CREATE OR REPLACE TEMP VIEW snapshot_rows AS
+         SELECT * FROM read_csv(${sqlString(csvPath)}, header = false,
            auto_detect = false, delim = ',', quote = '"', escape = '"',
            allow_quoted_nulls = false, columns = {${columnTypes}})`,
       );
-      await Deno.remove(csvPath);
     },
   );
 
@@ -327,11 +324,10 @@ async function exportTable(options: ExportTableOptions): Promise<LakeFile[]> {
     });
   }
   files.sort((a, b) => a.date.localeCompare(b.date));
-  await attempt(
-    where,
-    "cannot drop the staging table",
-    () => duck.run("DROP TABLE snapshot_rows"),
-  );
+  await attempt(where, "cannot drop the staging view", async () => {
+    await duck.run("DROP VIEW snapshot_rows");
+    await Deno.remove(csvPath);
+  });
   return files;
 }
 
