@@ -17,7 +17,6 @@
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import pl from "nodejs-polars";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { connectPostgres, type SqlClient } from "@pipeline/load/client.ts";
 import { migrateToLatest } from "@pipeline/load/migrate.ts";
@@ -75,7 +74,7 @@ async function run(
   return { ms, stdout: new TextDecoder().decode(out.stdout) };
 }
 
-async function makeInput(dir: string): Promise<string> {
+function makeInput(dir: string): string {
   const symbols = [
     "AAPL",
     "MSFT",
@@ -144,7 +143,7 @@ try {
       new URL(SERVER).host
     }`,
   );
-  const csv = await makeInput(dir);
+  const csv = makeInput(dir);
   console.log(`input ${csv}: ${(Deno.statSync(csv).size / 1e6).toFixed(1)} MB`);
   await migrateToLatest(client);
   // psql's target: identical to bars_1m; load_id gets a constant default
