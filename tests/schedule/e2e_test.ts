@@ -42,6 +42,25 @@ async function metricsOf(url: string): Promise<string> {
   return await res.text();
 }
 
+/**
+ * /metrics once it shows `series`: the scheduler counts an alert as delivered
+ * when the receiver's response comes back, a moment after the receiver saw
+ * it. Polls for at most `timeoutMs`, then returns the last scrape.
+ */
+async function metricsShowing(
+  url: string,
+  series: RegExp,
+  timeoutMs = 10_000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = await metricsOf(url);
+  while (!series.test(text) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    text = await metricsOf(url);
+  }
+  return text;
+}
+
 async function tableState(client: SqlClient) {
   const { rows: [bars] } = await client.query<
     { n: number; load_ids: number }
@@ -145,7 +164,10 @@ Deno.test({
       );
       assert.ok(!receiver.raw[0]!.includes(db.url!), "no database URL");
 
-      const metrics = await metricsOf(url);
+      const metrics = await metricsShowing(
+        url,
+        /sluice_alerts_total\{delivered="true",kind="stale"\} 1\n/,
+      );
       for (
         const series of [
           /sluice_runs_total\{pipeline="synthetic",status="failed"\} 1\n/,
