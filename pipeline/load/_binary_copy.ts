@@ -92,6 +92,134 @@ export function uuidBytes(uuid: string): Uint8Array {
   return out;
 }
 
+/** Text bytes of each row (null where null), encoding each distinct value once. */
+function textBytes(
+  texts: (string | null)[],
+  encoder: TextEncoder,
+  cache: Map<string, Uint8Array>,
+): (Uint8Array | null)[] {
+  return texts.map((t) => {
+    if (t === null) return null;
+    let bytes = cache.get(t);
+    if (!bytes) {
+      bytes = encoder.encode(t);
+      if (cache.size < 100_000) cache.set(t, bytes);
+    }
+    return bytes;
+  });
+}
+
+/**
+ * Encodes one chunk column by column: a first pass sizes every row, then
+ * each column writes its field into every row at that row's cursor. Each
+ * loop touches one typed array of one type, which V8 compiles tight (a
+ * row-by-row loop over mixed columns took 5.7 s for a million bars).
+ */
+function encodeChunk(
+  cols: EncodedColumn[],
+  rows: number,
+  ctx: {
+    uuid: Uint8Array | undefined;
+    encoder: TextEncoder;
+    textCache: Map<string, Uint8Array>;
+  },
+): Uint8Array {
+  const { uuid } = ctx;
+  const texts = cols.map((col) =>
+    col.texts ? textBytes(col.texts, ctx.encoder, ctx.textCache) : undefined
+  );
+  // Row sizes, column by column.
+  const cursor = new Int32Array(rows).fill(2 + (uuid ? 20 : 0));
+  for (let c = 0; c < cols.length; c++) {
+    const col = cols[c]!, nulls = col.nulls, bytes = texts[c];
+    const width = col.type === "int4" ? 8 : 12;
+    for (let r = 0; r < rows; r++) {
+      cursor[r] = cursor[r]! +
+        (nulls?.[r] ? 4 : bytes ? 4 + bytes[r]!.length : width);
+    }
+  }
+  // Row starts; each row opens with its field count.
+  let size = 0;
+  for (let r = 0; r < rows; r++) {
+    const len = cursor[r]!;
+    cursor[r] = size;
+    size += len;
+  }
+  const buf = new Uint8Array(size);
+  const view = new DataView(buf.buffer);
+  const fieldCount = cols.length + (uuid ? 1 : 0);
+  for (let r = 0; r < rows; r++) {
+    view.setInt16(cursor[r]!, fieldCount);
+    cursor[r] = cursor[r]! + 2;
+  }
+  for (let c = 0; c < cols.length; c++) {
+    const col = cols[c]!, nulls = col.nulls;
+    const bytes = texts[c], numbers = col.numbers;
+    if (bytes) {
+      for (let r = 0; r < rows; r++) {
+        const p = cursor[r]!, b = bytes[r];
+        if (!b) {
+          view.setInt32(p, -1);
+          cursor[r] = p + 4;
+        } else {
+          view.setInt32(p, b.length);
+          buf.set(b, p + 4);
+          cursor[r] = p + 4 + b.length;
+        }
+      }
+    } else if (col.type === "float8") {
+      for (let r = 0; r < rows; r++) {
+        const p = cursor[r]!;
+        if (nulls?.[r]) {
+          view.setInt32(p, -1);
+          cursor[r] = p + 4;
+        } else {
+          view.setInt32(p, 8);
+          view.setFloat64(p + 4, numbers![r]!);
+          cursor[r] = p + 12;
+        }
+      }
+    } else if (col.type === "int4") {
+      for (let r = 0; r < rows; r++) {
+        const p = cursor[r]!;
+        if (nulls?.[r]) {
+          view.setInt32(p, -1);
+          cursor[r] = p + 4;
+        } else {
+          view.setInt32(p, 4);
+          view.setInt32(p + 4, numbers![r]!);
+          cursor[r] = p + 8;
+        }
+      }
+    } else {
+      // int8 and timestamptz: a 64-bit integer as two 32-bit halves.
+      const micros = col.type === "timestamptz";
+      for (let r = 0; r < rows; r++) {
+        const p = cursor[r]!;
+        if (nulls?.[r]) {
+          view.setInt32(p, -1);
+          cursor[r] = p + 4;
+          continue;
+        }
+        const v = micros ? (numbers![r]! - PG_EPOCH_MS) * 1000 : numbers![r]!;
+        const hi = Math.floor(v / TWO_32);
+        view.setInt32(p, 8);
+        view.setInt32(p + 4, hi);
+        view.setUint32(p + 8, v - hi * TWO_32);
+        cursor[r] = p + 12;
+      }
+    }
+  }
+  if (uuid) {
+    for (let r = 0; r < rows; r++) {
+      const p = cursor[r]!;
+      view.setInt32(p, 16);
+      buf.set(uuid, p + 4);
+    }
+  }
+  return buf;
+}
+
 /** Options of {@link frameToBinaryChunks}. */
 export interface BinaryCopyOptions {
   /** A uuid appended to every row as the last column (the load id). */
@@ -114,7 +242,6 @@ export function* frameToBinaryChunks(
 ): Generator<Uint8Array> {
   const { chunkRows = 100_000 } = options;
   const uuid = options.appendUuid ? uuidBytes(options.appendUuid) : undefined;
-  const fieldCount = columns.length + (uuid ? 1 : 0);
   const types = columns.map((c) => binaryType(c, frame.getColumn(c).dtype));
   const encoder = new TextEncoder();
   const textCache = new Map<string, Uint8Array>();
@@ -123,83 +250,11 @@ export function* frameToBinaryChunks(
   yield header;
   for (let offset = 0; offset < frame.height; offset += chunkRows) {
     const part = frame.slice(offset, chunkRows);
-    const cols = columns.map((c, i) =>
-      encodeColumn(part.getColumn(c), types[i]!)
+    yield encodeChunk(
+      columns.map((c, i) => encodeColumn(part.getColumn(c), types[i]!)),
+      part.height,
+      { uuid, encoder, textCache },
     );
-    const texts = cols.map((col) =>
-      col.texts?.map((t) => {
-        if (t === null) return null;
-        let bytes = textCache.get(t);
-        if (!bytes) {
-          bytes = encoder.encode(t);
-          if (textCache.size < 100_000) textCache.set(t, bytes);
-        }
-        return bytes;
-      })
-    );
-    let size = 0;
-    for (let r = 0; r < part.height; r++) {
-      size += 2;
-      for (let c = 0; c < cols.length; c++) {
-        const col = cols[c]!;
-        if (col.nulls?.[r]) size += 4;
-        else if (col.type === "text") size += 4 + texts[c]![r]!.length;
-        else size += col.type === "int4" ? 8 : 12;
-      }
-      if (uuid) size += 20;
-    }
-    const buf = new Uint8Array(size);
-    const view = new DataView(buf.buffer);
-    let p = 0;
-    for (let r = 0; r < part.height; r++) {
-      view.setInt16(p, fieldCount);
-      p += 2;
-      for (let c = 0; c < cols.length; c++) {
-        const col = cols[c]!;
-        if (col.nulls?.[r]) {
-          view.setInt32(p, -1);
-          p += 4;
-          continue;
-        }
-        switch (col.type) {
-          case "text": {
-            const bytes = texts[c]![r]!;
-            view.setInt32(p, bytes.length);
-            buf.set(bytes, p + 4);
-            p += 4 + bytes.length;
-            break;
-          }
-          case "float8":
-            view.setInt32(p, 8);
-            view.setFloat64(p + 4, col.numbers![r]!);
-            p += 12;
-            break;
-          case "int4":
-            view.setInt32(p, 4);
-            view.setInt32(p + 4, col.numbers![r]!);
-            p += 8;
-            break;
-          case "int8":
-          case "timestamptz": {
-            const v = col.type === "int8"
-              ? col.numbers![r]!
-              : (col.numbers![r]! - PG_EPOCH_MS) * 1000;
-            const hi = Math.floor(v / TWO_32);
-            view.setInt32(p, 8);
-            view.setInt32(p + 4, hi);
-            view.setUint32(p + 8, v - hi * TWO_32);
-            p += 12;
-            break;
-          }
-        }
-      }
-      if (uuid) {
-        view.setInt32(p, 16);
-        buf.set(uuid, p + 4);
-        p += 20;
-      }
-    }
-    yield buf;
   }
   const trailer = new Uint8Array(2);
   new DataView(trailer.buffer).setInt16(0, -1);

@@ -145,7 +145,9 @@ export async function connectPostgres(url: string): Promise<SqlClient> {
           yield Buffer.from(c.buffer, c.byteOffset, c.byteLength);
         }
       })();
-      await pipeline(Readable.from(buffers), stream);
+      // One chunk ahead at most (Readable.from reads 16 ahead by default, which
+      // encoded a whole million-row frame before the COPY saw a byte).
+      await pipeline(Readable.from(buffers, { highWaterMark: 1 }), stream);
       return Number(stream.rowCount ?? 0);
     },
     async copyTo(sql) {
