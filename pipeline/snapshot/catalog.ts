@@ -145,19 +145,34 @@ export async function registerLake(
             "SELECT file FROM lake_files WHERE table_name = $1",
             [table],
           )).getRowsJS().map((r) => String(r[0]));
-          for (const date of touched.get(table) ?? []) {
+          // One statement per step, the lists passed as JSON: a snapshot of
+          // a year touches hundreds of dates, and a statement per date cost
+          // more than writing the small tables' files.
+          await conn.run(
+            `DELETE FROM lake_files WHERE table_name = $1 AND date IN (
+               SELECT CAST(unnest(from_json($2, '["VARCHAR"]')) AS DATE))`,
+            [table, JSON.stringify(touched.get(table) ?? [])],
+          );
+          await conn.run(
+            `DELETE FROM lake_files WHERE file IN (
+               SELECT unnest(from_json($1, '["VARCHAR"]')))`,
+            [JSON.stringify(recorded.filter((f) => !onDiskPaths.has(f)))],
+          );
+          const mine = written.filter((w) => w.table === table);
+          if (mine.length > 0) {
             await conn.run(
-              "DELETE FROM lake_files WHERE table_name = $1 AND date = CAST($2 AS DATE)",
-              [table, date],
-            );
-          }
-          for (const file of recorded.filter((f) => !onDiskPaths.has(f))) {
-            await conn.run("DELETE FROM lake_files WHERE file = $1", [file]);
-          }
-          for (const f of written.filter((w) => w.table === table)) {
-            await conn.run(
-              "INSERT INTO lake_files VALUES ($1, CAST($2 AS DATE), $3, $4, CAST($5 AS TIMESTAMPTZ))",
-              [table, f.date, f.path, f.rows, snapshotAt.toISOString()],
+              `INSERT INTO lake_files
+               SELECT $1, CAST(f.date AS DATE), f.path, f.rows,
+                      CAST($3 AS TIMESTAMPTZ)
+               FROM (SELECT unnest(from_json($2,
+                 '[{"date":"VARCHAR","path":"VARCHAR","rows":"BIGINT"}]')) AS f)`,
+              [
+                table,
+                JSON.stringify(
+                  mine.map(({ date, path, rows }) => ({ date, path, rows })),
+                ),
+                snapshotAt.toISOString(),
+              ],
             );
           }
           const known = new Set(

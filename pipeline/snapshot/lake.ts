@@ -290,24 +290,25 @@ async function exportTable(options: ExportTableOptions): Promise<LakeFile[]> {
     ? shape.primaryKey.map((k) => `"${k}"`).join(", ")
     : "ALL";
   const tableDir = `${stagingDir}/${name}`;
-  await attempt(where, `cannot write ${tableDir}`, async () => {
-    await duck.run(
-      `COPY (SELECT *, strftime(${col}, '%Y-%m-%d') AS date
-             FROM snapshot_rows ORDER BY ${orderBy})
-         TO ${sqlString(tableDir)} (FORMAT parquet, COMPRESSION zstd,
-           PARTITION_BY (date), FILENAME_PATTERN 'data_{i}',
-           PER_THREAD_OUTPUT false)`,
-    );
-  });
-  const counts = await attempt(
+  // RETURN_STATS reports each file's row count: no second pass for counts.
+  const stats = await attempt(
     where,
-    `cannot count the rows of ${name} per date`,
+    `cannot write ${tableDir}`,
     async () =>
       (await duck.runAndReadAll(
-        `SELECT strftime(${col}, '%Y-%m-%d') AS date, count(*)::INTEGER AS n
-         FROM snapshot_rows GROUP BY 1`,
-      )).getRowObjectsJson() as { date: string; n: number }[],
+        `COPY (SELECT *, strftime(${col}, '%Y-%m-%d') AS date
+               FROM snapshot_rows ORDER BY ${orderBy})
+           TO ${sqlString(tableDir)} (FORMAT parquet, COMPRESSION zstd,
+             PARTITION_BY (date), FILENAME_PATTERN 'data_{i}',
+             PER_THREAD_OUTPUT false, RETURN_STATS)`,
+      )).getRowObjectsJson() as { filename: string; count: string }[],
   );
+  const perDate = new Map<string, number>();
+  for (const { filename, count } of stats) {
+    const date = /date=(\d{4}-\d{2}-\d{2})/.exec(filename)?.[1];
+    if (date) perDate.set(date, (perDate.get(date) ?? 0) + Number(count));
+  }
+  const counts = [...perDate].map(([date, n]) => ({ date, n }));
   const wanted = new Set(dates);
   const files: LakeFile[] = [];
   for (const { date, n } of counts) {
