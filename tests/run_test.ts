@@ -339,3 +339,38 @@ dbTest(
     await Deno.remove(dataDir, { recursive: true });
   },
 );
+
+dbTest(
+  "runPipeline() run again an hour later keeps each rejected record once",
+  async (db) => {
+    const dataDir = await Deno.makeTempDir();
+    const cfg = parseRunConfig({
+      dataDir,
+      symbols: ["AAPL", "MSFT"],
+      sessions: 2,
+      defectRate: 0.05,
+      snapshot: false,
+    });
+    const at = (iso: string) => fixedClock(iso);
+    const first = await runPipeline(
+      await sourceFor(cfg, { clock: at(AS_OF) }),
+      { dataDir, snapshot: false },
+      { client: db.client, clock: at(AS_OF) },
+    );
+    const later = at("2026-11-20T22:30:00Z");
+    const second = await runPipeline(
+      await sourceFor(cfg, { clock: later }),
+      { dataDir, snapshot: false },
+      { client: db.client, clock: later },
+    );
+    assert.equal(second.counts.quarantined, first.counts.quarantined);
+    const { rows } = await db.client.query<{ n: number; future: number }>(
+      `SELECT count(*)::int AS n,
+              count(*) FILTER (WHERE reason LIKE '%in the future%')::int AS future
+       FROM quarantine`,
+    );
+    assert.ok(rows[0]!.future > 0, "the sample has future timestamps");
+    assert.equal(rows[0]!.n, first.counts.quarantined);
+    await Deno.remove(dataDir, { recursive: true });
+  },
+);

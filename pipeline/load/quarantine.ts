@@ -23,8 +23,11 @@ export interface QuarantineOptions {
 /**
  * Keeps the rejected records of `quarantine` (columns record, <entity>, ts,
  * field, reason, raw; all text). A record rejected again by a re-run (same
- * dataset, source, record, field, reason and raw text) is kept once: its
- * fingerprint is unique. Returns the number of records not already kept.
+ * dataset, source, record, field and raw text) is kept once: its fingerprint
+ * is unique. The reason is left out of the fingerprint because it may quote
+ * the run's clock ("in the future (after <now>)"), which would make every
+ * run keep the same record again. Returns the number of records not already
+ * kept.
  */
 export async function loadQuarantine(
   tx: SqlClient,
@@ -51,8 +54,7 @@ export async function loadQuarantine(
   const { rowCount } = await tx.query(
     `INSERT INTO quarantine (fingerprint, load_id, dataset, source, record,
        entity, ts, field, reason, raw, quarantined_at)
-     SELECT md5(concat_ws(E'\\x1f', $3::text, $2::text, record, field, reason,
-                raw)),
+     SELECT md5(concat_ws(E'\\x1f', $3::text, $2::text, record, field, raw)),
             $1::uuid, $3::text, $2::text, record, entity, ts, field, reason, raw,
             $4::timestamptz
      FROM stage_quarantine
