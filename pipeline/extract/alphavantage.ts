@@ -15,7 +15,6 @@
 import { z } from "zod";
 import type pl from "nodejs-polars";
 import { SymbolSchema } from "@pipeline/bars.ts";
-import { httpClient } from "@pipeline/extract/http/client.ts";
 import { endpoint, isHttpUrl } from "@pipeline/extract/http/endpoint.ts";
 import { loadEnv } from "@pipeline/extract/http/env.ts";
 import { ResponseProblem } from "@pipeline/extract/http/extract_error.ts";
@@ -34,8 +33,9 @@ import {
   type HttpSourceDeps,
   parseConfig,
   requireApiKey,
+  sourceBaseUrl,
+  sourceClient,
 } from "@pipeline/extract/http/source_deps.ts";
-import { tokenBucket } from "@pipeline/extract/http/token_bucket.ts";
 import { rawText, utf8Frame } from "@pipeline/extract/http/utf8_frame.ts";
 import {
   inWindow,
@@ -376,30 +376,20 @@ export function alphaVantageSource(
     variable: ALPHAVANTAGE_KEY_VARIABLE,
     env,
   });
-  const baseUrl = parseConfig(
-    z.string().refine(
-      isHttpUrl,
-      "ALPHAVANTAGE_BASE_URL must be an http(s) URL",
-    ),
-    cfg.baseUrl ?? env.ALPHAVANTAGE_BASE_URL ?? ALPHAVANTAGE_DEFAULT_BASE_URL,
-    ALPHAVANTAGE,
-  );
-  const client = httpClient({
+  const baseUrl = sourceBaseUrl({
     source: ALPHAVANTAGE,
-    clock: deps.clock,
-    fetch: deps.fetch,
-    sleep: deps.sleep,
-    random: deps.random,
-    limiter: deps.limiter ?? tokenBucket({
-      requestsPerMinute: cfg.requestsPerMinute,
-      burst: cfg.burst,
-      clock: deps.clock,
-      sleep: deps.sleep,
-    }),
+    variable: "ALPHAVANTAGE_BASE_URL",
+    configured: cfg.baseUrl,
+    env,
+    fallback: ALPHAVANTAGE_DEFAULT_BASE_URL,
+  });
+  const client = sourceClient({
+    source: ALPHAVANTAGE,
+    requestsPerMinute: cfg.requestsPerMinute,
+    burst: cfg.burst,
     retry: { ...AV_RETRY, ...cfg.retry },
     secrets: [apiKey],
-    log: deps.log,
-  });
+  }, deps);
   const months = alphaVantageMonths(cfg);
   const partitions = cfg.symbols.flatMap((symbol) =>
     months.map(({ month, window }) => {

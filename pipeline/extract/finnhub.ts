@@ -13,7 +13,7 @@
 import { z } from "zod";
 import type pl from "nodejs-polars";
 import { SymbolSchema } from "@pipeline/bars.ts";
-import { bodyExcerpt, httpClient } from "@pipeline/extract/http/client.ts";
+import { bodyExcerpt } from "@pipeline/extract/http/client.ts";
 import { endpoint, isHttpUrl } from "@pipeline/extract/http/endpoint.ts";
 import { loadEnv } from "@pipeline/extract/http/env.ts";
 import { ResponseProblem } from "@pipeline/extract/http/extract_error.ts";
@@ -31,8 +31,9 @@ import {
   type HttpSourceDeps,
   parseConfig,
   requireApiKey,
+  sourceBaseUrl,
+  sourceClient,
 } from "@pipeline/extract/http/source_deps.ts";
-import { tokenBucket } from "@pipeline/extract/http/token_bucket.ts";
 import { rawText, utf8Frame } from "@pipeline/extract/http/utf8_frame.ts";
 import {
   chunkWindow,
@@ -228,27 +229,20 @@ export function finnhubSource(
     variable: FINNHUB_KEY_VARIABLE,
     env,
   });
-  const baseUrl = parseConfig(
-    z.string().refine(isHttpUrl, "FINNHUB_BASE_URL must be an http(s) URL"),
-    cfg.baseUrl ?? env.FINNHUB_BASE_URL ?? FINNHUB_DEFAULT_BASE_URL,
-    FINNHUB,
-  );
-  const client = httpClient({
+  const baseUrl = sourceBaseUrl({
     source: FINNHUB,
-    clock: deps.clock,
-    fetch: deps.fetch,
-    sleep: deps.sleep,
-    random: deps.random,
-    limiter: deps.limiter ?? tokenBucket({
-      requestsPerMinute: cfg.requestsPerMinute,
-      burst: cfg.burst,
-      clock: deps.clock,
-      sleep: deps.sleep,
-    }),
+    variable: "FINNHUB_BASE_URL",
+    configured: cfg.baseUrl,
+    env,
+    fallback: FINNHUB_DEFAULT_BASE_URL,
+  });
+  const client = sourceClient({
+    source: FINNHUB,
+    requestsPerMinute: cfg.requestsPerMinute,
+    burst: cfg.burst,
     retry: cfg.retry,
     secrets: [apiKey],
-    log: deps.log,
-  });
+  }, deps);
   const chunks = chunkWindow(cfg, { days: cfg.chunkDays });
   const partitions = cfg.symbols.flatMap((symbol) =>
     chunks.map((window) => {

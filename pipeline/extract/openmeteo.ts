@@ -25,7 +25,6 @@
  */
 import { z } from "zod";
 import type pl from "nodejs-polars";
-import { httpClient } from "@pipeline/extract/http/client.ts";
 import { endpoint, isHttpUrl } from "@pipeline/extract/http/endpoint.ts";
 import { loadEnv } from "@pipeline/extract/http/env.ts";
 import { ResponseProblem } from "@pipeline/extract/http/extract_error.ts";
@@ -43,8 +42,9 @@ import { RetryPolicySchema } from "@pipeline/extract/http/retry_policy.ts";
 import {
   type HttpSourceDeps,
   parseConfig,
+  sourceBaseUrl,
+  sourceClient,
 } from "@pipeline/extract/http/source_deps.ts";
-import { tokenBucket } from "@pipeline/extract/http/token_bucket.ts";
 import { rawText, utf8Frame } from "@pipeline/extract/http/utf8_frame.ts";
 import {
   chunkWindow,
@@ -283,29 +283,21 @@ export function openMeteoSource(
 ): Source {
   const cfg = parseConfig(OpenMeteoConfigSchema, config, OPENMETEO);
   const env = loadEnv({ env: deps.env, dotenv: deps.dotenv });
-  const baseUrl = parseConfig(
-    z.string().refine(isHttpUrl, "OPENMETEO_BASE_URL must be an http(s) URL"),
-    cfg.baseUrl ?? env.OPENMETEO_BASE_URL ??
-      (cfg.endpoint === "archive"
-        ? OPENMETEO_DEFAULT_ARCHIVE_BASE_URL
-        : OPENMETEO_DEFAULT_BASE_URL),
-    OPENMETEO,
-  );
-  const client = httpClient({
+  const baseUrl = sourceBaseUrl({
     source: OPENMETEO,
-    clock: deps.clock,
-    fetch: deps.fetch,
-    sleep: deps.sleep,
-    random: deps.random,
-    limiter: deps.limiter ?? tokenBucket({
-      requestsPerMinute: cfg.requestsPerMinute,
-      burst: cfg.burst,
-      clock: deps.clock,
-      sleep: deps.sleep,
-    }),
-    retry: cfg.retry,
-    log: deps.log,
+    variable: "OPENMETEO_BASE_URL",
+    configured: cfg.baseUrl,
+    env,
+    fallback: cfg.endpoint === "archive"
+      ? OPENMETEO_DEFAULT_ARCHIVE_BASE_URL
+      : OPENMETEO_DEFAULT_BASE_URL,
   });
+  const client = sourceClient({
+    source: OPENMETEO,
+    requestsPerMinute: cfg.requestsPerMinute,
+    burst: cfg.burst,
+    retry: cfg.retry,
+  }, deps);
   const chunks = chunkWindow(cfg, { days: cfg.chunkDays });
   const partitions = cfg.locations.flatMap((loc) =>
     chunks.map((window) => {

@@ -3,14 +3,23 @@
  * configuration helpers the factories share.
  * @module
  */
-import type { z } from "zod";
+import { z } from "zod";
 import type { Clock } from "@pipeline/clock.ts";
 import { EtlError } from "@pipeline/errors.ts";
-import type { HttpEvent } from "@pipeline/extract/http/client.ts";
+import {
+  type HttpClient,
+  httpClient,
+  type HttpClientOptions,
+  type HttpEvent,
+} from "@pipeline/extract/http/client.ts";
+import { isHttpUrl } from "@pipeline/extract/http/endpoint.ts";
 import type { EnvMap } from "@pipeline/extract/http/env.ts";
 import type { RawLanding } from "@pipeline/extract/http/raw_landing.ts";
 import type { Sleep } from "@pipeline/extract/http/sleep.ts";
-import type { RateLimiter } from "@pipeline/extract/http/token_bucket.ts";
+import {
+  type RateLimiter,
+  tokenBucket,
+} from "@pipeline/extract/http/token_bucket.ts";
 
 /** The collaborators of an HTTP source. */
 export interface HttpSourceDeps {
@@ -79,4 +88,65 @@ export function requireApiKey(options: RequireApiKeyOptions): string {
     );
   }
   return key;
+}
+
+/** Options of {@link sourceClient}. */
+export interface SourceClientOptions {
+  /** The source name, for errors and events. */
+  source: string;
+  /** The provider's published rate, for the default token bucket. */
+  requestsPerMinute: number;
+  /** Requests allowed back to back, for the default token bucket. */
+  burst: number;
+  /** Retry settings over the defaults. */
+  retry: HttpClientOptions["retry"];
+  /** Secrets (API keys) to remove from anything that leaves. */
+  secrets?: readonly string[];
+}
+
+/**
+ * The HTTP client of a source: `deps`' fetch, sleep, randomness and log, and
+ * `deps.limiter` or else a token bucket at the provider's published rate.
+ */
+export function sourceClient(
+  options: SourceClientOptions,
+  deps: HttpSourceDeps,
+): HttpClient {
+  const { source, requestsPerMinute, burst, retry, secrets = [] } = options;
+  return httpClient({
+    source,
+    clock: deps.clock,
+    fetch: deps.fetch,
+    sleep: deps.sleep,
+    random: deps.random,
+    limiter: deps.limiter ?? tokenBucket({
+      requestsPerMinute,
+      burst,
+      clock: deps.clock,
+      sleep: deps.sleep,
+    }),
+    retry,
+    secrets,
+    log: deps.log,
+  });
+}
+
+/**
+ * The base URL of a source: the configured one, else the environment
+ * variable `variable`, else `fallback`; an `EtlError` (stage `config`) naming
+ * the variable when it is not an http(s) URL.
+ */
+export function sourceBaseUrl(options: {
+  source: string;
+  variable: string;
+  configured: string | undefined;
+  env: EnvMap;
+  fallback: string;
+}): string {
+  const { source, variable, configured, env, fallback } = options;
+  return parseConfig(
+    z.string().refine(isHttpUrl, `${variable} must be an http(s) URL`),
+    configured ?? env[variable] ?? fallback,
+    source,
+  );
 }
