@@ -62,7 +62,7 @@ export const RunConfigSchema = z.object({
   asOf: z.coerce.date().optional(),
   /** Export the loaded dates to Parquet and DuckDB after the load. */
   snapshot: z.boolean().default(true),
-  /** Window start (included) of the HTTP sources, UTC. */
+  /** Window start (included) of the HTTP and synthetic sources, UTC. */
   start: z.coerce.date().optional(),
   /** Window end (excluded) of the HTTP sources, UTC. */
   end: z.coerce.date().optional(),
@@ -84,6 +84,18 @@ export const RunConfigSchema = z.object({
   }).optional(),
   /** Land every HTTP response under <dataDir>/raw before parsing. */
   rawLanding: z.boolean().default(true),
+  /**
+   * Incremental loading: ask an incremental source only for data after each
+   * partition's watermark minus {@link lagMs}.
+   */
+  incremental: z.boolean().default(true),
+  /**
+   * The lookback below the watermark re-read by every incremental run, so
+   * late and corrected records are merged again (milliseconds; default 30
+   * minutes). The window start is then rounded down to the hour, so that
+   * hourly and 5-minute buckets are recomputed whole.
+   */
+  lagMs: z.number().int().min(0).default(30 * 60_000),
 }).superRefine((c, ctx) => {
   if (c.fromRaw && !(HTTP_SOURCES as readonly string[]).includes(c.source)) {
     ctx.addIssue({

@@ -45,6 +45,17 @@ import { PipelineNameSchema } from "@pipeline/ops/pipeline_name.ts";
 import { parseDuration } from "@pipeline/schedule/duration.ts";
 import { parseScheduleConfig } from "@pipeline/schedule/config.ts";
 import { scheduleCommand } from "@pipeline/schedule/command.ts";
+import { DATASETS } from "@pipeline/datasets/mod.ts";
+import {
+  daysOf,
+  REPROCESS,
+  type Reprocess,
+} from "@pipeline/incremental/backfill.ts";
+import {
+  backfillCommand,
+  formatBackfill,
+} from "@pipeline/incremental/backfill_command.ts";
+import { resetDataset } from "@pipeline/incremental/reset.ts";
 
 /**
  * Exit codes of the CLI: 0 ok; 1 the run failed; 2 bad usage or
@@ -82,7 +93,8 @@ const RUN_FLAGS_HELP = `  --source NAME         ${
   --seed N              seed of the synthetic source (default 42)
   --defect-rate R       share of defective synthetic records, 0..1
                         (default 0.005)
-  --start TIME          window start (included) of the HTTP sources, UTC
+  --start TIME          window start (included) of the HTTP sources and the
+                        synthetic source, UTC
   --end TIME            window end (excluded); default: the last 7 days up
                         to the end of today (alphavantage: this month)
   --month YYYY-MM       a calendar month as the window (alphavantage: its
@@ -96,6 +108,10 @@ const RUN_FLAGS_HELP = `  --source NAME         ${
   --no-raw-landing      do not land HTTP responses under DATA_DIR/raw/
   --as-of TIME          run as if now were TIME (ISO-8601); default: now
   --no-snapshot         skip the Parquet/DuckDB snapshot
+  --lag DURATION        incremental lookback below each partition's watermark
+                        (e.g. 30m, 2h; default 30m): late and corrected
+                        records in it are merged again
+  --no-incremental      ignore the watermarks: extract the whole window
   --pipeline NAME       the pipeline's name: its lock, schedule and history
                         (default: the source name)`;
 
@@ -114,6 +130,9 @@ Commands:
   schedule  long-running scheduler: the ETL hourly, retention daily,
             metrics on http://127.0.0.1:9464/metrics
   status    recent runs, last success and lag per source, quarantine
+  backfill  a date range in chunks of one day per symbol or location,
+            resumable: deno task etl backfill --from DATE --to DATE
+  reset     wipe a dataset and its state: deno task etl reset bars
   migrate   apply the database migrations and exit
   help      show help for a command: deno task etl help run
 
@@ -192,6 +211,40 @@ Flags:
   --limit N             recent runs to list (default 10)
   --json                print the status as one JSON object${COMMON_HELP}
 `,
+  backfill: `deno task etl backfill --from DATE --to DATE [FLAGS]
+
+Processes the UTC days [--from, --to) in chunks of one day of one partition
+(symbol or location), each chunk loaded in its own transaction with its row
+in etl_backfill_chunks: an interrupted backfill (SIGINT/SIGTERM stops at the
+next chunk; a kill rolls the chunk back) resumes without redoing finished
+chunks. Watermarks never move back. Progress lines: done/total, rows, ETA.
+Recorded as a run with trigger backfill; the written dates are snapshotted.
+
+Flags:
+  --from DATE           first UTC day, included (YYYY-MM-DD)
+  --to DATE             end UTC day, excluded (YYYY-MM-DD)
+  --reprocess WHICH     missing (default: chunks without a successful load)
+                        | failed (only failed or interrupted chunks) | all
+  --dry-run             print the chunks it would process; write nothing
+  --wait                wait for a run of the pipeline in progress
+  --json                print the report as JSON on stdout
+Source flags (as for run): --source, --symbols, --seed, --defect-rate,
+  --locations, --endpoint, --from-raw (rebuild from DATA_DIR/raw, no API
+  calls), --raw-date, --as-of, --no-snapshot, --pipeline${COMMON_HELP}
+
+Exit status: 0 every chunk succeeded, 1 some failed, 2 bad usage, 3 locked,
+4 interrupted (run it again to resume).
+`,
+  reset: `deno task etl reset DATASET [--yes] [FLAGS]
+
+Wipes a dataset (bars, weather): the rows of its tables, its quarantined
+records, its watermarks and backfill chunks (one transaction), and its
+Parquet files in the lake. Run history is kept. Asks to type the dataset's
+name unless --yes.
+
+Flags:
+  --yes                 do not ask for confirmation${COMMON_HELP}
+`,
   migrate: `deno task etl migrate [FLAGS]
 
 Applies the pending schema migrations (runs also apply them automatically).
@@ -219,6 +272,8 @@ const RUN_CONFIG_FLAGS = [
   "no-raw-landing",
   "data-dir",
   "no-snapshot",
+  "lag",
+  "no-incremental",
 ] as const;
 
 const SCHEDULE_FLAGS = [
@@ -248,6 +303,17 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   ],
   schedule: [...RUN_CONFIG_FLAGS, "pipeline", ...SCHEDULE_FLAGS],
   status: ["json", "limit"],
+  backfill: [
+    ...RUN_CONFIG_FLAGS,
+    "pipeline",
+    "from",
+    "to",
+    "reprocess",
+    "dry-run",
+    "wait",
+    "json",
+  ],
+  reset: ["yes"],
   migrate: [],
 };
 const COMMON_FLAGS = ["data-dir", "database-url", "log-format", "help"];
@@ -271,6 +337,15 @@ export interface Cli {
   attempt: number;
   scheduledFor: string | undefined;
   limit: number;
+  /** `backfill` and `reset`. */
+  backfill: {
+    from: string | undefined;
+    to: string | undefined;
+    reprocess: string;
+    dryRun: boolean;
+  };
+  /** `reset`: the dataset, and --yes. */
+  reset: { dataset: string | undefined; yes: boolean };
 }
 
 /** Parses argv into a command and raw (unvalidated) settings. */
@@ -296,6 +371,13 @@ export function parseCli(argv: string[]): Cli {
       "from-raw": { type: "boolean" },
       "raw-date": { type: "string" },
       "no-raw-landing": { type: "boolean" },
+      lag: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      reprocess: { type: "string" },
+      "dry-run": { type: "boolean" },
+      yes: { type: "boolean" },
+      "no-incremental": { type: "boolean" },
       "data-dir": { type: "string" },
       "database-url": { type: "string" },
       "no-snapshot": { type: "boolean" },
@@ -328,7 +410,9 @@ export function parseCli(argv: string[]): Cli {
     command = positionals[1] ?? "main";
     help = true;
   }
-  if (positionals.length > (command === "main" ? 2 : 1) && !help) {
+  const arg = command === "reset" ? positionals[1] : undefined;
+  const maxPositionals = command === "main" || command === "reset" ? 2 : 1;
+  if (positionals.length > maxPositionals && !help) {
     throw new ConfigError(`unexpected argument: ${positionals[1]}`);
   }
   const allowed = COMMAND_FLAGS[command];
@@ -380,6 +464,8 @@ export function parseCli(argv: string[]): Cli {
     fromRaw: values["from-raw"],
     rawDate: values["raw-date"],
     rawLanding: values["no-raw-landing"] ? false : undefined,
+    incremental: values["no-incremental"] ? false : undefined,
+    lagMs: ms("lag", values.lag),
   };
   const tick = Deno.env.get("SLUICE_SCHEDULE_TICK_MS");
   const schedule: Record<string, unknown> = {
@@ -421,6 +507,13 @@ export function parseCli(argv: string[]): Cli {
     attempt: num("attempt", values.attempt) ?? 1,
     scheduledFor: values["scheduled-for"],
     limit: num("limit", values.limit) ?? 10,
+    backfill: {
+      from: values.from,
+      to: values.to,
+      reprocess: values.reprocess ?? "missing",
+      dryRun: values["dry-run"] ?? false,
+    },
+    reset: { dataset: arg, yes: values.yes ?? false },
   };
 }
 
@@ -655,6 +748,16 @@ export async function main(argv: string[]): Promise<number> {
         );
         return EXIT.ok;
       }
+      case "backfill":
+        return await backfillCli(db.client, {
+          cli,
+          config,
+          ops,
+          clock,
+          logger: runLog,
+        });
+      case "reset":
+        return await resetCli(db.client, { cli, config, logger });
       case "status":
         return await statusCommand(db.client, {
           json: cli.json,
@@ -684,6 +787,122 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     await db.close();
   }
+}
+
+/** `backfill`: the chunked, resumable backfill of a date range. */
+async function backfillCli(
+  client: SqlClient,
+  options: {
+    cli: Cli;
+    config: RunConfig;
+    ops: OpsSettings;
+    clock: Clock;
+    logger: Logger;
+  },
+): Promise<number> {
+  const { cli, config, ops, logger } = options;
+  const { from, to, reprocess, dryRun } = cli.backfill;
+  if (!from || !to) {
+    logger.error("error: backfill needs --from DATE and --to DATE");
+    return EXIT.usage;
+  }
+  if (!(REPROCESS as readonly string[]).includes(reprocess)) {
+    logger.error(
+      `error: --reprocess: expected ${
+        REPROCESS.join(", ")
+      }, got "${reprocess}"`,
+    );
+    return EXIT.usage;
+  }
+  try {
+    daysOf(from, to);
+  } catch (err) {
+    logger.error(`error: ${errorMessage(err)}`);
+    return EXIT.usage;
+  }
+  let outcome;
+  try {
+    outcome = await withSignals(logger, (signal) =>
+      backfillCommand({
+        config,
+        pipeline: ops.pipeline,
+        runId: ops.runId,
+        from,
+        to,
+        reprocess: reprocess as Reprocess,
+        dryRun,
+        wait: cli.wait,
+      }, {
+        client,
+        clock: options.clock,
+        wallClock: systemClock,
+        logger,
+        signal,
+        sourceDeps: { clock: options.clock },
+      }));
+  } catch (err) {
+    logger.error(`error: ${errorMessage(err)}`);
+    return err instanceof EtlError && err.stage === "config"
+      ? EXIT.usage
+      : EXIT.failed;
+  }
+  if (outcome.status === "locked") {
+    logger.error(outcome.message);
+    return EXIT.locked;
+  }
+  console.error(formatBackfill(outcome.report));
+  if (cli.json) console.log(JSON.stringify(outcome.report));
+  return outcome.status === "succeeded"
+    ? EXIT.ok
+    : outcome.status === "interrupted"
+    ? EXIT.interrupted
+    : EXIT.failed;
+}
+
+/** `reset DATASET`: wipes a dataset and its state after confirmation. */
+async function resetCli(
+  client: SqlClient,
+  options: { cli: Cli; config: RunConfig; logger: Logger },
+): Promise<number> {
+  const { cli, config, logger } = options;
+  const name = cli.reset.dataset;
+  const dataset = name ? DATASETS[name] : undefined;
+  if (!name || !dataset) {
+    logger.error(
+      `error: reset needs a dataset: ${Object.keys(DATASETS).join(", ")}${
+        name ? ` (got "${name}")` : ""
+      }`,
+    );
+    return EXIT.usage;
+  }
+  if (!cli.reset.yes) {
+    if (!Deno.stdin.isTerminal()) {
+      logger.error(
+        `error: reset ${name} wipes its tables and state; confirm with --yes (stdin is not a terminal)`,
+      );
+      return EXIT.usage;
+    }
+    const answer = prompt(
+      `This deletes every row of ${
+        dataset.tables.map((t) => t.name).join(", ")
+      }, the ${name} quarantine, watermarks and backfill state, and its lake files. Type "${name}" to confirm:`,
+    );
+    if (answer?.trim() !== name) {
+      logger.error("reset cancelled: nothing was changed");
+      return EXIT.usage;
+    }
+  }
+  await migrateToLatest(client);
+  const report = await resetDataset(client, dataset, {
+    dataDir: config.dataDir,
+    now: systemClock.now(),
+  });
+  logger.info(
+    `reset ${name}: ${
+      report.tables.map((t) => `${t.table} ${t.rows} rows`).join(", ")
+    }, ${report.quarantined} quarantined, ${report.watermarks} watermarks, ${report.chunks} backfill chunks, ${report.lakeDirs.length} lake directories removed`,
+  );
+  return EXIT.ok;
 }
 
 /** `status`: prints the status report. */
@@ -724,6 +943,7 @@ async function runCommand(
       runId: ops.runId,
       dataDir: config.dataDir,
       snapshot: config.snapshot,
+      incremental: config.incremental && { lagMs: config.lagMs },
       trigger: ops.trigger,
       attempt: ops.attempt,
       scheduledFor: ops.scheduledFor,

@@ -16,7 +16,10 @@ import type { HttpSourceDeps } from "@pipeline/extract/http/source_deps.ts";
 import { rawLanding } from "@pipeline/extract/http/raw_landing.ts";
 import { rawLandingSource } from "@pipeline/extract/http/raw_source.ts";
 import type { RunConfig } from "@pipeline/config.ts";
-import type { Clock } from "@pipeline/clock.ts";
+import { type Clock, fixedClock } from "@pipeline/clock.ts";
+import type { EntitySource } from "@pipeline/incremental/backfill.ts";
+import { EtlError } from "@pipeline/errors.ts";
+import pl from "nodejs-polars";
 
 /** What a source may need from outside. */
 export interface SourceDeps {
@@ -55,6 +58,12 @@ export function windowFor(
   return { start, end };
 }
 
+/** The later of two optional instants. */
+function latest(a: Date | undefined, b: Date | undefined): Date | undefined {
+  if (!a || !b) return a ?? b;
+  return a.getTime() >= b.getTime() ? a : b;
+}
+
 /** The source `config` names. Throws an `EtlError` (stage config) on bad setup. */
 export async function sourceFor(
   config: RunConfig,
@@ -65,9 +74,11 @@ export async function sourceFor(
       return {
         name: "synthetic",
         dataset: "bars",
-        partitions: () =>
+        incremental: true,
+        partitions: (options) =>
           config.symbols.map((symbol) => ({
             name: symbol,
+            entity: symbol,
             extract: () =>
               Promise.resolve(syntheticBars({
                 clock: deps.clock,
@@ -75,6 +86,7 @@ export async function sourceFor(
                 sessions: config.sessions,
                 seed: config.seed,
                 defectRate: config.defectRate,
+                start: latest(config.start, options?.since?.get(symbol)),
               })),
           })),
       };
@@ -116,4 +128,93 @@ export async function sourceFor(
         endpoint: config.endpoint,
       }, http);
   }
+}
+
+/**
+ * The configured source read one partition and window at a time, for a
+ * backfill: synthetic, the HTTP sources, or `--from-raw` replays (the
+ * partitions' landed responses, without any network).
+ *
+ * @throws EtlError (stage config) for the file source, whose rows are not
+ *   split by partition: load a file with `run`.
+ */
+export async function entitySourceFor(
+  config: RunConfig,
+  deps: SourceDeps,
+): Promise<EntitySource> {
+  if (config.source === "file") {
+    throw new EtlError(
+      "backfill needs a source with partitions (synthetic, alphavantage, finnhub, openmeteo); load a file with the run command",
+      { stage: "config" },
+    );
+  }
+  if (config.source === "synthetic") {
+    return {
+      name: "synthetic",
+      dataset: "bars",
+      entities: config.symbols,
+      extract: (symbol, window) => {
+        const days = Math.ceil(
+          (window.end.getTime() - window.start.getTime()) / DAY_MS,
+        );
+        return Promise.resolve(syntheticBars({
+          clock: fixedClock(new Date(window.end.getTime() - 1)),
+          symbols: [symbol],
+          sessions: days,
+          seed: config.seed,
+          defectRate: config.defectRate,
+          start: window.start,
+        }));
+      },
+    };
+  }
+  const concat = (frames: pl.DataFrame[]) =>
+    frames.length ? pl.concat(frames, { how: "vertical" }) : pl.DataFrame({});
+  if (config.fromRaw) {
+    const raw = await rawLandingSource({
+      dataDir: config.dataDir,
+      source: config.source,
+      date: config.rawDate,
+    });
+    const parts = raw.partitions();
+    const entities = [
+      ...new Set(parts.flatMap((p) => (p.entity ? [p.entity] : []))),
+    ].sort();
+    return {
+      name: raw.name,
+      dataset: raw.dataset,
+      entities,
+      async extract(entity, _window, signal) {
+        const frames: pl.DataFrame[] = [];
+        for (const p of parts.filter((p) => p.entity === entity)) {
+          frames.push(await p.extract(signal));
+        }
+        return concat(frames);
+      },
+    };
+  }
+  const locations = new Map(config.locations.map((l) => [l.name, l]));
+  const entities = config.source === "openmeteo"
+    ? [...locations.keys()]
+    : config.symbols;
+  const dataset = config.source === "openmeteo" ? "weather" : "bars";
+  return {
+    name: config.source,
+    dataset,
+    entities,
+    async extract(entity, window, signal) {
+      const one: RunConfig = {
+        ...config,
+        symbols: [entity],
+        locations: locations.has(entity) ? [locations.get(entity)!] : [],
+        start: window.start,
+        end: window.end,
+      };
+      delete one.month;
+      const source = await sourceFor(one, deps);
+      const frames: pl.DataFrame[] = [];
+      for (const p of source.partitions()) frames.push(await p.extract(signal));
+      return concat(frames);
+    },
+  };
 }

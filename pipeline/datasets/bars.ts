@@ -2,11 +2,14 @@
  * The bars dataset: one-minute OHLCV bars of stocks.
  * @module
  */
+import type pl from "nodejs-polars";
 import type { Dataset } from "@pipeline/datasets/dataset.ts";
 import { utcDates } from "@pipeline/datasets/dataset.ts";
 import { validateBars } from "@pipeline/validate/bars.ts";
 import { transformBars } from "@pipeline/transform/bars.ts";
-import { type BarBatch, loadBars } from "@pipeline/load/bars.ts";
+import { type BarBatch, BARS_1M, loadBars } from "@pipeline/load/bars.ts";
+import { BARS_MA_WINDOW } from "@pipeline/transform/bars.ts";
+import { keepFromSince, readContext } from "@pipeline/incremental/mod.ts";
 import { WAREHOUSE_TABLES } from "@pipeline/snapshot/lake.ts";
 
 /** Bars: validate, transform, load and snapshot of one-minute bars. */
@@ -25,4 +28,34 @@ export const barsDataset: Dataset<BarBatch> = {
     };
   },
   load: (tx, batch, { loadId }) => loadBars(tx, batch, { loadId }),
+  resource: BARS_1M,
+  primary: (batch) => batch.bars,
+  // The previous close (returns), the moving-average window, and the session
+  // so far (VWAP; an NYSE session lies within one UTC day).
+  context: (client, since, valid) =>
+    readContext(client, since, {
+      table: "bars_1m",
+      entity: "symbol",
+      time: "ts",
+      values: ["open", "high", "low", "close", "volume"],
+      rows: BARS_MA_WINDOW,
+      dayStart: true,
+      like: valid,
+    }),
+  trim(transformed, since) {
+    if (since.size === 0) return transformed;
+    const keep = (f: pl.DataFrame) =>
+      keepFromSince(f, since, { entity: "symbol" });
+    const bars = keep(transformed.batch.bars);
+    return {
+      ...transformed,
+      batch: {
+        bars,
+        bars5m: keep(transformed.batch.bars5m),
+        bars1h: keep(transformed.batch.bars1h),
+      },
+      rows: bars.height,
+      dates: utcDates(bars),
+    };
+  },
 };

@@ -7,6 +7,7 @@
 import pl from "nodejs-polars";
 import type { SqlClient } from "@pipeline/load/client.ts";
 import type { UpsertResult } from "@pipeline/load/upsert.ts";
+import type { ResourceSpec } from "@pipeline/load/resource.ts";
 import type { SnapshotTable } from "@pipeline/snapshot/lake.ts";
 
 /** The output of a dataset's transform. */
@@ -29,6 +30,27 @@ export interface Dataset<B> {
   readonly entityColumn: string;
   /** The warehouse tables this dataset writes, for the snapshot. */
   readonly tables: readonly SnapshotTable[];
+  /**
+   * The primary resource: its entity column names the watermark's
+   * partition and its cursor the watermark's value.
+   */
+  readonly resource: ResourceSpec;
+  /** The frame of the primary resource in a batch. */
+  primary(batch: B): pl.DataFrame;
+  /**
+   * Warehouse rows before each entity's incremental window start that the
+   * transform needs (shaped like `valid`), or none.
+   */
+  context(
+    client: SqlClient,
+    since: ReadonlyMap<string, Date>,
+    valid: pl.DataFrame,
+  ): Promise<pl.DataFrame>;
+  /** The transformed batch without rows before each entity's window start. */
+  trim(
+    transformed: Transformed<B>,
+    since: ReadonlyMap<string, Date>,
+  ): Transformed<B>;
   /** Splits a raw frame into valid rows and quarantined records. */
   validate(
     raw: pl.DataFrame,

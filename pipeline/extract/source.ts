@@ -15,6 +15,22 @@ export interface SourcePartition {
    * fails; other partitions are unaffected.
    */
   extract(signal?: AbortSignal): Promise<pl.DataFrame>;
+  /**
+   * The entity (symbol, location) this slice covers, when it covers one:
+   * the partition of its watermark.
+   */
+  readonly entity?: string;
+}
+
+/** What the run loop asks of {@link Source.partitions}. */
+export interface PartitionOptions {
+  /**
+   * Incremental windows: per entity, the instant from which data is wanted
+   * (the watermark minus the lag). A source with `incremental: true` returns
+   * for such an entity only records at or after it (half-open windows
+   * `[since, end)`); entities not in the map get the configured window.
+   */
+  since?: ReadonlyMap<string, Date>;
 }
 
 /** A source of raw frames, split into partitions. */
@@ -26,6 +42,12 @@ export interface Source {
    * frame of `@pipeline/extract/openmeteo.ts`.
    */
   readonly dataset: "bars" | "weather";
+  /**
+   * Whether {@link Source.partitions} honours `since` (the incremental
+   * window) exactly. Sources without it (a file, whole-month responses,
+   * replays) are loaded whole; the merge keeps re-runs idempotent.
+   */
+  readonly incremental?: boolean;
   /** The partitions to extract, in a stable order. */
-  partitions(): SourcePartition[];
+  partitions(options?: PartitionOptions): SourcePartition[];
 }

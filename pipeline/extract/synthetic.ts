@@ -83,6 +83,13 @@ export interface SyntheticOptions {
   seed?: number | undefined;
   /** Fraction of bars that get one defect, 0–1. Default 0.005. */
   defectRate?: number | undefined;
+  /**
+   * Only minutes at or after this instant (an incremental window's start);
+   * sessions that close before it are not generated. Every bar is a pure
+   * function of seed, symbol and minute, so the bars kept are exactly those
+   * of a run without `start`. Default: no lower bound.
+   */
+  start?: Date | undefined;
 }
 
 // %% notebooks/01b_extract_synthetic.ipynb#origin-day
@@ -511,6 +518,7 @@ export function syntheticBars(options: SyntheticOptions): pl.DataFrame {
     sessions: sessionCount = 5,
     seed = 42,
     defectRate = 0.005,
+    start,
   } = options;
   checkOptions({
     symbols: symbolList,
@@ -520,10 +528,11 @@ export function syntheticBars(options: SyntheticOptions): pl.DataFrame {
   });
   const symbols = [...new Set(symbolList)];
   const nowMs = clock.now().getTime();
+  const startMs = start?.getTime() ?? -Infinity;
   const sessions = nyseSessions({
     until: new Date(nowMs),
     count: sessionCount,
-  });
+  }).filter((s) => s.openMs + NYSE_SESSION_MINUTES * MINUTE_MS > startMs);
   if (sessions.length === 0 || symbols.length === 0) return emptyRawFrame();
   const first = sessions[0]!;
   if (first.day < ORIGIN_DAY) {
@@ -548,6 +557,7 @@ export function syntheticBars(options: SyntheticOptions): pl.DataFrame {
         const aux = defects.uniform();
         const minuteMs = session.openMs + i * MINUTE_MS;
         if (minuteMs > nowMs) break;
+        if (minuteMs < startMs) continue;
         const row = cols.push({
           symbol: s,
           slot: k * NYSE_SESSION_MINUTES + i,

@@ -6,37 +6,60 @@
  * @module
  */
 import type pl from "nodejs-polars";
+import { z } from "zod";
 import type { SqlClient } from "@pipeline/load/client.ts";
-import {
-  type FactTableSpec,
-  upsertFrame,
-  type UpsertResult,
-} from "@pipeline/load/upsert.ts";
+import type { UpsertResult } from "@pipeline/load/upsert.ts";
+import { defineResource, type ResourceSpec } from "@pipeline/load/resource.ts";
+import { writeResource } from "@pipeline/load/write.ts";
 
 // %% notebooks/04a_load_bars.ipynb#ohlcv
-const OHLCV = ["symbol", "ts", "open", "high", "low", "close", "volume"];
+/** The OHLCV columns every bar table starts with, as a zod shape. */
+const OHLCV = {
+  symbol: z.string(),
+  ts: z.date(),
+  open: z.number(),
+  high: z.number(),
+  low: z.number(),
+  close: z.number(),
+  volume: z.number(),
+};
 
 // %% notebooks/04a_load_bars.ipynb#bars-1-m
-/** One-minute bars with their derived columns. */
-export const BARS_1M: FactTableSpec = {
+/** One-minute bars with their derived columns: merged by (symbol, ts). */
+export const BARS_1M: ResourceSpec = defineResource({
   name: "bars_1m",
-  entity: "symbol",
-  time: "ts",
-  columns: [...OHLCV, "ret", "ma_close_20", "ma_volume_20", "vwap"],
-};
+  primaryKey: ["symbol", "ts"],
+  cursor: "ts",
+  writeMode: "merge",
+  schema: z.object({
+    ...OHLCV,
+    ret: z.number().nullable(),
+    ma_close_20: z.number().nullable(),
+    ma_volume_20: z.number().nullable(),
+    vwap: z.number().nullable(),
+  }),
+});
 
 // %% notebooks/04a_load_bars.ipynb#bars-5-m
-/** 5-minute aggregate bars. */
-export const BARS_5M: FactTableSpec = {
+/** 5-minute aggregate bars: merged by (symbol, bucket start). */
+export const BARS_5M: ResourceSpec = defineResource({
   name: "bars_5m",
-  entity: "symbol",
-  time: "ts",
-  columns: [...OHLCV, "vwap", "bar_count"],
-};
+  primaryKey: ["symbol", "ts"],
+  cursor: "ts",
+  writeMode: "merge",
+  schema: z.object({
+    ...OHLCV,
+    vwap: z.number().nullable(),
+    bar_count: z.number().int(),
+  }),
+});
 
 // %% notebooks/04a_load_bars.ipynb#bars-1-h
 /** 1-hour aggregate bars. */
-export const BARS_1H: FactTableSpec = { ...BARS_5M, name: "bars_1h" };
+export const BARS_1H: ResourceSpec = defineResource({
+  ...BARS_5M,
+  name: "bars_1h",
+});
 
 // %% notebooks/04a_load_bars.ipynb#bar-batch
 /** The frames of one run's bars, as the transform made them. */
@@ -55,8 +78,8 @@ export interface LoadBarsOptions {
 
 // %% notebooks/04a_load_bars.ipynb#load-bars
 /**
- * Upserts a batch into bars_1m, bars_5m and bars_1h inside `tx` (the
- * caller's transaction).
+ * Writes a batch into bars_1m, bars_5m and bars_1h inside `tx` (the
+ * caller's transaction), each by its resource's write mode (merge).
  */
 export async function loadBars(
   tx: SqlClient,
@@ -65,8 +88,8 @@ export async function loadBars(
 ): Promise<UpsertResult[]> {
   const { loadId } = options;
   return [
-    await upsertFrame(tx, BARS_1M, batch.bars, { loadId }),
-    await upsertFrame(tx, BARS_5M, batch.bars5m, { loadId }),
-    await upsertFrame(tx, BARS_1H, batch.bars1h, { loadId }),
+    await writeResource(tx, BARS_1M, batch.bars, { loadId }),
+    await writeResource(tx, BARS_5M, batch.bars5m, { loadId }),
+    await writeResource(tx, BARS_1H, batch.bars1h, { loadId }),
   ];
 }

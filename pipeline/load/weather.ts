@@ -7,21 +7,29 @@
  */
 import type pl from "nodejs-polars";
 import type { SqlClient } from "@pipeline/load/client.ts";
-import {
-  type FactTableSpec,
-  upsertFrame,
-  type UpsertResult,
-} from "@pipeline/load/upsert.ts";
-import { WEATHER_COLUMNS } from "@pipeline/transform/weather.ts";
+import { z } from "zod";
+import type { UpsertResult } from "@pipeline/load/upsert.ts";
+import { defineResource, type ResourceSpec } from "@pipeline/load/resource.ts";
+import { writeResource } from "@pipeline/load/write.ts";
 
 // %% notebooks/04b_load_weather.ipynb#weather-hourly
 /** Hourly weather with its derived columns, keyed by (location, ts). */
-export const WEATHER_HOURLY: FactTableSpec = {
+export const WEATHER_HOURLY: ResourceSpec = defineResource({
   name: "weather_hourly",
-  entity: "location",
-  time: "ts",
-  columns: WEATHER_COLUMNS,
-};
+  primaryKey: ["location", "ts"],
+  cursor: "ts",
+  writeMode: "merge",
+  schema: z.object({
+    location: z.string(),
+    ts: z.date(),
+    temperature_2m: z.number().nullable(),
+    relative_humidity_2m: z.number().nullable(),
+    precipitation: z.number().nullable(),
+    wind_speed_10m: z.number().nullable(),
+    temperature_2m_ma_24h: z.number().nullable(),
+    precipitation_24h: z.number().nullable(),
+  }),
+});
 
 // %% notebooks/04b_load_weather.ipynb#weather-batch
 /** The frames of one run's weather, as the transform made them. */
@@ -48,5 +56,5 @@ export async function loadWeather(
   options: LoadWeatherOptions,
 ): Promise<UpsertResult[]> {
   const { loadId } = options;
-  return [await upsertFrame(tx, WEATHER_HOURLY, batch.weather, { loadId })];
+  return [await writeResource(tx, WEATHER_HOURLY, batch.weather, { loadId })];
 }

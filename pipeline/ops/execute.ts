@@ -33,6 +33,8 @@ export interface ExecuteRunOptions {
   dataDir: string;
   /** Snapshot after the load. Default true. */
   snapshot?: boolean;
+  /** Incremental loading with this lag, or off (default). */
+  incremental?: { lagMs: number } | false | undefined;
   /** Default `manual`. */
   trigger?: RunTrigger;
   /** Default 1. */
@@ -123,6 +125,7 @@ export async function executeRun(
     const summary = await runPipeline(source, {
       dataDir: options.dataDir,
       snapshot: options.snapshot ?? true,
+      incremental: options.incremental,
       pipeline,
       trigger: options.trigger ?? "manual",
       attempt: options.attempt ?? 1,

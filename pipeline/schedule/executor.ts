@@ -107,6 +107,7 @@ export function inlineExecutor(options: InlineExecutorOptions): Executor {
           runId: req.runId,
           dataDir: config.dataDir,
           snapshot: config.snapshot,
+          incremental: config.incremental && { lagMs: config.lagMs },
           trigger: "schedule",
           attempt: req.attempt,
           scheduledFor: req.scheduledFor,

@@ -183,10 +183,21 @@ export function withMovingAverages(
       { stage: "transform" },
     );
   }
-  const mean = (column: string) =>
-    pl.col(column).rollingMean({ windowSize: window }).over("symbol")
-      .alias(`ma_${column}_${window}`);
-  return sortBars(df).withColumns(mean("close"), mean("volume"));
+  // The sum of `window` shifted columns in one fixed order, not a rolling
+  // (running) sum: each mean depends only on its own window, to the last
+  // bit, wherever the batch starts. An incremental run that recomputes a
+  // window from context rows thus writes exactly the values a single run
+  // over all the data would (a running sum drifts in the last digits with
+  // its starting point, and such rows would be rewritten as "changed").
+  const sorted = sortBars(df);
+  const full = pl.col("symbol").eq(pl.col("symbol").shift(window - 1));
+  const mean = (column: string) => {
+    let sum = pl.col(column);
+    for (let k = 1; k < window; k++) sum = sum.add(pl.col(column).shift(k));
+    return pl.when(full).then(sum.div(window)).otherwise(pl.lit(null))
+      .cast(pl.Float64).alias(`ma_${column}_${window}`);
+  };
+  return sorted.withColumns(mean("close"), mean("volume"));
 }
 
 // %% notebooks/03a_transform_bars.ipynb#typical-price

@@ -89,7 +89,17 @@ export async function rawLandingSource(
       const files = (byPartition.get(name) ?? []).slice().sort((a, b) =>
         b.date.localeCompare(a.date) || b.n - a.n
       );
-      return { name, extract: () => replay(format, name, files) };
+      const params = files[0]?.meta.params ?? {};
+      const entity = typeof params.symbol === "string"
+        ? params.symbol
+        : typeof params.location === "string"
+        ? params.location
+        : undefined;
+      return {
+        name,
+        ...(entity ? { entity } : {}),
+        extract: () => replay(format, name, files),
+      };
     },
   );
   return {

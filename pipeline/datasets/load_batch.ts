@@ -1,0 +1,93 @@
+/**
+ * One load: a dataset's transformed batch and its quarantined records, in
+ * one transaction with the watermarks they advance and the load's own
+ * `etl_loads` row, so the data, the state and the record of the load commit
+ * together or not at all.
+ * @module
+ */
+import type pl from "nodejs-polars";
+import type { SqlClient } from "@pipeline/load/client.ts";
+import type { Clock } from "@pipeline/clock.ts";
+import type { UpsertResult } from "@pipeline/load/upsert.ts";
+import { loadQuarantine } from "@pipeline/load/quarantine.ts";
+import { commitLoad, failLoad, startLoad } from "@pipeline/load/loads.ts";
+import { advanceWatermarks } from "@pipeline/load/watermarks.ts";
+import { errorMessage } from "@pipeline/errors.ts";
+import type { Dataset } from "@pipeline/datasets/dataset.ts";
+
+/** Options of {@link loadBatch}. */
+export interface LoadBatchOptions<B> {
+  dataset: Dataset<B>;
+  batch: B;
+  quarantine: pl.DataFrame;
+  /** Stored in `load_id` of every row written. */
+  loadId: string;
+  runId: string;
+  /** The source name (watermarks, quarantine). */
+  source: string;
+  /** The run's "now" (the quarantine's time). */
+  now: Date;
+  /** The real time, for `etl_loads` and the watermarks' `updated_at`. */
+  wallClock: Clock;
+  /** More work inside the same transaction (e.g. a backfill chunk's state). */
+  within?: (tx: SqlClient) => Promise<void>;
+}
+
+/** What {@link loadBatch} wrote. */
+export interface LoadBatchResult {
+  tables: UpsertResult[];
+  /** Quarantined records not kept before. */
+  quarantined: number;
+}
+
+/**
+ * Loads a batch: records the load `started`, then in one transaction writes
+ * every resource, the quarantine and the watermarks and marks the load
+ * `committed`; when the transaction fails the load is marked `failed` and
+ * the error rethrown.
+ */
+export async function loadBatch<B>(
+  client: SqlClient,
+  options: LoadBatchOptions<B>,
+): Promise<LoadBatchResult> {
+  const { dataset, loadId, wallClock } = options;
+  await startLoad(client, {
+    loadId,
+    runId: options.runId,
+    dataset: dataset.name,
+    source: options.source,
+    startedAt: wallClock.now(),
+  });
+  try {
+    return await client.transaction(async (tx) => {
+      const tables = await dataset.load(tx, options.batch, { loadId });
+      const quarantined = await loadQuarantine(tx, options.quarantine, {
+        loadId,
+        source: options.source,
+        dataset: dataset.name,
+        entityColumn: dataset.entityColumn,
+        quarantinedAt: options.now,
+      });
+      await advanceWatermarks(tx, dataset.primary(options.batch), {
+        source: options.source,
+        dataset: dataset.name,
+        entity: dataset.resource.entity,
+        cursor: dataset.resource.cursor,
+        loadId,
+        now: wallClock.now(),
+      });
+      await options.within?.(tx);
+      await commitLoad(tx, loadId, {
+        resources: tables,
+        finishedAt: wallClock.now(),
+      });
+      return { tables, quarantined };
+    });
+  } catch (err) {
+    await failLoad(client, loadId, {
+      error: errorMessage(err),
+      finishedAt: wallClock.now(),
+    }).catch(() => {});
+    throw err;
+  }
+}
