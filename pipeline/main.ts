@@ -721,6 +721,15 @@ export async function main(argv: string[]): Promise<number> {
         : EXIT.failed;
     }
   }
+  let backfillRange: { from: string; to: string } | undefined;
+  if (cli.command === "backfill") {
+    try {
+      backfillRange = checkBackfillFlags(cli, config);
+    } catch (err) {
+      console.error(`error: ${errorMessage(err)}`);
+      return EXIT.usage;
+    }
+  }
   let db: OpenDatabase;
   try {
     db = await openDatabase(config);
@@ -751,6 +760,7 @@ export async function main(argv: string[]): Promise<number> {
       case "backfill":
         return await backfillCli(db.client, {
           cli,
+          range: backfillRange!,
           config,
           ops,
           clock,
@@ -789,11 +799,35 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** The backfill flags, checked before the database is opened. */
+function checkBackfillFlags(
+  cli: Cli,
+  config: RunConfig,
+): { from: string; to: string } {
+  const { from, to, reprocess } = cli.backfill;
+  if (!from || !to) {
+    throw new ConfigError("backfill needs --from DATE and --to DATE");
+  }
+  if (!(REPROCESS as readonly string[]).includes(reprocess)) {
+    throw new ConfigError(
+      `--reprocess: expected ${REPROCESS.join(", ")}, got "${reprocess}"`,
+    );
+  }
+  if (config.source === "file") {
+    throw new ConfigError(
+      "backfill needs a source with partitions (synthetic, alphavantage, finnhub, openmeteo); load a file with the run command",
+    );
+  }
+  daysOf(from, to);
+  return { from, to };
+}
+
 /** `backfill`: the chunked, resumable backfill of a date range. */
 async function backfillCli(
   client: SqlClient,
   options: {
     cli: Cli;
+    range: { from: string; to: string };
     config: RunConfig;
     ops: OpsSettings;
     clock: Clock;
@@ -801,25 +835,8 @@ async function backfillCli(
   },
 ): Promise<number> {
   const { cli, config, ops, logger } = options;
-  const { from, to, reprocess, dryRun } = cli.backfill;
-  if (!from || !to) {
-    logger.error("error: backfill needs --from DATE and --to DATE");
-    return EXIT.usage;
-  }
-  if (!(REPROCESS as readonly string[]).includes(reprocess)) {
-    logger.error(
-      `error: --reprocess: expected ${
-        REPROCESS.join(", ")
-      }, got "${reprocess}"`,
-    );
-    return EXIT.usage;
-  }
-  try {
-    daysOf(from, to);
-  } catch (err) {
-    logger.error(`error: ${errorMessage(err)}`);
-    return EXIT.usage;
-  }
+  const { reprocess, dryRun } = cli.backfill;
+  const { from, to } = options.range;
   let outcome;
   try {
     outcome = await withSignals(logger, (signal) =>
