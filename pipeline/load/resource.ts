@@ -164,7 +164,7 @@ export function checkFrame(spec: ResourceSpec, frame: pl.DataFrame): void {
     const { kind, nullable } = fieldKind(field as z.ZodType);
     const series = frame.getColumn(name);
     if (!DTYPES[kind].includes(series.dtype.variant)) {
-      fail(`column ${name} is ${series.dtype}, expected ${kind}`);
+      fail(`column ${name} is ${series.dtype.variant}, expected ${kind}`);
     }
     if (!nullable && series.nullCount() > 0) {
       fail(
