@@ -10,6 +10,7 @@ import { transformBars } from "@pipeline/transform/bars.ts";
 import { type BarBatch, BARS_1M, loadBars } from "@pipeline/load/bars.ts";
 import { BARS_MA_WINDOW } from "@pipeline/transform/bars.ts";
 import { keepFromSince, readContext } from "@pipeline/incremental/mod.ts";
+import { attachExtras, withExtras } from "@pipeline/datasets/extras.ts";
 import { WAREHOUSE_TABLES } from "@pipeline/snapshot/lake.ts";
 
 /** Bars: validate, transform, load and snapshot of one-minute bars. */
@@ -17,9 +18,14 @@ export const barsDataset: Dataset<BarBatch> = {
   name: "bars",
   entityColumn: "symbol",
   tables: WAREHOUSE_TABLES.filter((t) => t.name.startsWith("bars_")),
-  validate: (raw, { now }) => validateBars(raw, { now }),
+  validate(raw, { now }) {
+    const { valid, quarantine } = validateBars(raw, { now });
+    return { valid: withExtras(valid, raw), quarantine };
+  },
   transform(valid) {
-    const { bars, bars5m, bars1h, duplicates } = transformBars(valid);
+    const result = transformBars(valid);
+    const { bars5m, bars1h, duplicates } = result;
+    const bars = attachExtras(result.bars, valid, ["symbol", "ts"]);
     return {
       batch: { bars, bars5m, bars1h },
       rows: bars.height,
@@ -27,7 +33,7 @@ export const barsDataset: Dataset<BarBatch> = {
       dates: utcDates(bars),
     };
   },
-  load: (tx, batch, { loadId }) => loadBars(tx, batch, { loadId }),
+  load: (tx, batch, options) => loadBars(tx, batch, options),
   resource: BARS_1M,
   primary: (batch) => batch.bars,
   // The previous close (returns), the moving-average window, and the session

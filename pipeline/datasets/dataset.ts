@@ -62,7 +62,7 @@ export interface Dataset<B> {
   load(
     tx: SqlClient,
     batch: B,
-    options: { loadId: string },
+    options: { loadId: string; source?: string | undefined },
   ): Promise<UpsertResult[]>;
 }
 

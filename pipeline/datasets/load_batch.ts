@@ -60,7 +60,10 @@ export async function loadBatch<B>(
   });
   try {
     return await client.transaction(async (tx) => {
-      const tables = await dataset.load(tx, options.batch, { loadId });
+      const tables = await dataset.load(tx, options.batch, {
+        loadId,
+        source: options.source,
+      });
       const quarantined = await loadQuarantine(tx, options.quarantine, {
         loadId,
         source: options.source,

@@ -116,6 +116,17 @@ function rawFrom(options: {
     c !== "__line" && c !== "__index"
   );
   const columns = matchColumns(path, fileColumns);
+  const matched = new Set(columns.values());
+  // Fields outside the bar contract are kept as text under `+<name>` (the
+  // name lower-cased, other characters as `_`): the load adds them to the
+  // table as nullable columns (schema evolution). The first of two file
+  // columns with one name wins; bar fields named twice are not kept again.
+  const extras = new Map<string, string>();
+  for (const column of fileColumns) {
+    const name = column.trim().toLowerCase().replace(/[^a-z0-9_]/g, "_");
+    if (matched.has(column) || fieldOf(column) || !name) continue;
+    if (!extras.has(name)) extras.set(name, column);
+  }
   return frame.select(
     ...BAR_FIELDS.map((field) => {
       const column = columns.get(field);
@@ -125,6 +136,7 @@ function rawFrom(options: {
         .alias(field);
     }),
     record.alias("record"),
+    ...[...extras].map(([name, column]) => toText(column).alias(`+${name}`)),
   );
 }
 

@@ -31,6 +31,9 @@ export const BARS_1M: ResourceSpec = defineResource({
   primaryKey: ["symbol", "ts"],
   cursor: "ts",
   writeMode: "merge",
+  // A new source field first seen as whole numbers (bigint) may later bring
+  // decimals: that widening is safe, every other type change is refused.
+  widenings: [{ from: "bigint", to: "double precision" }],
   schema: z.object({
     ...OHLCV,
     ret: z.number().nullable(),
@@ -74,6 +77,8 @@ export interface BarBatch {
 export interface LoadBarsOptions {
   /** The run id, stored as `load_id` on every row written. */
   loadId: string;
+  /** The source, recorded with schema changes (new fields). */
+  source?: string | undefined;
 }
 
 // %% notebooks/04a_load_bars.ipynb#load-bars
@@ -86,10 +91,9 @@ export async function loadBars(
   batch: BarBatch,
   options: LoadBarsOptions,
 ): Promise<UpsertResult[]> {
-  const { loadId } = options;
   return [
-    await writeResource(tx, BARS_1M, batch.bars, { loadId }),
-    await writeResource(tx, BARS_5M, batch.bars5m, { loadId }),
-    await writeResource(tx, BARS_1H, batch.bars1h, { loadId }),
+    await writeResource(tx, BARS_1M, batch.bars, options),
+    await writeResource(tx, BARS_5M, batch.bars5m, options),
+    await writeResource(tx, BARS_1H, batch.bars1h, options),
   ];
 }

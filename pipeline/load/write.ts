@@ -10,16 +10,21 @@ import { frameToBinaryChunks } from "@pipeline/load/_binary_copy.ts";
 import { upsertFrame, type UpsertResult } from "@pipeline/load/upsert.ts";
 import { checkFrame, type ResourceSpec } from "@pipeline/load/resource.ts";
 import { EtlError } from "@pipeline/errors.ts";
+import { evolveSchema } from "@pipeline/load/evolve.ts";
 
 /** Options of {@link writeResource}. */
 export interface WriteOptions {
   /** The load's id, stored in `load_id` of every row written. */
   loadId: string;
+  /** The source, recorded with schema changes. Default `unknown`. */
+  source?: string | undefined;
 }
 
 /**
- * Writes `frame` (the resource's schema columns, any order) into
- * `spec.name` by `spec.writeMode`. Call inside a transaction.
+ * Writes `given` (the resource's schema columns, any order) into
+ * `spec.name` by `spec.writeMode`. Call inside a transaction. Extra
+ * columns (`+<field>`) are added to the table first
+ * (`@pipeline/load/evolve.ts`).
  *
  * - `append`: binary COPY straight into the table.
  * - `replace`: binary COPY into a temporary staging table, then the table's
@@ -35,11 +40,16 @@ export interface WriteOptions {
  */
 export async function writeResource(
   tx: SqlClient,
-  spec: ResourceSpec,
-  frame: pl.DataFrame,
+  resource: ResourceSpec,
+  given: pl.DataFrame,
   options: WriteOptions,
 ): Promise<UpsertResult> {
-  checkFrame(spec, frame);
+  checkFrame(resource, given);
+  // Source fields outside the schema become columns (recorded migrations).
+  const { spec, frame } = await evolveSchema(tx, resource, given, {
+    source: options.source ?? "unknown",
+    loadId: options.loadId,
+  });
   const columns = spec.columns;
   const empty = {
     table: spec.name,
