@@ -21,6 +21,7 @@ import type { Source } from "@pipeline/extract/source.ts";
 import { type Clock, fixedClock, systemClock } from "@pipeline/clock.ts";
 import {
   formatSummary,
+  peakRssMib,
   RUN_TRIGGERS,
   type RunTrigger,
 } from "@pipeline/summary.ts";
@@ -868,7 +869,11 @@ async function backfillCli(
     return EXIT.locked;
   }
   console.error(formatBackfill(outcome.report));
-  if (cli.json) console.log(JSON.stringify(outcome.report));
+  if (cli.json) {
+    console.log(
+      JSON.stringify({ ...outcome.report, peak_rss_mib: peakRssMib() }),
+    );
+  }
   return outcome.status === "succeeded"
     ? EXIT.ok
     : outcome.status === "interrupted"

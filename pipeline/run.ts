@@ -165,6 +165,10 @@ export async function runPipeline(
     const since = options.incremental && source.incremental
       ? incrementalSince(await readWatermarks(client, source.name), {
         lagMs: options.incremental.lagMs,
+        entities: source.partitions().flatMap((p) =>
+          p.entity ? [p.entity] : []
+        ),
+        start: source.start,
       })
       : new Map<string, Date>();
     const raw = await timed("extract", 0, async () => {

@@ -58,12 +58,6 @@ export function windowFor(
   return { start, end };
 }
 
-/** The later of two optional instants. */
-function latest(a: Date | undefined, b: Date | undefined): Date | undefined {
-  if (!a || !b) return a ?? b;
-  return a.getTime() >= b.getTime() ? a : b;
-}
-
 /** The source `config` names. Throws an `EtlError` (stage config) on bad setup. */
 export async function sourceFor(
   config: RunConfig,
@@ -75,6 +69,7 @@ export async function sourceFor(
         name: "synthetic",
         dataset: "bars",
         incremental: true,
+        start: config.start,
         partitions: (options) =>
           config.symbols.map((symbol) => ({
             name: symbol,
@@ -86,7 +81,7 @@ export async function sourceFor(
                 sessions: config.sessions,
                 seed: config.seed,
                 defectRate: config.defectRate,
-                start: latest(config.start, options?.since?.get(symbol)),
+                start: options?.since?.get(symbol) ?? config.start,
               })),
           })),
       };

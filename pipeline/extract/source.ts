@@ -48,6 +48,11 @@ export interface Source {
    * replays) are loaded whole; the merge keeps re-runs idempotent.
    */
   readonly incremental?: boolean;
+  /**
+   * The configured window start (`--start`), if any: with `incremental`, a
+   * lower bound of every partition's window.
+   */
+  readonly start?: Date | undefined;
   /** The partitions to extract, in a stable order. */
   partitions(options?: PartitionOptions): SourcePartition[];
 }

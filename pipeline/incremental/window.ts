@@ -4,9 +4,9 @@
  * to those windows.
  *
  * Windows are half-open `[since, end)` in UTC. `since` is the watermark
- * minus the lag (the lookback that re-reads late and corrected records),
- * rounded down to the hour so that every 5-minute and hourly bucket at or
- * after it is recomputed from whole data.
+ * minus the lag (the lookback that re-reads late and corrected records), or
+ * the configured start when later, rounded down to the hour so that every
+ * 5-minute and hourly bucket at or after it is recomputed from whole data.
  * @module
  */
 import pl from "nodejs-polars";
@@ -17,11 +17,16 @@ const HOUR_MS = 3_600_000;
 export interface SinceOptions {
   /** The lookback below the watermark, ms. */
   lagMs: number;
+  /** The source's partitions (entities); default the watermarks' ones. */
+  entities?: readonly string[];
+  /** The configured window start, a lower bound for every entity. */
+  start?: Date | undefined;
 }
 
 /**
  * Per partition, where the next incremental window starts:
- * `floor_hour(watermark - lag)`.
+ * `floor_hour(max(watermark - lag, start))`; a partition with neither a
+ * watermark nor a configured start has no window (a first, whole load).
  *
  * @example
  * ```ts
@@ -38,9 +43,15 @@ export function incrementalSince(
   options: SinceOptions,
 ): Map<string, Date> {
   const since = new Map<string, Date>();
-  for (const [partition, mark] of watermarks) {
-    const ms = mark.getTime() - options.lagMs;
-    since.set(partition, new Date(Math.floor(ms / HOUR_MS) * HOUR_MS));
+  const start = options.start?.getTime() ?? -Infinity;
+  for (const entity of options.entities ?? [...watermarks.keys()]) {
+    const mark = watermarks.get(entity);
+    const ms = Math.max(
+      mark ? mark.getTime() - options.lagMs : -Infinity,
+      start,
+    );
+    if (!Number.isFinite(ms)) continue;
+    since.set(entity, new Date(Math.floor(ms / HOUR_MS) * HOUR_MS));
   }
   return since;
 }

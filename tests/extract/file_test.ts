@@ -88,16 +88,17 @@ Deno.test("readBarFile() reads CSV as text, keeping values exactly", async () =>
   ]);
 });
 
-Deno.test("readBarFile() matches CSV headers case-insensitively and ignores extra columns", async () => {
+Deno.test("readBarFile() matches CSV headers case-insensitively and keeps other fields as +<name> text", async () => {
   const path = await fixture(
     "headers.csv",
-    " Volume ,SYMBOL,Ts,note,Open,HIGH,low,Close\n10,MSFT,1795185060000,hi,1,2,0.5,1.5\n",
+    " Volume ,SYMBOL,Ts,Trade Note,Open,HIGH,low,Close\n10,MSFT,1795185060000,hi,1,2,0.5,1.5\n",
   );
   const raw = await readBarFile(path);
-  assert.deepEqual(raw.columns, RAW_COLUMNS);
-  assert.deepEqual(rows(raw), [
+  assert.deepEqual(raw.columns, [...RAW_COLUMNS, "+trade_note"]);
+  assert.deepEqual(rows(raw.select(...RAW_COLUMNS)), [
     ["MSFT", "1795185060000", "1", "2", "0.5", "1.5", "10", "headers.csv:2"],
   ]);
+  assert.deepEqual(raw.getColumn("+trade_note").toArray(), ["hi"]);
 });
 
 Deno.test("readBarFile() gives a missing CSV column as all null", async () => {
