@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import pl from "nodejs-polars";
 import { dbTest, openTestDatabase, SERVER_URL } from "../_db.ts";
+import { bars, placement } from "./_fixtures.ts";
 import { connectPostgres, type SqlClient } from "@pipeline/load/client.ts";
 import { BARS_1M } from "@pipeline/load/bars.ts";
 import { upsertFrame } from "@pipeline/load/upsert.ts";
@@ -24,15 +24,6 @@ async function ranges(client: SqlClient, table: string): Promise<string[]> {
   );
 }
 
-/** Which partition holds each row of `table`, as `partition: n`. */
-async function placement(client: SqlClient, table: string) {
-  const { rows } = await client.query<{ part: string; n: number }>(
-    `SELECT tableoid::regclass::text AS part, count(*)::int AS n
-       FROM ${table} GROUP BY 1 ORDER BY 1`,
-  );
-  return Object.fromEntries(rows.map((r) => [r.part, r.n]));
-}
-
 /** A client that counts the statements it runs. */
 function counting(client: SqlClient): SqlClient & { statements: string[] } {
   const statements: string[] = [];
@@ -48,32 +39,6 @@ function counting(client: SqlClient): SqlClient & { statements: string[] } {
       return client.exec(sql);
     },
   };
-}
-
-/** One-minute bars of `symbols` at the given instants. */
-function bars(symbols: string[], times: string[]): pl.DataFrame {
-  const symbol: string[] = [], ts: number[] = [];
-  for (const s of symbols) {
-    for (const t of times) {
-      symbol.push(s);
-      ts.push(Date.parse(t));
-    }
-  }
-  const n = symbol.length;
-  const f = (v: number) => Array(n).fill(v) as number[];
-  return pl.DataFrame({
-    symbol,
-    ts,
-    open: f(100),
-    high: f(101),
-    low: f(99),
-    close: f(100),
-    volume: f(1000),
-    ret: f(0),
-    ma_close_20: f(100),
-    ma_volume_20: f(1000),
-    vwap: f(100),
-  }).withColumns(pl.col("ts").cast(pl.Datetime("ms", "UTC")));
 }
 
 const insertBar = (client: SqlClient, ts: string) =>
