@@ -159,7 +159,7 @@ export async function applyRetention(
   for (const config of configs.filter((c) => wanted.includes(c.table))) {
     const { table } = config;
     const retention = olderThanMs !== undefined
-      ? `${Math.round(olderThanMs)} milliseconds`
+      ? intervalOf(olderThanMs)
       : config.retention;
     const entry: RetentionTableResult = {
       table,
@@ -272,6 +272,21 @@ async function pendingArchives(
       ? JSON.parse(r.exported_files)
       : r.exported_files,
   }));
+}
+
+/** Milliseconds as Postgres interval text in the largest whole unit: `45 days`. */
+function intervalOf(ms: number): string {
+  const units: [string, number][] = [
+    ["days", 86_400_000],
+    ["hours", 3_600_000],
+    ["minutes", 60_000],
+    ["seconds", 1000],
+  ];
+  const n = Math.round(ms);
+  for (const [unit, size] of units) {
+    if (n !== 0 && n % size === 0) return `${n / size} ${unit}`;
+  }
+  return `${n} milliseconds`;
 }
 
 /** `at - retention`, with Postgres' interval arithmetic (months, days). */
