@@ -3,14 +3,15 @@
  * @module
  */
 
-/** The stages of a run, in flow order. */
+/** The stages of a run, in flow order, then the retention of old partitions. */
 export type Stage =
   | "config"
   | "extract"
   | "validate"
   | "transform"
   | "load"
-  | "snapshot";
+  | "snapshot"
+  | "retention";
 
 /** What an {@link EtlError} knows about where it happened. */
 export interface EtlErrorOptions {

@@ -1,7 +1,7 @@
 /**
  * The `deno task etl` command line. Plumbing only: parses flags, validates
  * the configuration once, opens the database and hands everything to the
- * command (`run`, `migrate`, `status`, `schedule`).
+ * command (`run`, `migrate`, `status`, `schedule`, `retention`).
  * @module
  */
 import { parseArgs } from "node:util";
@@ -57,6 +57,7 @@ import {
   formatBackfill,
 } from "@pipeline/incremental/backfill_command.ts";
 import { resetDataset } from "@pipeline/incremental/reset.ts";
+import { retentionCommand } from "@pipeline/warehouse/retention_command.ts";
 
 /**
  * Exit codes of the CLI: 0 ok; 1 the run failed; 2 bad usage or
@@ -135,6 +136,7 @@ Commands:
             resumable: deno task etl backfill --from DATE --to DATE
   reset     wipe a dataset and its state: deno task etl reset bars
   migrate   apply the database migrations and exit
+  retention move partitions older than the retention age to the Parquet lake
   help      show help for a command: deno task etl help run
 
 Run 'deno task etl COMMAND --help' for the flags of a command.
@@ -169,10 +171,11 @@ ${EXIT_HELP}
   schedule: `deno task etl schedule [FLAGS]
 
 Runs until SIGINT/SIGTERM: registers Deno.cron jobs (UTC), the ETL (with the
-run flags below; snapshot after each load) and retention (not configured yet:
-each occurrence is recorded as a no-op). Each occurrence is recorded once in
-Postgres by (pipeline, job, time); a failed ETL run is retried with backoff,
-and a final failure or stale data raises an alert (ALERT_WEBHOOK_URL). On
+run flags below; snapshot after each load) and retention (as the retention
+command with each table's configured age; a no-op while none is set). Each
+occurrence is recorded once in Postgres by (pipeline, job, time); a failed ETL
+run is retried with backoff, and a final failure (of retention too) or stale
+data raises an alert (ALERT_WEBHOOK_URL). On
 SIGINT/SIGTERM it takes no new runs and lets the current one stop at a safe
 point (its load commits or rolls back whole). A second signal exits at once.
 
@@ -245,6 +248,26 @@ name unless --yes.
 
 Flags:
   --yes                 do not ask for confirmation${COMMON_HELP}
+  retention: `deno task etl retention [FLAGS]
+
+Moves old partitions to the lake: each partition of bars_1m, bars_5m, bars_1h
+and weather_hourly whose whole range is older than the retention age is
+exported to DATA_DIR/lake/<table>/date=YYYY-MM-DD/ (registered in
+DATA_DIR/analytics.duckdb), its row count checked against the Parquet files,
+then detached and dropped. The DEFAULT partition is never dropped. A rerun
+finishes what an interrupted one left. The scheduler runs it daily.
+
+Flags:
+  --older-than DURATION archive partitions older than this (e.g. 90d) instead
+                        of each table's age in etl_partitioning.retention
+                        (NULL there: kept forever)
+  --table NAME          only this table
+  --dry-run             print what would be archived; change nothing
+  --json                print the result as one JSON object${COMMON_HELP}
+
+Durations: 12h, 90d, 1d12h.
+Exit status: 0 ok, 1 a partition could not be archived (see the error),
+2 bad usage.
 `,
   migrate: `deno task etl migrate [FLAGS]
 
@@ -315,6 +338,7 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
     "json",
   ],
   reset: ["yes"],
+  retention: ["older-than", "table", "dry-run", "json"],
   migrate: [],
 };
 const COMMON_FLAGS = ["data-dir", "database-url", "log-format", "help"];
@@ -347,6 +371,12 @@ export interface Cli {
   };
   /** `reset`: the dataset, and --yes. */
   reset: { dataset: string | undefined; yes: boolean };
+  /** The retention command's flags. */
+  retention: {
+    olderThanMs: number | undefined;
+    table: string | undefined;
+    dryRun: boolean;
+  };
 }
 
 /** Parses argv into a command and raw (unvalidated) settings. */
@@ -402,6 +432,8 @@ export function parseCli(argv: string[]): Cli {
       "stale-after": { type: "string" },
       "metrics-port": { type: "string" },
       executor: { type: "string" },
+      "older-than": { type: "string" },
+      table: { type: "string" },
     },
   });
   let command = positionals[0] ?? "run";
@@ -515,6 +547,11 @@ export function parseCli(argv: string[]): Cli {
       dryRun: values["dry-run"] ?? false,
     },
     reset: { dataset: arg, yes: values.yes ?? false },
+    retention: {
+      olderThanMs: ms("older-than", values["older-than"]),
+      table: values.table,
+      dryRun: values["dry-run"] ?? false,
+    },
   };
 }
 
@@ -774,6 +811,16 @@ export async function main(argv: string[]): Promise<number> {
           json: cli.json,
           limit: cli.limit,
           clock: systemClock,
+        });
+      case "retention":
+        return await retentionCommand({
+          client: db.client,
+          dataDir: config.dataDir,
+          ...cli.retention,
+          json: cli.json,
+          clock,
+          logger,
+          exit: EXIT,
         });
       default:
         return await runCommand(db.client, {

@@ -381,3 +381,33 @@ Deno.test("etl run --log-format json writes JSON lines carrying the run id; stat
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+Deno.test("etl help retention documents its flags; bad retention flags exit 2", async (t) => {
+  const main = await etl(["--help"]);
+  assert.match(main.stdout, /Commands:[\s\S]*retention/);
+  const help = await etl(["retention", "--help"]);
+  assert.equal(help.code, 0);
+  for (const flag of ["--older-than", "--table", "--dry-run", "--json"]) {
+    await t.step(`retention: ${flag}`, () => {
+      assert.ok(help.stdout.includes(flag), flag);
+    });
+  }
+  const cases: [string[], RegExp][] = [
+    [
+      ["retention", "--older-than", "soon"],
+      /--older-than: expected a duration/,
+    ],
+    [
+      ["retention", "--symbols", "AAPL"],
+      /--symbols is not a flag of the retention/,
+    ],
+    [["run", "--dry-run"], /--dry-run is not a flag of the run command/],
+  ];
+  for (const [args, message] of cases) {
+    await t.step(args.join(" "), async () => {
+      const r = await etl(args);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+    });
+  }
+});

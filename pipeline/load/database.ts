@@ -78,6 +78,30 @@ export interface QuarantineTable {
   quarantined_at: Generated<Date>;
 }
 
+/** How a fact table is partitioned and kept. */
+export interface EtlPartitioningTable {
+  table_name: string;
+  granularity: "day" | "month";
+  ahead: number;
+  /** A Postgres interval; NULL keeps partitions forever. */
+  retention: string | null;
+}
+
+/** A partition the retention archived to the lake, detached and dropped. */
+export interface EtlRetentionTable {
+  id: Generated<string>;
+  table_name: string;
+  partition_name: string;
+  range_from: Timestamp;
+  range_to: Timestamp;
+  rows: string | number;
+  /** Lake file paths holding the partition's rows (JSON array). */
+  exported_files: unknown;
+  detached_at: Timestamp;
+  dropped_at: Timestamp | null;
+  run_id: string;
+}
+
 /** The warehouse. */
 export interface Database {
   etl_runs: EtlRunTable;
@@ -86,4 +110,6 @@ export interface Database {
   bars_1h: BarAggTable;
   weather_hourly: WeatherHourlyTable;
   quarantine: QuarantineTable;
+  etl_partitioning: EtlPartitioningTable;
+  etl_retention: EtlRetentionTable;
 }

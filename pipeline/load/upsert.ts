@@ -10,12 +10,17 @@
  * lock, so a concurrent writer cannot slip a conflicting key in between.
  * A re-run of the same data therefore changes nothing, and a first load costs
  * about one COPY rather than a COPY plus a merge.
+ *
+ * Before copying, the range partitions covering the frame's time span (and
+ * the table's periods ahead) are created when missing (`ensurePartitions`):
+ * one catalog query when they exist already.
  * @module
  */
 import pl from "nodejs-polars";
 import type { SqlClient } from "@pipeline/load/client.ts";
 import { ident, identList } from "@pipeline/load/_copy.ts";
 import { frameToBinaryChunks } from "@pipeline/load/_binary_copy.ts";
+import { ensurePartitions } from "@pipeline/warehouse/partitions.ts";
 
 /** A fact table keyed by (entity, time). */
 export interface FactTableSpec {
@@ -70,6 +75,15 @@ export async function upsertFrame(
   await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [
     `sluice.load.${spec.name}`,
   ]);
+  const span = frame.select(
+    pl.col(spec.time).cast(pl.Int64).min().alias("lo"),
+    pl.col(spec.time).cast(pl.Int64).max().alias("hi"),
+  ).row(0).map(Number);
+  await ensurePartitions(tx, {
+    table: spec.name,
+    from: new Date(span[0]!),
+    to: new Date(span[1]! + 1),
+  });
   const columns = [...spec.columns, "load_id"];
   const { direct, merge } = await splitByOverlap(tx, spec, frame);
   const encode = (part: pl.DataFrame) =>
@@ -98,16 +112,25 @@ export async function upsertFrame(
       IS DISTINCT FROM (${
       values.map((c) => `excluded.${ident(c)}`).join(", ")
     })`;
+    // A partitioned table cannot return `xmax` to tell an insert from an
+    // update; the keys missing before the statement are its inserts (every
+    // part of one statement reads the same snapshot, and the advisory lock
+    // keeps other writers out).
+    const match = key.map((c) => `x.${ident(c)} = s.${ident(c)}`)
+      .join(" AND ");
     const { rows } = await tx.query<{ inserted: number; updated: number }>(`
       WITH merged AS (
         INSERT INTO ${table} AS t (${identList(columns)})
         SELECT ${identList(columns)} FROM ${stage}
         ON CONFLICT (${identList(key)}) DO UPDATE SET ${set} WHERE ${changed}
-        RETURNING (xmax = 0) AS is_insert
+        RETURNING 1
+      ), fresh AS (
+        SELECT count(*)::int AS n FROM ${stage} s
+        WHERE NOT EXISTS (SELECT 1 FROM ${table} x WHERE ${match})
       )
-      SELECT count(*) FILTER (WHERE is_insert)::int AS inserted,
-             count(*) FILTER (WHERE NOT is_insert)::int AS updated
-      FROM merged`);
+      SELECT fresh.n AS inserted,
+             ((SELECT count(*) FROM merged) - fresh.n)::int AS updated
+      FROM fresh`);
     await tx.exec(`DROP TABLE ${stage}`);
     const counts = rows[0] ?? { inserted: 0, updated: 0 };
     result.inserted += counts.inserted;

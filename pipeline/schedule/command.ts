@@ -32,6 +32,7 @@ import {
   processExecutor,
 } from "@pipeline/schedule/executor.ts";
 import { type JobName, startScheduler } from "@pipeline/schedule/scheduler.ts";
+import { retentionJob } from "@pipeline/warehouse/retention_command.ts";
 
 /** What the `schedule` command is given by main.ts. */
 export interface ScheduleCommandOptions {
@@ -154,6 +155,11 @@ export async function scheduleCommand(
       alerter,
       metrics,
       trigger: tick ? intervalTrigger(clock) : denoCronTrigger(clock),
+      retention: retentionJob({
+        client: db.client,
+        dataDir: config.dataDir,
+        clock: options.runClock,
+      }),
     });
   } catch (err) {
     await server.close();

@@ -23,8 +23,8 @@ export const ScheduleConfigSchema = z.object({
   /** When the ETL runs (UTC cron). Default hourly at minute 5. */
   etlCron: CronSchema.default("5 * * * *"),
   /**
-   * When retention runs (UTC cron). Default daily at 03:30. Retention is
-   * not built yet: its occurrences are recorded and do nothing.
+   * When retention runs (UTC cron). Default daily at 03:30. It applies each
+   * table's `etl_partitioning.retention`; a no-op while none is set.
    */
   retentionCron: CronSchema.default("30 3 * * *"),
   /** What to do with occurrences missed while the scheduler was down. */

@@ -74,6 +74,22 @@ export interface SchedulerOptions {
   staleAfterMs: number;
 }
 
+/** How a retention occurrence ended. */
+export interface RetentionOutcome {
+  /** `noop`: no table has a retention age (nothing was done). */
+  status: "succeeded" | "failed" | "noop";
+  /** One line: what was archived, or why nothing or not all was done. */
+  message: string;
+  /** Where it failed (`<table> <partition>`), for the alert. */
+  errorPartition?: string | undefined;
+}
+
+/** The retention job (pipeline/warehouse/retention_command.ts has the real one). */
+export interface RetentionJob {
+  /** Applies the retention once, recording `runId`; reports, never throws. */
+  run(request: { runId: string }): Promise<RetentionOutcome>;
+}
+
 /** What the scheduler needs from outside. */
 export interface SchedulerDeps {
   /** The scheduler's own connection (holds the pipeline's scheduler lock). */
@@ -84,6 +100,12 @@ export interface SchedulerDeps {
   alerter: Alerter;
   metrics: SluiceMetrics;
   trigger: Trigger;
+  /**
+   * The retention job, run on the scheduler's connection (one query at a
+   * time with its bookkeeping). Default none: each occurrence is a recorded
+   * no-op, "retention not configured".
+   */
+  retention?: RetentionJob | undefined;
   /** Waits between retries. Default a real timer. */
   sleep?: Sleep;
   /** Jitter source. Default `Math.random`. */
@@ -231,19 +253,56 @@ export async function startScheduler(
       log.info("occurrence already handled: not running it again");
       return;
     }
-    log.warn(
-      "retention not configured: no retention policy exists yet, nothing " +
-        "was deleted; the occurrence is recorded as a no-op",
+    const job = deps.retention;
+    if (!job) {
+      log.warn(
+        "retention not configured: no retention job is wired, nothing " +
+          "was deleted; the occurrence is recorded as a no-op",
+      );
+      await db(() =>
+        finishOccurrence(client, {
+          ...key,
+          status: "noop",
+          reason: "retention not configured",
+          now: clock.now(),
+        })
+      );
+      metrics.recordOccurrence(pipeline, "retention", "noop");
+      return;
+    }
+    const runId = newRunId();
+    const runLog = log.child({ run_id: runId });
+    await db(() => recordAttempt(client, { ...key, attempts: 1, runId }));
+    const outcome = await db(() => job.run({ runId })).catch(
+      (err): RetentionOutcome => ({
+        status: "failed",
+        message: errorMessage(err),
+      }),
     );
+    if (outcome.status === "succeeded") runLog.info(outcome.message);
+    else runLog.warn(`retention ${outcome.status}: ${outcome.message}`);
     await db(() =>
       finishOccurrence(client, {
         ...key,
-        status: "noop",
-        reason: "retention not configured",
+        status: outcome.status,
+        reason: outcome.status === "succeeded" ? null : outcome.message,
         now: clock.now(),
       })
     );
-    metrics.recordOccurrence(pipeline, "retention", "noop");
+    metrics.recordOccurrence(pipeline, "retention", outcome.status);
+    if (outcome.status === "failed") {
+      await sendAlert(runFailedAlert({
+        pipeline,
+        source,
+        runId,
+        attempts: 1,
+        scheduledFor: at,
+        error: outcome.message,
+        stage: "retention",
+        partition: outcome.errorPartition,
+        at: clock.now(),
+      }));
+    }
   }
 
   async function runEtl(at: Date): Promise<void> {

@@ -20,6 +20,8 @@ import {
   type RunRequest,
 } from "@pipeline/schedule/executor.ts";
 import {
+  type RetentionJob,
+  type RetentionOutcome,
   type Scheduler,
   type SchedulerOptions,
   startScheduler,
@@ -103,7 +105,11 @@ interface Harness {
 async function start(
   client: SqlClient,
   executor: Executor,
-  options: Partial<SchedulerOptions> & { clock: Clock; webhook?: string },
+  options: Partial<SchedulerOptions> & {
+    clock: Clock;
+    webhook?: string;
+    retention?: RetentionJob;
+  },
 ): Promise<Harness> {
   const lines: string[] = [];
   const waits: number[] = [];
@@ -126,6 +132,7 @@ async function start(
     }),
     metrics,
     trigger,
+    retention: options.retention,
     random: () => 0,
     sleep: (ms, signal) => {
       waits.push(ms);
@@ -456,3 +463,55 @@ Deno.test({
     }
   },
 });
+
+dbTest(
+  "startScheduler() runs the retention job: the occurrence ends as it did, a failure alerts",
+  async (db) => {
+    const clock = movableClock("2026-11-22T03:30:00Z");
+    await using receiver = alertReceiver();
+    const outcomes: RetentionOutcome[] = [
+      {
+        status: "succeeded",
+        message: "1 partition(s), 8 rows moved to the lake (bars_1m_p2026_08)",
+      },
+      {
+        status: "failed",
+        message: "[retention bars_1m bars_1m_p2026_09] lake is read-only",
+        errorPartition: "bars_1m bars_1m_p2026_09",
+      },
+      { status: "noop", message: "retention not configured: no table" },
+    ];
+    const runIds: string[] = [];
+    const h = await start(db.client, scriptedExecutor(["succeeded"]), {
+      clock,
+      webhook: receiver.url,
+      retention: {
+        run: ({ runId }) => {
+          runIds.push(runId);
+          return Promise.resolve(outcomes.shift()!);
+        },
+      },
+    });
+    for (const hhmm of ["03:30", "04:30", "05:30"]) {
+      await h.scheduler.fire("retention", at(hhmm));
+    }
+    assert.deepEqual(await occurrences(db.client), [
+      { job: "retention", at: "03:30", status: "succeeded", attempts: 1 },
+      { job: "retention", at: "04:30", status: "failed", attempts: 1 },
+      { job: "retention", at: "05:30", status: "noop", attempts: 1 },
+    ]);
+    const { rows } = await db.client.query<{ run_id: string; reason: string }>(
+      `SELECT run_id::text, reason FROM etl_schedule_occurrences
+        ORDER BY scheduled_for`,
+    );
+    assert.deepEqual(rows.map((r) => r.run_id), runIds);
+    assert.match(rows[1]!.reason, /lake is read-only/);
+    const [alert] = await receiver.waitFor(1);
+    assert.equal(alert!.kind, "run_failed");
+    assert.equal(alert!.stage, "retention");
+    assert.equal(alert!.partition, "bars_1m bars_1m_p2026_09");
+    assert.equal(alert!.run_id, runIds[1]);
+    assert.ok(h.lines.some((l) => l.includes("8 rows moved to the lake")));
+    await h.scheduler.stop("test");
+  },
+);

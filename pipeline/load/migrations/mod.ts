@@ -7,6 +7,7 @@ import type { Migration } from "kysely/migration";
 import * as initial from "@pipeline/load/migrations/2026_11_22_0001_initial.ts";
 import * as weather from "@pipeline/load/migrations/2026_11_22_0002_weather.ts";
 import * as operations from "@pipeline/load/migrations/2026_11_22_0003_operations.ts";
+import * as partitionedFacts from "@pipeline/load/migrations/2026_12_01_0004_partitioned_facts.ts";
 import * as incremental from "@pipeline/load/migrations/2026_12_01_0005_incremental.ts";
 
 /** The migrations by name, for Kysely's Migrator. */
@@ -14,5 +15,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "2026_11_22_0001_initial": initial,
   "2026_11_22_0002_weather": weather,
   "2026_11_22_0003_operations": operations,
+  "2026_12_01_0004_partitioned_facts": partitionedFacts,
   "2026_12_01_0005_incremental": incremental,
 };
