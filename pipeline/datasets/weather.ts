@@ -3,10 +3,11 @@
  * @module
  */
 import type { Dataset } from "@pipeline/datasets/dataset.ts";
-import { utcDates } from "@pipeline/datasets/dataset.ts";
+import { utcDates, withoutValues } from "@pipeline/datasets/dataset.ts";
 import { validateWeather } from "@pipeline/validate/weather.ts";
 import { transformWeather } from "@pipeline/transform/weather.ts";
 import { loadWeather, type WeatherBatch } from "@pipeline/load/weather.ts";
+import { weatherChecks } from "@pipeline/quality/weather_checks.ts";
 
 /** Weather: validate, transform, load and snapshot of hourly weather. */
 export const weatherDataset: Dataset<WeatherBatch> = {
@@ -20,6 +21,20 @@ export const weatherDataset: Dataset<WeatherBatch> = {
       batch: { weather },
       rows: weather.height,
       duplicates,
+      dates: utcDates(weather),
+    };
+  },
+  checks: weatherChecks(),
+  withoutEntities(transformed, entities) {
+    const weather = withoutValues(
+      transformed.batch.weather,
+      "location",
+      entities,
+    );
+    return {
+      ...transformed,
+      batch: { weather },
+      rows: weather.height,
       dates: utcDates(weather),
     };
   },
