@@ -17,3 +17,7 @@ export * from "@pipeline/quality/nyse_minutes.ts";
 export * from "@pipeline/quality/bar_checks.ts";
 export * from "@pipeline/quality/weather_checks.ts";
 export * from "@pipeline/quality/evaluate.ts";
+export * from "@pipeline/quality/check_summary.ts";
+export * from "@pipeline/quality/record.ts";
+export * from "@pipeline/quality/blocked_records.ts";
+export * from "@pipeline/quality/gate.ts";

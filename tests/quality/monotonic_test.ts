@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
 import { monotonicCheck } from "@pipeline/quality/monotonic.ts";
-import {
-  barFrame,
-  type BarRow,
-  inputOf,
-  type OneFrame,
-  theFrame,
-} from "./_frames.ts";
+import { barFrame, type BarRow, inputOf, type OneFrame } from "./_frames.ts";
 
 /** Bars of `symbol` arriving at the given minutes, in that order. */
 const at = (symbol: string, minutes: number[]): BarRow[] =>
