@@ -78,6 +78,7 @@ export function withoutValues(
 ): pl.DataFrame {
   if (values.length === 0 || frame.height === 0) return frame;
   return frame.filter(
-    pl.col(column).isIn(pl.lit(pl.Series("values", [...values], pl.Utf8))).not(),
+    pl.col(column).isIn(pl.lit(pl.Series("values", [...values], pl.Utf8)))
+      .not(),
   );
 }
