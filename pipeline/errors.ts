@@ -9,6 +9,7 @@ export type Stage =
   | "extract"
   | "validate"
   | "transform"
+  | "quality"
   | "load"
   | "snapshot"
   | "retention";

@@ -14,7 +14,7 @@
  */
 import pl from "nodejs-polars";
 import type { Source } from "@pipeline/extract/source.ts";
-import { DATASETS } from "@pipeline/datasets/mod.ts";
+import { type Dataset, DATASETS } from "@pipeline/datasets/mod.ts";
 import { migrateToLatest } from "@pipeline/load/migrate.ts";
 import type { SqlClient } from "@pipeline/load/client.ts";
 import { snapshotTables, WAREHOUSE_TABLES } from "@pipeline/snapshot/lake.ts";
@@ -34,6 +34,7 @@ import { readWatermarks } from "@pipeline/load/watermarks.ts";
 import { transformWindow } from "@pipeline/datasets/transform_window.ts";
 import { loadBatch } from "@pipeline/datasets/load_batch.ts";
 import { incrementalSince } from "@pipeline/incremental/window.ts";
+import { blockedError, qualityGate } from "@pipeline/quality/mod.ts";
 
 /** What a run needs from outside. */
 export interface RunDeps {
@@ -55,11 +56,16 @@ export interface RunDeps {
   /** Shows long stages on a terminal. Default: nothing shown. */
   progress?: Progress;
   /**
-   * Where alerts go. The run itself sends none yet: this is the hook for
-   * blocking data-quality checks (`checkFailedAlert` in
-   * `@pipeline/ops/alerts.ts`).
+   * Where alerts go: a `check_failed` alert for each blocking data-quality
+   * check that failed (`@pipeline/quality/gate.ts`).
    */
   alerter?: Alerter | undefined;
+  /**
+   * The datasets by name; a source's `dataset` picks one. Default
+   * {@link DATASETS}; tests hand in datasets with other checks.
+   */
+  // deno-lint-ignore no-explicit-any
+  datasets?: Readonly<Record<string, Dataset<any>>>;
 }
 
 /** Options of {@link runPipeline}. */
@@ -119,6 +125,7 @@ export async function runPipeline(
     error: null,
     error_stage: null,
     error_partition: null,
+    checks: null,
     newest_ts: null,
     interrupted: false,
   };
@@ -211,7 +218,7 @@ export async function runPipeline(
     summary.counts.extracted = raw?.height ?? 0;
 
     if (raw && raw.height > 0) {
-      const dataset = DATASETS[source.dataset];
+      const dataset = (deps.datasets ?? DATASETS)[source.dataset];
       if (!dataset) {
         throw new EtlError(`no dataset named ${source.dataset}`, {
           stage: "config",
@@ -220,22 +227,46 @@ export async function runPipeline(
       }
       const now = clock.now();
       checkpoint("validate", "before the validate; nothing was loaded");
-      const { valid, quarantine } = await timed(
+      const validated = await timed(
         "validate",
         raw.height,
         () => dataset.validate(raw, { now }),
         (r) => r.valid.height,
       );
-      summary.counts.quarantined = quarantine.height;
+      summary.counts.quarantined = validated.quarantine.height;
       checkpoint("transform", "before the transform; nothing was loaded");
-      const transformed = await timed(
+      const derived = await timed(
         "transform",
-        valid.height,
-        () => transformWindow(client, dataset, valid, since),
+        validated.valid.height,
+        () => transformWindow(client, dataset, validated.valid, since),
         (r) => r.rows,
       );
-      summary.counts.duplicates = transformed.duplicates;
+      summary.counts.duplicates = derived.duplicates;
+      summary.counts.loaded = derived.rows;
+      checkpoint("quality", "before the quality checks; nothing was loaded");
+      const { transformed, valid, quarantine, checks } = await timed(
+        "quality",
+        derived.rows,
+        () =>
+          qualityGate({
+            dataset,
+            valid: validated.valid,
+            transformed: derived,
+            quarantine: validated.quarantine,
+            now,
+            client,
+            runId,
+            pipeline: summary.pipeline,
+            checkedAt: wallClock.now(),
+            alerter: deps.alerter,
+            log,
+          }),
+        (r) => r.transformed.rows,
+      );
+      summary.checks = checks;
       summary.counts.loaded = transformed.rows;
+      summary.counts.quarantined = quarantine.height;
+      summary.counts.duplicates = transformed.duplicates;
       checkpoint("load", "before the load; nothing was loaded");
       const loaded = await timed(
         "load",
@@ -300,6 +331,16 @@ export async function runPipeline(
         }`;
       summary.error_stage = "extract";
       summary.error_partition = failed.map((p) => p.partition).join(", ");
+    }
+    if (summary.checks && summary.checks.blocked.length > 0) {
+      summary.status = "failed";
+      summary.error = [summary.error, blockedError(summary.checks)]
+        .filter(Boolean).join("; ");
+      summary.error_stage ??= "quality";
+      summary.error_partition = [
+        summary.error_partition,
+        ...summary.checks.blocked,
+      ].filter(Boolean).join(", ");
     }
   } catch (err) {
     summary.status = "failed";

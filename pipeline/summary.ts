@@ -5,6 +5,10 @@
  */
 import type { Stage } from "@pipeline/errors.ts";
 import type { UpsertResult } from "@pipeline/load/upsert.ts";
+import {
+  type CheckSummary,
+  formatChecks,
+} from "@pipeline/quality/check_summary.ts";
 
 /** One stage's figures. */
 export interface StageStat {
@@ -34,9 +38,15 @@ export interface RunCounts {
   extracted: number;
   /** Unique valid bars handed to the load (inserted, updated or unchanged). */
   loaded: number;
-  /** Records rejected by validation and kept in quarantine. */
+  /**
+   * Records kept in quarantine: rejected by validation, or of a partition a
+   * blocking quality check stopped.
+   */
   quarantined: number;
-  /** Exact duplicate records dropped by the transform. */
+  /**
+   * Exact duplicate records dropped by the transform (of a blocked
+   * partition: the copies of the records kept in quarantine).
+   */
   duplicates: number;
 }
 
@@ -78,6 +88,8 @@ export interface RunSummary {
   error_stage: Stage | null;
   /** The partition(s) of that error, comma-separated. */
   error_partition: string | null;
+  /** The data-quality checks, when the run reached them. */
+  checks: CheckSummary | null;
   /** The newest timestamp this run loaded (committed), for freshness. */
   newest_ts: string | null;
   /** Whether SIGINT/SIGTERM stopped the run before it finished. */
@@ -147,6 +159,7 @@ export function formatSummary(s: RunSummary): string {
       `snapshot: ${s.snapshot.files} parquet files for ${s.snapshot.dates.length} dates -> ${s.snapshot.duckdb}`,
     );
   }
+  if (s.checks) lines.push(...formatChecks(s.checks));
   for (const p of s.partitions.filter((p) => p.status === "failed")) {
     lines.push(`FAILED partition ${p.partition}: ${p.error}`);
   }

@@ -67,7 +67,7 @@ dbTest(
     assert.equal(after1.quarantine, first.counts.quarantined);
     assert.deepEqual(
       first.stages.map((s) => s.stage),
-      ["extract", "validate", "transform", "load", "snapshot"],
+      ["extract", "validate", "transform", "quality", "load", "snapshot"],
     );
 
     const second = await run(db, dataDir, config);

@@ -3,8 +3,8 @@
  * @module
  */
 import type pl from "nodejs-polars";
-import type { Dataset } from "@pipeline/datasets/dataset.ts";
-import { utcDates } from "@pipeline/datasets/dataset.ts";
+import type { Dataset, Transformed } from "@pipeline/datasets/dataset.ts";
+import { utcDates, withoutValues } from "@pipeline/datasets/dataset.ts";
 import { validateBars } from "@pipeline/validate/bars.ts";
 import { transformBars } from "@pipeline/transform/bars.ts";
 import { type BarBatch, BARS_1M, loadBars } from "@pipeline/load/bars.ts";
@@ -12,6 +12,7 @@ import { BARS_MA_WINDOW } from "@pipeline/transform/bars.ts";
 import { keepFromSince, readContext } from "@pipeline/incremental/mod.ts";
 import { attachExtras, withExtras } from "@pipeline/datasets/extras.ts";
 import { WAREHOUSE_TABLES } from "@pipeline/snapshot/lake.ts";
+import { barChecks } from "@pipeline/quality/bar_checks.ts";
 
 /** Bars: validate, transform, load and snapshot of one-minute bars. */
 export const barsDataset: Dataset<BarBatch> = {
@@ -52,16 +53,31 @@ export const barsDataset: Dataset<BarBatch> = {
     if (since.size === 0) return transformed;
     const keep = (f: pl.DataFrame) =>
       keepFromSince(f, since, { entity: "symbol" });
-    const bars = keep(transformed.batch.bars);
-    return {
-      ...transformed,
-      batch: {
-        bars,
-        bars5m: keep(transformed.batch.bars5m),
-        bars1h: keep(transformed.batch.bars1h),
-      },
-      rows: bars.height,
-      dates: utcDates(bars),
-    };
+    return mapBars(transformed, keep);
+  },
+  checks: barChecks(),
+  withoutEntities(transformed, entities) {
+    return mapBars(
+      transformed,
+      (f) => withoutValues(f, "symbol", entities),
+    );
   },
 };
+
+/** The batch with `fn` applied to each of its frames, counts redone. */
+function mapBars(
+  transformed: Transformed<BarBatch>,
+  fn: (frame: pl.DataFrame) => pl.DataFrame,
+): Transformed<BarBatch> {
+  const bars = fn(transformed.batch.bars);
+  return {
+    ...transformed,
+    batch: {
+      bars,
+      bars5m: fn(transformed.batch.bars5m),
+      bars1h: fn(transformed.batch.bars1h),
+    },
+    rows: bars.height,
+    dates: utcDates(bars),
+  };
+}

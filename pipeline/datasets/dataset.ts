@@ -9,6 +9,7 @@ import type { SqlClient } from "@pipeline/load/client.ts";
 import type { UpsertResult } from "@pipeline/load/upsert.ts";
 import type { ResourceSpec } from "@pipeline/load/resource.ts";
 import type { SnapshotTable } from "@pipeline/snapshot/lake.ts";
+import type { QualityCheck } from "@pipeline/quality/check.ts";
 
 /** The output of a dataset's transform. */
 export interface Transformed<B> {
@@ -58,6 +59,20 @@ export interface Dataset<B> {
   ): { valid: pl.DataFrame; quarantine: pl.DataFrame };
   /** Derives the frames to load. */
   transform(valid: pl.DataFrame): Transformed<B>;
+  /**
+   * The data-quality checks run per partition (entity) between the
+   * transform and the load (see `@pipeline/quality/mod.ts`).
+   */
+  readonly checks: readonly QualityCheck<B>[];
+  /**
+   * The transformed batch without the rows of `entities` (partitions a
+   * blocking check stopped): `rows` and `dates` recounted, `duplicates`
+   * as it was.
+   */
+  withoutEntities(
+    transformed: Transformed<B>,
+    entities: readonly string[],
+  ): Transformed<B>;
   /** Upserts the batch inside the caller's transaction. */
   load(
     tx: SqlClient,
@@ -75,4 +90,17 @@ export function utcDates(frame: pl.DataFrame, column = "ts"): string[] {
   return days.map((d) =>
     new Date(Number(d) * 86_400_000).toISOString().slice(0, 10)
   ).sort();
+}
+
+/** The rows of `frame` whose `column` is not one of `values`. */
+export function withoutValues(
+  frame: pl.DataFrame,
+  column: string,
+  values: readonly string[],
+): pl.DataFrame {
+  if (values.length === 0 || frame.height === 0) return frame;
+  return frame.filter(
+    pl.col(column).isIn(pl.lit(pl.Series("values", [...values], pl.Utf8)))
+      .not(),
+  );
 }

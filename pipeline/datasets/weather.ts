@@ -2,8 +2,9 @@
  * The weather dataset: hourly weather per location (Open-Meteo).
  * @module
  */
-import type { Dataset } from "@pipeline/datasets/dataset.ts";
-import { utcDates } from "@pipeline/datasets/dataset.ts";
+import type pl from "nodejs-polars";
+import type { Dataset, Transformed } from "@pipeline/datasets/dataset.ts";
+import { utcDates, withoutValues } from "@pipeline/datasets/dataset.ts";
 import { validateWeather } from "@pipeline/validate/weather.ts";
 import { transformWeather } from "@pipeline/transform/weather.ts";
 import {
@@ -14,6 +15,7 @@ import {
 import { WEATHER_WINDOW_HOURS } from "@pipeline/transform/weather.ts";
 import { WEATHER_VARIABLES } from "@pipeline/extract/openmeteo.ts";
 import { keepFromSince, readContext } from "@pipeline/incremental/mod.ts";
+import { weatherChecks } from "@pipeline/quality/weather_checks.ts";
 
 /** Weather: validate, transform, load and snapshot of hourly weather. */
 export const weatherDataset: Dataset<WeatherBatch> = {
@@ -30,7 +32,13 @@ export const weatherDataset: Dataset<WeatherBatch> = {
       dates: utcDates(weather),
     };
   },
-  load: (tx, batch, { loadId }) => loadWeather(tx, batch, { loadId }),
+  checks: weatherChecks(),
+  withoutEntities: (transformed, entities) =>
+    mapWeather(
+      transformed,
+      (f) => withoutValues(f, "location", entities),
+    ),
+  load: (tx, batch, options) => loadWeather(tx, batch, options),
   resource: WEATHER_HOURLY,
   primary: (batch) => batch.weather,
   // The 24-hour window of the derived mean and sum.
@@ -46,14 +54,23 @@ export const weatherDataset: Dataset<WeatherBatch> = {
     }),
   trim(transformed, since) {
     if (since.size === 0) return transformed;
-    const weather = keepFromSince(transformed.batch.weather, since, {
-      entity: "location",
-    });
-    return {
-      ...transformed,
-      batch: { weather },
-      rows: weather.height,
-      dates: utcDates(weather),
-    };
+    return mapWeather(
+      transformed,
+      (f) => keepFromSince(f, since, { entity: "location" }),
+    );
   },
 };
+
+/** The batch with `fn` applied to its frame, counts redone. */
+function mapWeather(
+  transformed: Transformed<WeatherBatch>,
+  fn: (frame: pl.DataFrame) => pl.DataFrame,
+): Transformed<WeatherBatch> {
+  const weather = fn(transformed.batch.weather);
+  return {
+    ...transformed,
+    batch: { weather },
+    rows: weather.height,
+    dates: utcDates(weather),
+  };
+}

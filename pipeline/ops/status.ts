@@ -1,7 +1,8 @@
 /**
  * `deno task etl status`: the recent runs, the last success and freshness
- * of each source, quarantine counts and the latest scheduled occurrences,
- * read from the run history; printed as tables or as JSON.
+ * of each source, quarantine counts, the latest scheduled occurrences and
+ * failed blocking quality checks, read from the run history; printed as
+ * tables or as JSON.
  * @module
  */
 import type { SqlClient } from "@pipeline/load/client.ts";
@@ -61,6 +62,16 @@ export interface StatusOccurrence {
   reason: string | null;
 }
 
+/** A blocking data-quality check that failed (its partition was not loaded). */
+export interface StatusCheckFailure {
+  run_id: string;
+  dataset: string;
+  partition: string;
+  check: string;
+  message: string;
+  checked_at: string;
+}
+
 /** Everything `status` shows. */
 export interface StatusReport {
   generated_at: string;
@@ -68,6 +79,8 @@ export interface StatusReport {
   sources: SourceFreshness[];
   quarantine: QuarantineCount[];
   schedule: StatusOccurrence[];
+  /** The latest failed blocking checks, newest first. */
+  failed_checks: StatusCheckFailure[];
 }
 
 const iso = (d: Date | string | null | undefined) =>
@@ -136,6 +149,15 @@ export async function readStatus(
      ORDER BY scheduled_for DESC, job LIMIT $1`,
     [limit],
   );
+  const failedChecks = await client.query<
+    StatusCheckFailure & { checked_at: Date }
+  >(
+    `SELECT run_id::text AS run_id, dataset, partition, check_name AS check,
+            message, checked_at
+     FROM etl_checks WHERE status = 'fail'
+     ORDER BY checked_at DESC, dataset, partition, check_name LIMIT $1`,
+    [limit],
+  );
   const since = (d: Date | null) =>
     d === null ? null : Math.round((now.getTime() - d.getTime()) / 1000);
   return {
@@ -162,6 +184,10 @@ export async function readStatus(
     schedule: schedule.rows.map((o) => ({
       ...o,
       scheduled_for: iso(o.scheduled_for)!,
+    })),
+    failed_checks: failedChecks.rows.map((c) => ({
+      ...c,
+      checked_at: iso(c.checked_at)!,
     })),
   };
 }
@@ -266,6 +292,20 @@ export function formatStatus(report: StatusReport): string {
         o.status,
         String(o.attempts),
         o.reason ? truncate(o.reason, 60) : "",
+      ]),
+    ]));
+  }
+  if (report.failed_checks.length > 0) {
+    out.push("", "Failed checks (partitions not loaded)");
+    out.push(formatTable([
+      ["run", "checked", "dataset", "partition", "check", "message"],
+      ...report.failed_checks.map((c) => [
+        c.run_id.slice(0, 8),
+        short(c.checked_at),
+        c.dataset,
+        c.partition,
+        c.check,
+        truncate(c.message, 60),
       ]),
     ]));
   }

@@ -6,6 +6,8 @@ import { parseRunConfig } from "@pipeline/config.ts";
 import { fixedClock } from "@pipeline/clock.ts";
 import type { Source } from "@pipeline/extract/source.ts";
 import { formatStatus, formatTable, readStatus } from "@pipeline/ops/status.ts";
+import { barsDataset } from "@pipeline/datasets/bars.ts";
+import { barChecks } from "@pipeline/quality/bar_checks.ts";
 
 const clock = fixedClock("2026-11-20T21:30:00Z");
 
@@ -59,7 +61,7 @@ dbTest(
     assert.equal(first!.quarantined, ok.counts.quarantined);
     assert.deepEqual(
       first!.stages.map((s) => s.stage),
-      ["extract", "validate", "transform", "load"],
+      ["extract", "validate", "transform", "quality", "load"],
     );
     assert.deepEqual(report.sources, [{
       source: "synthetic",
@@ -87,6 +89,62 @@ dbTest(
       ]
     ) assert.ok(text.includes(part), part);
     JSON.parse(JSON.stringify(report));
+    await Deno.remove(dataDir, { recursive: true });
+  },
+);
+
+dbTest(
+  "readStatus() lists the failed blocking checks, newest first",
+  async (db) => {
+    const dataDir = await Deno.makeTempDir();
+    const cfg = parseRunConfig({
+      dataDir,
+      symbols: ["AAPL", "MSFT"],
+      sessions: 1,
+    });
+    const real = await sourceFor(cfg, { clock });
+    const source: Source = {
+      ...real,
+      partitions: () =>
+        real.partitions().map((p) =>
+          p.name !== "MSFT" ? p : {
+            name: p.name,
+            extract: async () => (await p.extract()).head(100),
+          }
+        ),
+    };
+    const bars = {
+      ...barsDataset,
+      checks: barChecks({ rowCount: { severity: "blocking" } }),
+    };
+    const run = await runPipeline(source, { dataDir, snapshot: false }, {
+      client: db.client,
+      clock,
+      wallClock: fixedClock("2026-11-20T21:31:00Z"),
+      datasets: { bars },
+    });
+    assert.equal(run.error_stage, "quality");
+    const report = await readStatus(db.client, {
+      now: new Date("2026-11-21T00:00:00Z"),
+    });
+    assert.deepEqual(
+      report.failed_checks.map((c) => ({
+        ...c,
+        message: c.message.slice(0, 29),
+      })),
+      [{
+        run_id: run.run_id,
+        dataset: "bars",
+        partition: "MSFT",
+        check: "row_count",
+        message: "row_count: MSFT has 100 rows ",
+        checked_at: "2026-11-20T21:31:00.000Z",
+      }],
+    );
+    assert.match(
+      formatStatus(report),
+      /Failed checks \(partitions not loaded\)\n.*\n.*\n\S+\s+2026-11-20 21:31:00Z\s+bars\s+MSFT\s+row_count/,
+    );
     await Deno.remove(dataDir, { recursive: true });
   },
 );
