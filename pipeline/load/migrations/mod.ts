@@ -7,10 +7,12 @@ import type { Migration } from "kysely/migration";
 import * as initial from "@pipeline/load/migrations/2026_11_22_0001_initial.ts";
 import * as weather from "@pipeline/load/migrations/2026_11_22_0002_weather.ts";
 import * as operations from "@pipeline/load/migrations/2026_11_22_0003_operations.ts";
+import * as symbols from "@pipeline/load/migrations/2026_12_01_0006_symbols.ts";
 
 /** The migrations by name, for Kysely's Migrator. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "2026_11_22_0001_initial": initial,
   "2026_11_22_0002_weather": weather,
   "2026_11_22_0003_operations": operations,
+  "2026_12_01_0006_symbols": symbols,
 };
