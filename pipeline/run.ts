@@ -213,7 +213,7 @@ export async function runPipeline(
       const transformed = await timed(
         "transform",
         valid.height,
-        () => dataset.transform(valid),
+        () => dataset.transform(valid, { now, quarantine }),
         (r) => r.rows,
       );
       summary.counts.duplicates = transformed.duplicates;
@@ -226,6 +226,7 @@ export async function runPipeline(
           client.transaction(async (tx) => ({
             tables: await dataset.load(tx, transformed.batch, {
               loadId: runId,
+              dataDir,
             }),
             quarantined: await loadQuarantine(tx, quarantine, {
               loadId: runId,

@@ -21,6 +21,22 @@ export interface Transformed<B> {
   dates: string[];
 }
 
+/** What a dataset's transform may use besides the valid frame. */
+export interface TransformOptions {
+  /** The run's "now" (`--as-of`). */
+  now?: Date | undefined;
+  /** The quarantine frame of the same validation. */
+  quarantine?: pl.DataFrame | undefined;
+}
+
+/** What a dataset's load gets besides the batch. */
+export interface LoadOptions {
+  /** The run id, stored as `load_id` on every row written. */
+  loadId: string;
+  /** Where the lake lives (`<dataDir>/lake`), for loads that read it. */
+  dataDir?: string | undefined;
+}
+
 /** The stages of one dataset. */
 export interface Dataset<B> {
   /** Name, also stored with quarantined records. */
@@ -35,12 +51,12 @@ export interface Dataset<B> {
     options: { now: Date },
   ): { valid: pl.DataFrame; quarantine: pl.DataFrame };
   /** Derives the frames to load. */
-  transform(valid: pl.DataFrame): Transformed<B>;
+  transform(valid: pl.DataFrame, options?: TransformOptions): Transformed<B>;
   /** Upserts the batch inside the caller's transaction. */
   load(
     tx: SqlClient,
     batch: B,
-    options: { loadId: string },
+    options: LoadOptions,
   ): Promise<UpsertResult[]>;
 }
 

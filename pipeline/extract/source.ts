@@ -23,9 +23,10 @@ export interface Source {
   readonly name: string;
   /**
    * `bars`: the raw frame of `@pipeline/bars.ts`. `weather`: the raw weather
-   * frame of `@pipeline/extract/openmeteo.ts`.
+   * frame of `@pipeline/extract/openmeteo.ts`. `symbols`: the raw reference
+   * frame of `@pipeline/symbols.ts`.
    */
-  readonly dataset: "bars" | "weather";
+  readonly dataset: "bars" | "weather" | "symbols";
   /** The partitions to extract, in a stable order. */
   partitions(): SourcePartition[];
 }
