@@ -20,9 +20,7 @@ export const RUN3 = "00000000-0000-4000-8000-000000000003";
 /** A reference frame of `rows` (Utf8 columns, sorted by symbol). */
 export function referenceFrame(rows: readonly SymbolRef[]): pl.DataFrame {
   return pl.DataFrame(
-    SYMBOL_REF_FIELDS.map((f) =>
-      pl.Series(f, rows.map((r) => r[f]), pl.Utf8)
-    ),
+    SYMBOL_REF_FIELDS.map((f) => pl.Series(f, rows.map((r) => r[f]), pl.Utf8)),
   ).sort("symbol");
 }
 

@@ -118,9 +118,7 @@ dbTest(
     const { client } = db;
     await merge(client, 1, { asOf: T1, loadId: RUN1 }); // A, B, C, D
     const current = async () =>
-      (await versions(client)).filter((v) => v.is_current).map((v) =>
-        v.symbol
-      );
+      (await versions(client)).filter((v) => v.is_current).map((v) => v.symbol);
     await t.step("a held symbol stays current", async () => {
       const r = await merge(client, 2, {
         asOf: T2,
