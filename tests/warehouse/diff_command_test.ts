@@ -136,9 +136,16 @@ for (const kind of DATABASE_KINDS) {
             ...common,
           ], env);
           assert.equal(r.code, 0, r.stderr);
+          assert.deepEqual(r.stdout.split("\n").slice(0, 5), [
+            "symbols_ref 2026-11-20 -> 2026-11-22 (key symbol; compared name, exchange, currency, sector)",
+            "  1 inserted, 1 updated, 1 deleted",
+            "  + symbol=D",
+            "  ~ symbol=B",
+            "  - symbol=C",
+          ]);
           assert.match(
             r.stdout,
-            /symbols_ref 2026-11-20 -> 2026-11-22 \(key symbol; compared name, exchange, currency, sector\)\n  1 inserted, 1 updated, 1 deleted\n  \+ symbol=D\n  ~ symbol=B\n  - symbol=C\nrecorded in etl_snapshot_diffs/,
+            /recorded in etl_snapshot_diffs \(run [0-9a-f-]{36}\)/,
           );
         });
         await t.step(

@@ -161,7 +161,7 @@ dbTest(
       });
       await t.step(
         "the daily snapshots hold the current versions",
-        async () => {
+        () => {
           for (
             const [date, n] of [["2026-11-20", 3], ["2026-11-21", 4], [
               "2026-11-22",
