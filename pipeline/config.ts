@@ -20,6 +20,12 @@ export const SOURCE_NAMES = [
 /** The HTTP sources, which land raw responses and can replay them. */
 export const HTTP_SOURCES = ["alphavantage", "finnhub", "openmeteo"] as const;
 
+/** What a run loads (`--kind`): bars, or symbol reference data. */
+export const RUN_KINDS = ["bars", "symbols"] as const;
+
+/** The sources that can deliver symbol reference data. */
+export const SYMBOL_SOURCES = ["synthetic", "file"] as const;
+
 /** Weather locations of the openmeteo source when none are given. */
 export const DEFAULT_LOCATIONS = [
   { name: "new-york", latitude: 40.71, longitude: -74.01 },
@@ -42,6 +48,11 @@ export function parseLocation(text: string): unknown {
 export const RunConfigSchema = z.object({
   /** Where bars come from. */
   source: z.enum(SOURCE_NAMES).default("synthetic"),
+  /**
+   * What the run loads: `bars` (the source's own dataset: bars or weather)
+   * or `symbols` (reference data of the synthetic or file source).
+   */
+  kind: z.enum(RUN_KINDS).default("bars"),
   /** The input file of the `file` source (CSV, JSON or Parquet). */
   input: z.string().min(1).optional(),
   /** Symbols of the synthetic source. */
@@ -116,6 +127,16 @@ export const RunConfigSchema = z.object({
       code: "custom",
       path: ["end"],
       message: "--end must be after --start (the window is [start, end))",
+    });
+  }
+  if (
+    c.kind === "symbols" &&
+    !(SYMBOL_SOURCES as readonly string[]).includes(c.source)
+  ) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["kind"],
+      message: `--kind symbols needs --source ${SYMBOL_SOURCES.join(" or ")}`,
     });
   }
   if (c.source === "file" && !c.input) {

@@ -58,6 +58,7 @@ import {
 } from "@pipeline/incremental/backfill_command.ts";
 import { resetDataset } from "@pipeline/incremental/reset.ts";
 import { retentionCommand } from "@pipeline/warehouse/retention_command.ts";
+import { diffCommand } from "@pipeline/warehouse/diff_command.ts";
 
 /**
  * Exit codes of the CLI: 0 ok; 1 the run failed; 2 bad usage or
@@ -85,10 +86,14 @@ const COMMON_HELP = `
 const RUN_FLAGS_HELP = `  --source NAME         ${
   SOURCE_NAMES.join(" | ")
 } (default synthetic)
+  --kind KIND           bars (default) | symbols: reference data (name,
+                        exchange, currency, sector) of the synthetic or file
+                        source into the SCD2 dimension dim_symbol
   --input PATH          input file of --source file: .csv, .json (array of
                         objects) or .parquet with columns symbol, ts, open,
                         high, low, close, volume (ts ISO-8601 with offset, or
-                        epoch milliseconds)
+                        epoch milliseconds); with --kind symbols: symbol,
+                        name, exchange, currency, sector (a full reference)
   --symbols A,B,...     symbols of the synthetic, alphavantage and finnhub
                         sources (default: 10 tickers)
   --sessions N          trading sessions of the synthetic source (default 5)
@@ -137,6 +142,8 @@ Commands:
   reset     wipe a dataset and its state: deno task etl reset bars
   migrate   apply the database migrations and exit
   retention move partitions older than the retention age to the Parquet lake
+  diff      compare two daily snapshots of a lake table: inserted, updated
+            and deleted keys, recorded in etl_snapshot_diffs
   help      show help for a command: deno task etl help run
 
 Run 'deno task etl COMMAND --help' for the flags of a command.
@@ -248,6 +255,7 @@ name unless --yes.
 
 Flags:
   --yes                 do not ask for confirmation${COMMON_HELP}
+`,
   retention: `deno task etl retention [FLAGS]
 
 Moves old partitions to the lake: each partition of bars_1m, bars_5m, bars_1h
@@ -269,6 +277,25 @@ Durations: 12h, 90d, 1d12h.
 Exit status: 0 ok, 1 a partition could not be archived (see the error),
 2 bad usage.
 `,
+  diff: `deno task etl diff --table T --from D1 --to D2 [FLAGS]
+
+Compares the Parquet snapshots of table T (DATA_DIR/lake/T/date=D/) of two
+dates in DuckDB: a key only on D2 is inserted, only on D1 deleted, on both
+with any other column different (nulls compared as values; load_id and
+snapshot bookkeeping ignored) updated. Prints the counts and keys and records
+them in etl_snapshot_diffs (a later diff of the same dates replaces them).
+
+Flags:
+  --table NAME          a lake table, e.g. symbols_ref
+  --from DATE           the older snapshot date, YYYY-MM-DD
+  --to DATE             the newer snapshot date, YYYY-MM-DD
+  --key A,B             key columns (default: the table's key, e.g. symbol
+                        for symbols_ref, symbol,ts for bars_1m)
+  --json                print the diff as one JSON object${COMMON_HELP}
+
+Exit status: 0 done, 2 bad usage: a missing flag, an unknown table, a date
+without a snapshot, a key that is not a unique column.
+`,
   migrate: `deno task etl migrate [FLAGS]
 
 Applies the pending schema migrations (runs also apply them automatically).
@@ -280,6 +307,7 @@ Flags:${COMMON_HELP}
 /** Flags of the run configuration (what a scheduled run is given). */
 const RUN_CONFIG_FLAGS = [
   "source",
+  "kind",
   "input",
   "symbols",
   "sessions",
@@ -339,6 +367,7 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   ],
   reset: ["yes"],
   retention: ["older-than", "table", "dry-run", "json"],
+  diff: ["table", "from", "to", "key", "json"],
   migrate: [],
 };
 const COMMON_FLAGS = ["data-dir", "database-url", "log-format", "help"];
@@ -377,6 +406,13 @@ export interface Cli {
     table: string | undefined;
     dryRun: boolean;
   };
+  /** The flags of the `diff` command, as given. */
+  diff: {
+    table: string | undefined;
+    from: string | undefined;
+    to: string | undefined;
+    key: string | undefined;
+  };
 }
 
 /** Parses argv into a command and raw (unvalidated) settings. */
@@ -388,6 +424,7 @@ export function parseCli(argv: string[]): Cli {
     tokens: true,
     options: {
       source: { type: "string" },
+      kind: { type: "string" },
       input: { type: "string" },
       symbols: { type: "string" },
       sessions: { type: "string" },
@@ -434,6 +471,7 @@ export function parseCli(argv: string[]): Cli {
       executor: { type: "string" },
       "older-than": { type: "string" },
       table: { type: "string" },
+      key: { type: "string" },
     },
   });
   let command = positionals[0] ?? "run";
@@ -479,6 +517,7 @@ export function parseCli(argv: string[]): Cli {
   };
   const config: Record<string, unknown> = {
     source: values.source,
+    kind: values.kind,
     input: values.input,
     symbols: values.symbols?.split(",").map((s) => s.trim().toUpperCase())
       .filter(Boolean),
@@ -552,6 +591,12 @@ export function parseCli(argv: string[]): Cli {
       table: values.table,
       dryRun: values["dry-run"] ?? false,
     },
+    diff: {
+      table: values.table,
+      from: values.from,
+      to: values.to,
+      key: values.key,
+    },
   };
 }
 
@@ -573,7 +618,10 @@ function parseOpsSettings(cli: Cli, config: RunConfig): OpsSettings {
       }, got "${cli.logFormat}"`,
     );
   }
-  const pipeline = PipelineNameSchema.safeParse(cli.pipeline ?? config.source);
+  const pipeline = PipelineNameSchema.safeParse(
+    cli.pipeline ??
+      (config.kind === "symbols" ? `${config.source}-symbols` : config.source),
+  );
   if (!pipeline.success) {
     throw new ConfigError(
       `--pipeline: ${pipeline.error.issues[0]?.message}, got "${cli.pipeline}"`,
@@ -806,6 +854,12 @@ export async function main(argv: string[]): Promise<number> {
         });
       case "reset":
         return await resetCli(db.client, { cli, config, logger });
+      case "diff":
+        return await diffCommand(db.client, {
+          dataDir: config.dataDir,
+          ...cli.diff,
+          json: cli.json,
+        });
       case "status":
         return await statusCommand(db.client, {
           json: cli.json,

@@ -238,7 +238,11 @@ export async function runPipeline(
       const derived = await timed(
         "transform",
         validated.valid.height,
-        () => transformWindow(client, dataset, validated.valid, since),
+        () =>
+          transformWindow(client, dataset, validated.valid, since, {
+            now,
+            quarantine: validated.quarantine,
+          }),
         (r) => r.rows,
       );
       summary.counts.duplicates = derived.duplicates;
@@ -281,6 +285,7 @@ export async function runPipeline(
             source: source.name,
             now,
             wallClock,
+            dataDir,
           }),
         (r) =>
           r.tables.reduce((n, t) => n + t.inserted + t.updated, 0) +

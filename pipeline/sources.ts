@@ -6,6 +6,9 @@
 import type { Source } from "@pipeline/extract/source.ts";
 import { syntheticBars } from "@pipeline/extract/synthetic.ts";
 import { readBarFile } from "@pipeline/extract/file.ts";
+import { readSymbolFile } from "@pipeline/extract/symbol_file.ts";
+import { syntheticSymbols } from "@pipeline/extract/synthetic_symbols.ts";
+import { EtlError } from "@pipeline/errors.ts";
 import {
   alphaVantageMonthWindow,
   alphaVantageSource,
@@ -18,7 +21,6 @@ import { rawLandingSource } from "@pipeline/extract/http/raw_source.ts";
 import type { RunConfig } from "@pipeline/config.ts";
 import { type Clock, fixedClock } from "@pipeline/clock.ts";
 import type { EntitySource } from "@pipeline/incremental/backfill.ts";
-import { EtlError } from "@pipeline/errors.ts";
 import pl from "nodejs-polars";
 
 /** What a source may need from outside. */
@@ -58,11 +60,43 @@ export function windowFor(
   return { start, end };
 }
 
+/**
+ * The reference-data source of `--kind symbols`: one partition holding the
+ * full reference (of the synthetic source's symbols, or of the input file).
+ */
+function symbolSource(config: RunConfig): Source {
+  if (config.source === "file") {
+    const path = config.input!;
+    return {
+      name: "file",
+      dataset: "symbols",
+      partitions: () => [{ name: path, extract: () => readSymbolFile(path) }],
+    };
+  }
+  if (config.source !== "synthetic") {
+    throw new EtlError(`--kind symbols is not offered by ${config.source}`, {
+      stage: "config",
+    });
+  }
+  return {
+    name: "synthetic",
+    dataset: "symbols",
+    partitions: () => [{
+      name: "symbols",
+      extract: () =>
+        Promise.resolve(
+          syntheticSymbols({ symbols: config.symbols, seed: config.seed }),
+        ),
+    }],
+  };
+}
+
 /** The source `config` names. Throws an `EtlError` (stage config) on bad setup. */
 export async function sourceFor(
   config: RunConfig,
   deps: SourceDeps,
 ): Promise<Source> {
+  if (config.kind === "symbols") return symbolSource(config);
   switch (config.source) {
     case "synthetic":
       return {

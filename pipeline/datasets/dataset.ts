@@ -23,6 +23,24 @@ export interface Transformed<B> {
   dates: string[];
 }
 
+/** What a dataset's transform may use besides the valid frame. */
+export interface TransformOptions {
+  /** The run's "now" (`--as-of`). */
+  now?: Date | undefined;
+  /** The quarantine frame of the same validation. */
+  quarantine?: pl.DataFrame | undefined;
+}
+
+/** What a dataset's load gets besides the batch. */
+export interface LoadOptions {
+  /** The run id, stored as `load_id` on every row written. */
+  loadId: string;
+  /** Where the lake lives (`<dataDir>/lake`), for loads that read it. */
+  dataDir?: string | undefined;
+  /** The source, recorded with schema changes (new fields). */
+  source?: string | undefined;
+}
+
 /** The stages of one dataset. */
 export interface Dataset<B> {
   /** Name, also stored with quarantined records. */
@@ -36,8 +54,11 @@ export interface Dataset<B> {
    * partition and its cursor the watermark's value.
    */
   readonly resource: ResourceSpec;
-  /** The frame of the primary resource in a batch. */
-  primary(batch: B): pl.DataFrame;
+  /**
+   * The frame of the primary resource in a batch, whose newest cursor per
+   * entity advances the watermarks; null for a dataset without them.
+   */
+  primary(batch: B): pl.DataFrame | null;
   /**
    * Warehouse rows before each entity's incremental window start that the
    * transform needs (shaped like `valid`), or none.
@@ -58,7 +79,7 @@ export interface Dataset<B> {
     options: { now: Date },
   ): { valid: pl.DataFrame; quarantine: pl.DataFrame };
   /** Derives the frames to load. */
-  transform(valid: pl.DataFrame): Transformed<B>;
+  transform(valid: pl.DataFrame, options?: TransformOptions): Transformed<B>;
   /**
    * The data-quality checks run per partition (entity) between the
    * transform and the load (see `@pipeline/quality/mod.ts`).
@@ -77,7 +98,7 @@ export interface Dataset<B> {
   load(
     tx: SqlClient,
     batch: B,
-    options: { loadId: string; source?: string | undefined },
+    options: LoadOptions,
   ): Promise<UpsertResult[]>;
 }
 

@@ -29,6 +29,8 @@ export interface LoadBatchOptions<B> {
   now: Date;
   /** The real time, for `etl_loads` and the watermarks' `updated_at`. */
   wallClock: Clock;
+  /** Where the lake lives, for loads that read it. */
+  dataDir?: string | undefined;
   /** More work inside the same transaction (e.g. a backfill chunk's state). */
   within?: (tx: SqlClient) => Promise<void>;
 }
@@ -63,6 +65,7 @@ export async function loadBatch<B>(
       const tables = await dataset.load(tx, options.batch, {
         loadId,
         source: options.source,
+        dataDir: options.dataDir,
       });
       const quarantined = await loadQuarantine(tx, options.quarantine, {
         loadId,
@@ -71,14 +74,17 @@ export async function loadBatch<B>(
         entityColumn: dataset.entityColumn,
         quarantinedAt: options.now,
       });
-      await advanceWatermarks(tx, dataset.primary(options.batch), {
-        source: options.source,
-        dataset: dataset.name,
-        entity: dataset.resource.entity,
-        cursor: dataset.resource.cursor,
-        loadId,
-        now: wallClock.now(),
-      });
+      const primary = dataset.primary(options.batch);
+      if (primary) {
+        await advanceWatermarks(tx, primary, {
+          source: options.source,
+          dataset: dataset.name,
+          entity: dataset.resource.entity,
+          cursor: dataset.resource.cursor,
+          loadId,
+          now: wallClock.now(),
+        });
+      }
       await options.within?.(tx);
       await commitLoad(tx, loadId, {
         resources: tables,

@@ -5,14 +5,17 @@
 import type { Dataset } from "@pipeline/datasets/dataset.ts";
 import { barsDataset } from "@pipeline/datasets/bars.ts";
 import { weatherDataset } from "@pipeline/datasets/weather.ts";
+import { symbolsDataset } from "@pipeline/datasets/symbols.ts";
 
 export * from "@pipeline/datasets/dataset.ts";
 export { barsDataset } from "@pipeline/datasets/bars.ts";
 export { weatherDataset } from "@pipeline/datasets/weather.ts";
+export { symbolsDataset } from "@pipeline/datasets/symbols.ts";
 
 /** Every dataset, by the name a source declares. */
 // deno-lint-ignore no-explicit-any
 export const DATASETS: Readonly<Record<string, Dataset<any>>> = {
   bars: barsDataset,
   weather: weatherDataset,
+  symbols: symbolsDataset,
 };

@@ -8,7 +8,11 @@
  */
 import pl from "nodejs-polars";
 import type { SqlClient } from "@pipeline/load/client.ts";
-import type { Dataset, Transformed } from "@pipeline/datasets/dataset.ts";
+import type {
+  Dataset,
+  Transformed,
+  TransformOptions,
+} from "@pipeline/datasets/dataset.ts";
 
 /**
  * `dataset.transform(valid)`, or with windows (`since` per entity) the
@@ -19,11 +23,12 @@ export async function transformWindow<B>(
   dataset: Dataset<B>,
   valid: pl.DataFrame,
   since: ReadonlyMap<string, Date>,
+  options: TransformOptions = {},
 ): Promise<Transformed<B>> {
-  if (since.size === 0) return dataset.transform(valid);
+  if (since.size === 0) return dataset.transform(valid, options);
   const context = await dataset.context(client, since, valid);
   const input = context.height > 0
     ? pl.concat([context, valid], { how: "vertical" })
     : valid;
-  return dataset.trim(dataset.transform(input), since);
+  return dataset.trim(dataset.transform(input, options), since);
 }

@@ -39,9 +39,10 @@ export interface Source {
   readonly name: string;
   /**
    * `bars`: the raw frame of `@pipeline/bars.ts`. `weather`: the raw weather
-   * frame of `@pipeline/extract/openmeteo.ts`.
+   * frame of `@pipeline/extract/openmeteo.ts`. `symbols`: the raw reference
+   * frame of `@pipeline/symbols.ts`.
    */
-  readonly dataset: "bars" | "weather";
+  readonly dataset: "bars" | "weather" | "symbols";
   /**
    * Whether {@link Source.partitions} honours `since` (the incremental
    * window) exactly. Sources without it (a file, whole-month responses,

@@ -37,7 +37,7 @@ export type Reprocess = typeof REPROCESS[number];
 export interface EntitySource {
   /** The source name (watermarks, quarantine, chunk state). */
   readonly name: string;
-  readonly dataset: "bars" | "weather";
+  readonly dataset: "bars" | "weather" | "symbols";
   /** The partitions to backfill (symbols, locations). */
   readonly entities: readonly string[];
   /** The raw frame of `entity` for `[start, end)` (may hold more). */

@@ -117,6 +117,7 @@ export async function backfillCommand(
       partitions: [],
       tables: [],
       snapshot: null,
+      checks: null,
       peak_rss_mib: null,
       error: null,
       error_stage: null,

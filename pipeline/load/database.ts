@@ -102,6 +102,51 @@ export interface EtlRetentionTable {
   run_id: string;
 }
 
+/** A version of a symbol (SCD2): valid over [valid_from, valid_to). */
+export interface DimSymbolTable {
+  symbol_key: Generated<string>;
+  symbol: string;
+  name: string;
+  exchange: string;
+  currency: string;
+  sector: string | null;
+  row_hash: string;
+  valid_from: Timestamp;
+  /** NULL while the version is open (current). */
+  valid_to: Timestamp | null;
+  is_current: boolean;
+  /** The run that opened the version. */
+  load_id: string;
+  /** The run that closed it. */
+  closed_load_id: string | null;
+}
+
+/** One reference load of dim_symbol. */
+export interface DimSymbolLoadTable {
+  load_id: string;
+  as_of: Timestamp;
+  full_load: boolean;
+  method: "compare" | "diff";
+  base_date: string | null;
+  rows: number;
+  opened: number;
+  closed: number;
+  unchanged: number;
+  recorded_at: Generated<Date>;
+}
+
+/** A key a snapshot diff found inserted, updated or deleted. */
+export interface EtlSnapshotDiffTable {
+  id: Generated<string>;
+  table_name: string;
+  from_date: string;
+  to_date: string;
+  change: "insert" | "update" | "delete";
+  key: unknown;
+  run_id: string;
+  recorded_at: Generated<Date>;
+}
+
 /** The warehouse. */
 export interface Database {
   etl_runs: EtlRunTable;
@@ -112,4 +157,7 @@ export interface Database {
   quarantine: QuarantineTable;
   etl_partitioning: EtlPartitioningTable;
   etl_retention: EtlRetentionTable;
+  dim_symbol: DimSymbolTable;
+  dim_symbol_loads: DimSymbolLoadTable;
+  etl_snapshot_diffs: EtlSnapshotDiffTable;
 }

@@ -9,3 +9,4 @@ export * from "@pipeline/load/bars.ts";
 export * from "@pipeline/load/weather.ts";
 export type * from "@pipeline/load/database.ts";
 export * from "@pipeline/load/quarantine.ts";
+export * from "@pipeline/load/copy_frame.ts";

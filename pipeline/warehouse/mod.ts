@@ -1,7 +1,7 @@
 /**
  * The warehouse: range partitions of the fact tables (created ahead of the
- * data by the load) and the retention that moves old partitions to the
- * Parquet lake.
+ * data by the load), the retention that moves old partitions to the Parquet
+ * lake, dimensions (SCD2) and snapshot diffs.
  * @module
  */
 export {
@@ -34,3 +34,8 @@ export {
   type RetentionStepEvent,
   type RetentionTableResult,
 } from "@pipeline/warehouse/retention.ts";
+export * from "@pipeline/warehouse/scd2.ts";
+export * from "@pipeline/warehouse/dim_symbol.ts";
+export * from "@pipeline/warehouse/diff.ts";
+export * from "@pipeline/warehouse/diff_record.ts";
+export * from "@pipeline/warehouse/diff_command.ts";

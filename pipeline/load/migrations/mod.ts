@@ -10,6 +10,7 @@ import * as operations from "@pipeline/load/migrations/2026_11_22_0003_operation
 import * as partitionedFacts from "@pipeline/load/migrations/2026_12_01_0004_partitioned_facts.ts";
 import * as incremental from "@pipeline/load/migrations/2026_12_01_0005_incremental.ts";
 import * as quality from "@pipeline/load/migrations/2026_12_01_0007_quality.ts";
+import * as symbols from "@pipeline/load/migrations/2026_12_01_0006_symbols.ts";
 
 /** The migrations by name, for Kysely's Migrator. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -18,5 +19,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "2026_11_22_0003_operations": operations,
   "2026_12_01_0004_partitioned_facts": partitionedFacts,
   "2026_12_01_0005_incremental": incremental,
+  "2026_12_01_0006_symbols": symbols,
   "2026_12_01_0007_quality": quality,
 };

@@ -1,0 +1,89 @@
+/**
+ * The symbols dataset: reference data of stocks (name, exchange, currency,
+ * sector) into the type 2 dimension `dim_symbol`, snapshotted daily as
+ * `symbols_ref`.
+ * @module
+ */
+import { z } from "zod";
+import type { Dataset } from "@pipeline/datasets/dataset.ts";
+import { withoutValues } from "@pipeline/datasets/dataset.ts";
+import { defineResource } from "@pipeline/load/resource.ts";
+import { EtlError } from "@pipeline/errors.ts";
+import { validateSymbols } from "@pipeline/validate/symbols.ts";
+import { transformSymbols } from "@pipeline/transform/symbols.ts";
+import {
+  loadDimSymbol,
+  type SymbolBatch,
+  SYMBOLS_REF,
+} from "@pipeline/warehouse/dim_symbol.ts";
+import { scd2UpsertResult } from "@pipeline/warehouse/scd2.ts";
+
+/**
+ * Symbols: validate, transform, SCD2 load and snapshot of a full reference.
+ * Versions open and close at the run's clock (`--as-of`), which the
+ * transform must be given (`options.now`).
+ */
+export const symbolsDataset: Dataset<SymbolBatch> = {
+  name: "symbols",
+  entityColumn: "symbol",
+  tables: [{ name: SYMBOLS_REF, dateColumn: "as_of" }],
+  validate: (raw) => validateSymbols(raw),
+  transform(valid, options = {}) {
+    const asOf = options.now;
+    if (!asOf) {
+      throw new EtlError("the symbols transform needs the run's clock (now)", {
+        stage: "transform",
+      });
+    }
+    const { reference, held, duplicates } = transformSymbols(valid, {
+      quarantine: options.quarantine,
+    });
+    return {
+      batch: { reference, held, asOf, full: true },
+      rows: reference.height,
+      duplicates,
+      dates: [asOf.toISOString().slice(0, 10)],
+    };
+  },
+  // dim_symbol has versions, not a cursor stream: no watermarks, no
+  // incremental windows (every reference load is compared whole or by its
+  // snapshot diff).
+  resource: defineResource({
+    name: "dim_symbol",
+    primaryKey: ["symbol", "valid_from"],
+    cursor: "valid_from",
+    writeMode: "scd2",
+    schema: z.object({
+      symbol: z.string(),
+      name: z.string(),
+      exchange: z.string(),
+      currency: z.string(),
+      sector: z.string().nullable(),
+      row_hash: z.string(),
+      valid_from: z.date(),
+      valid_to: z.date().nullable(),
+      is_current: z.boolean(),
+    }),
+  }),
+  primary: () => null,
+  context: (_client, _since, valid) => Promise.resolve(valid.head(0)),
+  trim: (transformed) => transformed,
+  checks: [],
+  withoutEntities: (transformed, entities) => {
+    const reference = withoutValues(
+      transformed.batch.reference,
+      "symbol",
+      entities,
+    );
+    return {
+      ...transformed,
+      batch: { ...transformed.batch, reference },
+      rows: reference.height,
+    };
+  },
+  load: async (tx, batch, { loadId, dataDir }) => [
+    scd2UpsertResult(
+      (await loadDimSymbol(tx, batch, { loadId, dataDir })).merge,
+    ),
+  ],
+};
