@@ -210,6 +210,7 @@ export async function ensurePartitions(
       ? [{ name: partitionName(table, start, granularity), lo: start, hi: end }]
       : gaps.flatMap((g) => dayPieces(table, g, ranges));
     for (const piece of pieces) {
+      await refuseArchived(tx, table, piece);
       result.movedFromDefault += await createPartition(tx, table, key, piece);
       result.created.push({
         name: piece.name,
@@ -226,6 +227,39 @@ export async function ensurePartitions(
     }
   }
   return result;
+}
+
+/**
+ * Refuses to recreate a range the retention archived: the snapshot would
+ * then rewrite those lake dates from the reloaded rows alone, replacing the
+ * archived files. Terminal: restore the partition from the lake first (or
+ * delete its `etl_retention` row to load anyway).
+ */
+async function refuseArchived(
+  tx: SqlClient,
+  table: string,
+  piece: { lo: Date; hi: Date },
+): Promise<void> {
+  const { rows } = await tx.query<
+    { partition_name: string; detached_at: Date }
+  >(
+    `SELECT partition_name, detached_at FROM etl_retention
+     WHERE table_name = $1 AND range_from < $3 AND range_to > $2
+       AND detached_at IS NOT NULL
+     ORDER BY detached_at DESC LIMIT 1`,
+    [table, piece.lo.toISOString(), piece.hi.toISOString()],
+  );
+  const archived = rows[0];
+  if (!archived) return;
+  throw new EtlError(
+    `rows from ${piece.lo.toISOString()} to ${piece.hi.toISOString()} fall ` +
+      `in ${archived.partition_name}, which the retention archived to the ` +
+      `lake on ${new Date(archived.detached_at).toISOString()}: loading them ` +
+      `would replace the archived Parquet files of those dates. Restore the ` +
+      `partition from the lake first, or delete its etl_retention row to ` +
+      `load anyway`,
+    { stage: "load", partition: table },
+  );
 }
 
 /** The parts of `[lo, hi)` no range covers, in order. */

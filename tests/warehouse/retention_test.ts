@@ -346,3 +346,29 @@ for (const crashAfter of ["exported", "detached"] as RetentionStep[]) {
       }),
   );
 }
+
+dbTest(
+  "a load into a range the retention archived is refused, so the lake's archived files are never replaced",
+  async (db) => {
+    await withLake(db, async (dataDir) => {
+      const result = await applyRetention({
+        client: db.client,
+        dataDir,
+        olderThanMs: 60 * DAY,
+        clock: NOW,
+      });
+      assert.deepEqual(result.errors, []);
+      const before = await lakeRows(dataDir);
+      await assert.rejects(
+        db.client.transaction((tx) =>
+          upsertFrame(tx, BARS_1M, bars(["AAPL"], ["2026-08-10T15:00:00Z"]), {
+            loadId: crypto.randomUUID(),
+          })
+        ),
+        /fall in bars_1m_p2026_08, which the retention archived to the lake/,
+      );
+      assert.deepEqual(await lakeRows(dataDir), before);
+      assert.ok(!(await names(db.client)).includes("bars_1m_p2026_08"));
+    });
+  },
+);
