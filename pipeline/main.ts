@@ -248,7 +248,7 @@ Exit status: 0 every chunk succeeded, 1 some failed, 2 bad usage, 3 locked,
 `,
   reset: `deno task etl reset DATASET [--yes] [FLAGS]
 
-Wipes a dataset (bars, weather): the rows of its tables, its quarantined
+Wipes a dataset (bars, weather, symbols): the rows of its tables, its quarantined
 records, its watermarks and backfill chunks (one transaction), and its
 Parquet files in the lake. Run history is kept. Asks to type the dataset's
 name unless --yes.

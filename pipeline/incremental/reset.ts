@@ -37,10 +37,22 @@ export async function resetDataset(
   options: ResetOptions,
 ): Promise<ResetReport> {
   const report = await client.transaction(async (tx) => {
+    // The resource's table and the snapshotted tables that are tables (a
+    // snapshotted view, like symbols_ref, empties with its table).
+    const names = [
+      ...new Set([dataset.resource.name, ...dataset.tables.map((t) => t.name)]),
+    ];
+    const { rows: base } = await tx.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables
+       WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+         AND table_name = ANY($1::text[])`,
+      [names],
+    );
+    const isBase = new Set(base.map((r) => r.table_name));
     const tables = [];
-    for (const t of dataset.tables) {
-      const { rowCount } = await tx.query(`DELETE FROM ${ident(t.name)}`);
-      tables.push({ table: t.name, rows: rowCount });
+    for (const name of names.filter((n) => isBase.has(n))) {
+      const { rowCount } = await tx.query(`DELETE FROM ${ident(name)}`);
+      tables.push({ table: name, rows: rowCount });
     }
     const del = async (sql: string) =>
       (await tx.query(sql, [dataset.name])).rowCount;
