@@ -589,6 +589,38 @@ Deno.test("snapshotTables() exports many dates in chunks, one file per date", as
       await listFiles(`${dataDir}/lake`),
       dates.map((d) => `ticks/date=${d}/data_0.parquet`),
     );
+
+    // Postgres failing on the 15th date (second chunk) while DuckDB writes
+    // the first chunk: the error names the second chunk, and no file changes.
+    await client.exec(
+      `UPDATE ticks SET v = 1;
+       CREATE VIEW ticks_inv AS SELECT symbol, ts, 1 / v AS inv FROM ticks`,
+    );
+    const inv = [{ name: "ticks_inv", dateColumn: "ts" }];
+    const good = await snapshot({ client, dataDir, dates, tables: inv });
+    assert.equal(good.tables[0]?.rows, 80);
+    const invBytes = await Promise.all(
+      good.tables[0]!.files.map((f) => Deno.readFile(f)),
+    );
+    await client.exec(
+      "UPDATE ticks SET v = 0 WHERE ts = '2026-01-15T12:00:00Z'",
+    );
+    await assert.rejects(
+      snapshot({ client, dataDir, dates, tables: inv }),
+      (err: unknown) =>
+        err instanceof EtlError && err.stage === "snapshot" &&
+        err.partition === `ticks_inv date=${dates.slice(10, 20).join(",")}` &&
+        err.message.includes("cannot export ticks_inv from Postgres"),
+    );
+    assert.deepEqual(
+      await Promise.all(good.tables[0]!.files.map((f) => Deno.readFile(f))),
+      invBytes,
+    );
+    assert.equal(
+      (await listFiles(`${dataDir}/lake`)).filter((f) => f.startsWith("."))
+        .length,
+      0,
+    );
   } finally {
     await Deno.remove(dataDir, { recursive: true });
   }
