@@ -7,12 +7,14 @@
  * `<dataDir>/lake/<table>/date=YYYY-MM-DD/data_0.parquet`, and register the
  * lake in `<dataDir>/analytics.duckdb` so any DuckDB client can query it.
  *
- * Data path per table: one `COPY (SELECT ...) TO STDOUT (FORMAT csv)` covering
- * all touched dates (no DuckDB postgres scanner is available), the bytes into
- * a staging CSV, DuckDB reads it with explicit column types, and writes one
- * Parquet file per date into a staging directory; then each touched date's
- * directory is swapped for the staged one (or removed when the date has no
- * rows), so a failed run leaves the previous files in place.
+ * Data path per table: the touched dates in a few chunks of consecutive
+ * dates; per chunk one `COPY (SELECT ...) TO STDOUT (FORMAT csv)` into a
+ * staging CSV (no DuckDB postgres scanner is available), then one
+ * partitioned DuckDB write of that CSV with explicit column types, one
+ * Parquet file per date, into a staging directory. DuckDB runs off the JS
+ * thread, so while it converts one chunk Postgres exports the next. Then each
+ * touched date's directory is swapped for the staged one (or removed when the
+ * date has no rows), so a failed run leaves the previous files in place.
  * @module
  */
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
@@ -225,11 +227,106 @@ async function copyToFile(
   return (await client.copyToFile(sql, path)) > 0;
 }
 
+// %% notebooks/05_snapshot.ipynb#chunk-dates
+/** A table's dates are exported in this many chunks, when they are enough. */
+const CHUNKS = 4;
+
+/** Fewer dates than this per chunk are not worth a statement of their own. */
+const MIN_CHUNK_DATES = 8;
+
+/**
+ * At most this many dates per chunk: DuckDB keeps at most
+ * `partitioned_write_max_open_files` partition files open per write (set to
+ * this) and starts a second file in a date it had to close, which would
+ * break "one file per date".
+ */
+const MAX_CHUNK_DATES = 100;
+
+/**
+ * Splits sorted dates into consecutive chunks of near-equal size: {@link CHUNKS}
+ * of them, fewer when that would leave a chunk under {@link MIN_CHUNK_DATES}
+ * dates (a daily run's few dates stay one chunk), more when a chunk would
+ * exceed {@link MAX_CHUNK_DATES}. Every date is in exactly one chunk, so each
+ * date's file comes from one DuckDB write.
+ *
+ * @param dates Sorted, unique dates.
+ * @returns The chunks in date order; empty for no dates.
+ */
+function chunkDates(dates: readonly string[]): string[][] {
+  const count = Math.max(
+    1,
+    Math.ceil(dates.length / MAX_CHUNK_DATES),
+    Math.min(CHUNKS, Math.floor(dates.length / MIN_CHUNK_DATES)),
+  );
+  const chunks: string[][] = [];
+  for (let i = 0; i < count; i++) {
+    const from = Math.round((i * dates.length) / count);
+    const to = Math.round(((i + 1) * dates.length) / count);
+    if (to > from) chunks.push(dates.slice(from, to));
+  }
+  return chunks;
+}
+
+// %% notebooks/05_snapshot.ipynb#duckdb-threads
+/**
+ * DuckDB's threads during a snapshot: all cores but one, which is left to
+ * the Postgres export running alongside. On two cores a second DuckDB
+ * thread bought no speed: the writes of many small date files spent their
+ * time handing tasks between the threads (a year of `bars_1h`, 257 files,
+ * took 1.2 s instead of 0.2 s) and took CPU from the export.
+ */
+const DUCKDB_THREADS = Math.max(1, navigator.hardwareConcurrency - 1);
+
+// %% notebooks/05_snapshot.ipynb#duckdb-queue
+/**
+ * The DuckDB statements of a snapshot, run one after another on one
+ * connection but started without waiting: DuckDB works on its own threads,
+ * so while it converts one chunk, Postgres exports the next. After a step
+ * fails the later ones do not run ({@link DuckdbQueue.failed}).
+ */
+class DuckdbQueue {
+  readonly duck: DuckDBConnection;
+  #tail: Promise<void> = Promise.resolve();
+  #failed = false;
+
+  constructor(duck: DuckDBConnection) {
+    this.duck = duck;
+  }
+
+  /** Whether a step failed; its caller got the error. */
+  get failed(): boolean {
+    return this.#failed;
+  }
+
+  /**
+   * Queues `step`; the promise settles with its result. A step queued after
+   * a failure rejects without running.
+   */
+  run<T>(step: (duck: DuckDBConnection) => Promise<T>): Promise<T> {
+    const result = this.#tail.then(() => {
+      if (this.#failed) throw new Error("an earlier DuckDB step failed");
+      return step(this.duck);
+    });
+    this.#tail = result.then(() => {}, () => {
+      this.#failed = true;
+    });
+    // Handled here so a failure while the caller still exports is not an
+    // unhandled rejection; the caller awaits `result` later.
+    result.catch(() => {});
+    return result;
+  }
+
+  /** Settles when every queued step has finished. */
+  idle(): Promise<void> {
+    return this.#tail;
+  }
+}
+
 // %% notebooks/05_snapshot.ipynb#export-table-options
 /** Options of {@link exportTable}. */
 interface ExportTableOptions {
   client: SqlClient;
-  duck: DuckDBConnection;
+  queue: DuckdbQueue;
   table: SnapshotTable;
   dates: readonly string[];
   stagingDir: string;
@@ -238,67 +335,112 @@ interface ExportTableOptions {
 // %% notebooks/05_snapshot.ipynb#export-table
 /**
  * Exports one table's rows of `dates` into
- * `<stagingDir>/<table>/date=D/data_0.parquet`, one file per date that has
- * rows, sorted by the primary key (or all columns) so reruns write the same
- * bytes.
+ * `<stagingDir>/<table>/chunk-<k>/date=D/data_0.parquet`, one file per date
+ * that has rows, sorted by the primary key (or all columns) so reruns write
+ * the same bytes. The dates go in chunks ({@link chunkDates}): each chunk is
+ * one `COPY (SELECT ...) TO STDOUT` into a CSV file, then one partitioned
+ * DuckDB write, queued on `queue`, so the next chunk's export overlaps it.
+ *
+ * @returns Once the exports are done: `staged`, settling when DuckDB has
+ *   written every chunk, with the staged files and their row counts.
+ */
+async function exportTable(
+  options: ExportTableOptions,
+): Promise<{ staged: Promise<LakeFile[]> }> {
+  const { client, queue, table, dates, stagingDir } = options;
+  const name = table.name;
+  const shape = await describeTable({ client, table: name });
+  checkShape(shape, table.dateColumn);
+  const select = shape.columns.map((c) => c.exportSql).join(", ");
+  const tableDir = `${stagingDir}/${name}`;
+  await attempt(name, `cannot create ${tableDir}`, () => Deno.mkdir(tableDir));
+  const parts: Promise<LakeFile[]>[] = [];
+  for (const [k, chunk] of chunkDates(dates).entries()) {
+    if (queue.failed) break; // the failed step's error is the one reported
+    const where = `${name} date=${chunk.join(",")}`;
+    const csvPath = `${stagingDir}/${name}.${k}.csv`;
+    const hasRows = await attempt(
+      where,
+      `cannot export ${name} from Postgres to ${csvPath}`,
+      () =>
+        copyToFile(
+          client,
+          `COPY (SELECT ${select} FROM "${name}" WHERE ${
+            dateRangeSql(table.dateColumn, chunk)
+          }) TO STDOUT WITH (FORMAT csv)`,
+          csvPath,
+        ),
+    );
+    if (!hasRows) continue;
+    parts.push(queue.run((duck) =>
+      writeChunk({
+        duck,
+        shape,
+        table,
+        dates: chunk,
+        csvPath,
+        outDir: `${tableDir}/chunk-${k}`,
+      })
+    ));
+  }
+  const staged = Promise.all(parts).then((files) =>
+    files.flat().sort((a, b) => a.date.localeCompare(b.date))
+  );
+  staged.catch(() => {}); // awaited by the caller; see DuckdbQueue.run
+  return { staged };
+}
+
+// %% notebooks/05_snapshot.ipynb#write-chunk-options
+/** Options of {@link writeChunk}. */
+interface WriteChunkOptions {
+  duck: DuckDBConnection;
+  shape: TableShape;
+  table: SnapshotTable;
+  /** The chunk's dates, the ones the CSV holds. */
+  dates: readonly string[];
+  csvPath: string;
+  outDir: string;
+}
+
+// %% notebooks/05_snapshot.ipynb#write-chunk
+/**
+ * DuckDB reads one exported CSV with explicit column types and writes it to
+ * `<outDir>/date=D/data_0.parquet` in one pass: partitioned by the UTC date
+ * of the date column (the session time zone is UTC), rows sorted by the key
+ * so reruns write the same rows in the same order; `RETURN_STATS` reports
+ * each file's row count, so no second pass counts them. The CSV is removed
+ * afterwards.
  *
  * @returns The staged files with their dates and row counts.
  */
-async function exportTable(options: ExportTableOptions): Promise<LakeFile[]> {
-  const { client, duck, table, dates, stagingDir } = options;
+async function writeChunk(options: WriteChunkOptions): Promise<LakeFile[]> {
+  const { duck, shape, table, dates, csvPath, outDir } = options;
   const name = table.name;
-  const where = `${name} date=${dates.join(",")}`;
-  const shape = await describeTable({ client, table: name });
-  checkShape(shape, table.dateColumn);
-
-  const copySql = `COPY (SELECT ${
-    shape.columns.map((c) => c.exportSql).join(", ")
-  } FROM "${name}" WHERE ${
-    dateRangeSql(table.dateColumn, dates)
-  }) TO STDOUT WITH (FORMAT csv)`;
-  const csvPath = `${stagingDir}/${name}.csv`;
-  const hasRows = await attempt(
-    where,
-    `cannot export ${name} from Postgres to ${csvPath}`,
-    () => copyToFile(client, copySql, csvPath),
-  );
-  if (!hasRows) return [];
-
   const columnTypes = shape.columns.map((c) =>
     `${sqlString(c.name)}: ${sqlString(c.duckdbType)}`
   ).join(", ");
-  await attempt(
-    where,
-    `cannot read the exported rows of ${name} into DuckDB`,
-    async () => {
-      // A view, not a table: both passes below stream the file instead of
-      // holding every row in DuckDB's memory.
-      await duck.run(
-        `CREATE OR REPLACE TEMP VIEW snapshot_rows AS
-         SELECT * FROM read_csv(${sqlString(csvPath)}, header = false,
-           auto_detect = false, delim = ',', quote = '"', escape = '"',
-           allow_quoted_nulls = false, columns = {${columnTypes}})`,
-      );
-    },
-  );
-
-  // One pass writes every date: DuckDB partitions by the UTC date of the
-  // date column (the session time zone is UTC) into date=D/data_0.parquet,
-  // rows sorted by the key so reruns write the same rows in the same order.
-  const col = `"${table.dateColumn}"`;
-  const orderBy = shape.primaryKey.length > 0
-    ? shape.primaryKey.map((k) => `"${k}"`).join(", ")
-    : "ALL";
-  const tableDir = `${stagingDir}/${name}`;
-  // RETURN_STATS reports each file's row count: no second pass for counts.
+  // Date first: the partitioned write then fills one date after another;
+  // within a date this is the key order.
+  const orderBy = [
+    "date",
+    ...(shape.primaryKey.length > 0
+      ? shape.primaryKey
+      : shape.columns.map((c) => c.name)),
+  ].map((k) => `"${k}"`).join(", ");
+  const where = `${name} date=${dates.join(",")}`;
   const stats = await attempt(
     where,
-    `cannot write ${tableDir}`,
+    `cannot write ${outDir} from the exported rows of ${name}`,
     async () =>
       (await duck.runAndReadAll(
-        `COPY (SELECT *, strftime(${col}, '%Y-%m-%d') AS date
-               FROM snapshot_rows ORDER BY ${orderBy})
-           TO ${sqlString(tableDir)} (FORMAT parquet, COMPRESSION zstd,
+        `COPY (SELECT *,
+                 CAST(make_timestamp(epoch_us("${table.dateColumn}")) AS DATE)
+                   AS date
+               FROM read_csv(${sqlString(csvPath)}, header = false,
+                 auto_detect = false, delim = ',', quote = '"', escape = '"',
+                 allow_quoted_nulls = false, columns = {${columnTypes}})
+               ORDER BY ${orderBy})
+           TO ${sqlString(outDir)} (FORMAT parquet, COMPRESSION zstd,
              PARTITION_BY (date), FILENAME_PATTERN 'data_{i}',
              PER_THREAD_OUTPUT false, RETURN_STATS)`,
       )).getRowObjectsJson() as { filename: string; count: string }[],
@@ -308,25 +450,22 @@ async function exportTable(options: ExportTableOptions): Promise<LakeFile[]> {
     const date = /date=(\d{4}-\d{2}-\d{2})/.exec(filename)?.[1];
     if (date) perDate.set(date, (perDate.get(date) ?? 0) + Number(count));
   }
-  const counts = [...perDate].map(([date, n]) => ({ date, n }));
   const wanted = new Set(dates);
   const files: LakeFile[] = [];
-  for (const { date, n } of counts) {
-    const dir = `${tableDir}/${partitionDir(date)}`;
-    if (!wanted.has(date)) {
-      await Deno.remove(dir, { recursive: true });
-      continue;
+  await attempt(where, `cannot clean up ${outDir}`, async () => {
+    for (const [date, rows] of perDate) {
+      const dir = `${outDir}/${partitionDir(date)}`;
+      if (wanted.has(date)) {
+        files.push({
+          table: name,
+          date,
+          path: `${dir}/${PARTITION_FILE}`,
+          rows,
+        });
+      } else {
+        await Deno.remove(dir, { recursive: true });
+      }
     }
-    files.push({
-      table: name,
-      date,
-      path: `${dir}/${PARTITION_FILE}`,
-      rows: n,
-    });
-  }
-  files.sort((a, b) => a.date.localeCompare(b.date));
-  await attempt(where, "cannot drop the staging view", async () => {
-    await duck.run("DROP VIEW snapshot_rows");
     await Deno.remove(csvPath);
   });
   return files;
@@ -338,28 +477,29 @@ interface PublishTableOptions {
   table: string;
   dates: readonly string[];
   staged: readonly LakeFile[];
-  stagingDir: string;
   lakeDir: string;
 }
 
 // %% notebooks/05_snapshot.ipynb#publish-table
 /**
- * Replaces each touched date directory of a table with its staged version,
- * or removes it when the date has no rows any more.
+ * Replaces each touched date directory of a table with its staged version
+ * (the directory of the staged file), or removes it when the date has no
+ * rows any more.
  *
  * @returns The published files (paths inside the lake).
  */
 async function publishTable(options: PublishTableOptions): Promise<LakeFile[]> {
-  const { table, dates, staged, stagingDir, lakeDir } = options;
+  const { table, dates, staged, lakeDir } = options;
   const published: LakeFile[] = [];
   await attempt(
     table,
     `cannot create ${lakeDir}/${table}`,
     () => Deno.mkdir(`${lakeDir}/${table}`, { recursive: true }),
   );
+  const byDate = new Map(staged.map((f) => [f.date, f]));
   for (const date of dates) {
     const target = `${lakeDir}/${table}/${partitionDir(date)}`;
-    const file = staged.find((f) => f.date === date);
+    const file = byDate.get(date);
     await attempt(
       `${table} date=${date}`,
       `cannot replace ${target}`,
@@ -367,7 +507,7 @@ async function publishTable(options: PublishTableOptions): Promise<LakeFile[]> {
         await removeIfExists(target);
         if (file) {
           await Deno.rename(
-            `${stagingDir}/${table}/${partitionDir(date)}`,
+            file.path.slice(0, file.path.lastIndexOf("/")),
             target,
           );
         }
@@ -376,6 +516,61 @@ async function publishTable(options: PublishTableOptions): Promise<LakeFile[]> {
     if (file) published.push({ ...file, path: `${target}/${PARTITION_FILE}` });
   }
   return published;
+}
+
+// %% notebooks/05_snapshot.ipynb#export-all-options
+/** Options of {@link exportAll}. */
+interface ExportAllOptions {
+  client: SqlClient;
+  queue: DuckdbQueue;
+  tables: readonly SnapshotTable[];
+  dates: readonly string[];
+  stagingDir: string;
+  lakeDir: string;
+  /** Called per table, in table order, once its files are in the lake. */
+  onPublished(table: string, files: LakeFile[]): void;
+}
+
+// %% notebooks/05_snapshot.ipynb#export-all
+/**
+ * Exports the tables one after another and publishes each once DuckDB has
+ * written all its chunks, while Postgres already exports the next table. On
+ * a failure the tables before the failing one are published, as if they had
+ * run one by one, and the failing one and those after it are not.
+ * Returns only after every queued DuckDB step and publish has finished, so
+ * the connection can close and the staging directory go.
+ *
+ * @throws The first failure in table order.
+ */
+async function exportAll(options: ExportAllOptions): Promise<void> {
+  const { queue, tables, dates, lakeDir, onPublished } = options;
+  let published: Promise<void> = Promise.resolve();
+  let failure: { error: unknown } | undefined;
+  try {
+    for (const table of tables) {
+      if (queue.failed) break; // `published` rejects with that failure
+      const { staged } = await exportTable({ ...options, table });
+      published = published.then(async () => {
+        const files = await publishTable({
+          table: table.name,
+          dates,
+          staged: await staged,
+          lakeDir,
+        });
+        onPublished(table.name, files);
+      });
+      published.catch(() => {}); // awaited below; see DuckdbQueue.run
+    }
+  } catch (error) {
+    failure = { error };
+  }
+  await queue.idle();
+  try {
+    await published;
+  } catch (error) {
+    failure = { error }; // an earlier table's failure comes first
+  }
+  if (failure) throw failure.error;
 }
 
 // %% notebooks/05_snapshot.ipynb#snapshot-tables
@@ -455,30 +650,28 @@ export async function snapshotTables(
     try {
       const duck = await instance.connect();
       try {
-        await duck.run("SET TimeZone = 'UTC'");
-        for (const table of tables) {
-          const staged = await exportTable({
-            client,
-            duck,
-            table,
-            dates,
-            stagingDir,
-          });
-          const files = await publishTable({
-            table: table.name,
-            dates,
-            staged,
-            stagingDir,
-            lakeDir,
-          });
-          written.push(...files);
-          results.push({
-            name: table.name,
-            dates: files.map((f) => f.date),
-            rows: files.reduce((n, f) => n + f.rows, 0),
-            files: files.map((f) => f.path),
-          });
-        }
+        await duck.run(
+          `SET TimeZone = 'UTC';
+           SET partitioned_write_max_open_files = ${MAX_CHUNK_DATES};
+           SET threads = ${DUCKDB_THREADS}`,
+        );
+        await exportAll({
+          client,
+          queue: new DuckdbQueue(duck),
+          tables,
+          dates,
+          stagingDir,
+          lakeDir,
+          onPublished(name, files) {
+            written.push(...files);
+            results.push({
+              name,
+              dates: files.map((f) => f.date),
+              rows: files.reduce((n, f) => n + f.rows, 0),
+              files: files.map((f) => f.path),
+            });
+          },
+        });
       } finally {
         duck.closeSync();
       }

@@ -60,6 +60,17 @@ for (const kind of DATABASE_KINDS) {
         `${dir}/empty.csv`,
       );
       assert.equal(empty, 0);
+      // Rows around and beyond the client's 1 MiB write buffer.
+      const big = await db.client.copyToFile(
+        "COPY (SELECT g, repeat('x', g * 300000) FROM generate_series(1, 6) g) TO STDOUT (FORMAT csv)",
+        `${dir}/big.csv`,
+      );
+      const rows = (await Deno.readTextFile(`${dir}/big.csv`)).split("\n");
+      assert.equal(big, 6300000 + 6 * 3);
+      assert.deepEqual(
+        rows.map((r) => r.length),
+        [1, 2, 3, 4, 5, 6].map((g) => g * 300000 + 2).concat([0]),
+      );
     } finally {
       await db.dispose();
       await Deno.remove(dir, { recursive: true });

@@ -534,3 +534,94 @@ Deno.test({
     }
   },
 });
+
+Deno.test("snapshotTables() exports many dates in chunks, one file per date", async () => {
+  const client = await pglite(false);
+  const dataDir = await Deno.makeTempDir({ prefix: "sluice_snapshot_" });
+  try {
+    // 40 dates (4 chunks of 10), two symbols, inserted out of key order.
+    await client.exec(`
+      CREATE TABLE ticks (
+        symbol text NOT NULL, ts timestamptz NOT NULL, v numeric(3, 1),
+        PRIMARY KEY (symbol, ts));
+      INSERT INTO ticks
+      SELECT s, TIMESTAMPTZ '2026-01-01T12:00:00Z' + d * INTERVAL '1 day', d % 10
+        FROM generate_series(39, 0, -1) d, unnest(ARRAY['MSFT', 'AAPL']) s`);
+    const dates = Array.from(
+      { length: 40 },
+      (_, d) => new Date(Date.UTC(2026, 0, 1 + d)).toISOString().slice(0, 10),
+    );
+    const tables = [{ name: "ticks", dateColumn: "ts" }];
+    const first = await snapshot({ client, dataDir, dates, tables });
+    assert.deepEqual(first.tables[0]?.dates, dates);
+    assert.equal(first.tables[0]?.rows, 80);
+    assert.deepEqual(
+      await listFiles(`${dataDir}/lake`),
+      dates.map((d) => `ticks/date=${d}/data_0.parquet`),
+    );
+    const bytes = await Promise.all(
+      first.tables[0]!.files.map((f) => Deno.readFile(f)),
+    );
+    const rows = await duck(
+      first.duckdbPath,
+      `SELECT list(symbol) AS symbols
+         FROM read_parquet('${first.tables[0]!.files[17]}')`,
+    );
+    assert.deepEqual(rows.rows, [{ symbols: ["AAPL", "MSFT"] }]);
+
+    // A value DuckDB cannot read on the 35th date fails its chunk (the last
+    // ten dates): the error names those dates, and no file changes.
+    await client.exec(
+      `UPDATE ticks SET v = 'NaN' WHERE ts = '2026-02-04T12:00:00Z';
+       UPDATE ticks SET v = 9.9 WHERE ts < '2026-01-05'`,
+    );
+    await assert.rejects(
+      snapshot({ client, dataDir, dates, tables }),
+      (err: unknown) =>
+        err instanceof EtlError && err.stage === "snapshot" &&
+        err.partition === `ticks date=${dates.slice(30).join(",")}`,
+    );
+    assert.deepEqual(
+      await Promise.all(first.tables[0]!.files.map((f) => Deno.readFile(f))),
+      bytes,
+    );
+    assert.deepEqual(
+      await listFiles(`${dataDir}/lake`),
+      dates.map((d) => `ticks/date=${d}/data_0.parquet`),
+    );
+
+    // Postgres failing on the 15th date (second chunk) while DuckDB writes
+    // the first chunk: the error names the second chunk, and no file changes.
+    await client.exec(
+      `UPDATE ticks SET v = 1;
+       CREATE VIEW ticks_inv AS SELECT symbol, ts, 1 / v AS inv FROM ticks`,
+    );
+    const inv = [{ name: "ticks_inv", dateColumn: "ts" }];
+    const good = await snapshot({ client, dataDir, dates, tables: inv });
+    assert.equal(good.tables[0]?.rows, 80);
+    const invBytes = await Promise.all(
+      good.tables[0]!.files.map((f) => Deno.readFile(f)),
+    );
+    await client.exec(
+      "UPDATE ticks SET v = 0 WHERE ts = '2026-01-15T12:00:00Z'",
+    );
+    await assert.rejects(
+      snapshot({ client, dataDir, dates, tables: inv }),
+      (err: unknown) =>
+        err instanceof EtlError && err.stage === "snapshot" &&
+        err.partition === `ticks_inv date=${dates.slice(10, 20).join(",")}` &&
+        err.message.includes("cannot export ticks_inv from Postgres"),
+    );
+    assert.deepEqual(
+      await Promise.all(good.tables[0]!.files.map((f) => Deno.readFile(f))),
+      invBytes,
+    );
+    assert.equal(
+      (await listFiles(`${dataDir}/lake`)).filter((f) => f.startsWith("."))
+        .length,
+      0,
+    );
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
