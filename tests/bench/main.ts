@@ -12,7 +12,13 @@
  *    round) vs `psql \copy` of the file plus DuckDB writing the same rows to
  *    Parquet. Goal: ratio <= 3 and peak memory < 1.5 GB.
  *
- * Flags: --rows N (default 1,000,000), --rounds N (default 3).
+ * 3. and 4. (`./warehouse.ts`): an incremental hour of 100 symbols into a
+ *    10M-bar warehouse vs into an empty one (goal: ratio <= 2), and the peak
+ *    memory of a 30-day backfill of 100 symbols from raw files (< 1.5 GB).
+ *
+ * Flags: --rows N (default 1,000,000), --rounds N (default 3),
+ * --warehouse-history N (bars of the full warehouse, default 10,000,000),
+ * --skip-warehouse (sections 1 and 2 only).
  * @module
  */
 import { parseArgs } from "node:util";
@@ -28,12 +34,15 @@ import { validateBars } from "@pipeline/validate/bars.ts";
 import { transformBars } from "@pipeline/transform/bars.ts";
 import { fixedClock } from "@pipeline/clock.ts";
 import { createServerDatabase } from "../_db.ts";
+import { warehouseBench } from "./warehouse.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
     rows: { type: "string", default: "1000000" },
     rounds: { type: "string", default: "3" },
+    "warehouse-history": { type: "string", default: "10000000" },
+    "skip-warehouse": { type: "boolean", default: false },
   },
 });
 const ROWS = Number(values.rows);
@@ -248,6 +257,11 @@ try {
   }
   const ratio2 = median(ratios2);
   const peak = Math.max(...peaks);
+  const warehouse = values["skip-warehouse"] ? [] : await warehouseBench({
+    server: SERVER,
+    rounds: ROUNDS,
+    history: Number(values["warehouse-history"]),
+  });
 
   const verdict = (ok: boolean) => (ok ? "meets goal" : "MISSES GOAL");
   console.log("\nresults (medians of side-by-side rounds)");
@@ -268,6 +282,7 @@ try {
       verdict(peak < 1536)
     }`,
   );
+  for (const line of warehouse) console.log(line);
 } finally {
   await client.close();
   await db.drop();
