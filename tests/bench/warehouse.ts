@@ -19,6 +19,7 @@ import { syntheticBars } from "@pipeline/extract/synthetic.ts";
 import { rawLanding } from "@pipeline/extract/http/raw_landing.ts";
 import { fixedClock } from "@pipeline/clock.ts";
 import { createServerDatabase } from "../_db.ts";
+import { ensurePartitions } from "@pipeline/warehouse/partitions.ts";
 
 /** Options of {@link warehouseBench}. */
 export interface WarehouseBenchOptions {
@@ -82,6 +83,19 @@ async function fillHistory(client: SqlClient, history: number) {
       UNION ALL
       SELECT '2026-11-20T14:30:00Z'::timestamptz + m * interval '1 minute'
       FROM generate_series(0, ${today - 1}) m;`);
+  // The monthly partitions the history needs, as a load would create them.
+  const { rows: [span] } = await client.query<{ lo: Date }>(
+    "SELECT min(ts) AS lo FROM bench_minutes",
+  );
+  for (const table of ["bars_1m", "bars_5m", "bars_1h"]) {
+    await client.transaction((tx) =>
+      ensurePartitions(tx, {
+        table,
+        from: new Date(span!.lo),
+        to: new Date("2026-11-21T00:00:00Z"),
+      })
+    );
+  }
   await client.exec(`
     INSERT INTO bars_1m (symbol, ts, open, high, low, close, volume, ret,
       ma_close_20, ma_volume_20, vwap, load_id)
