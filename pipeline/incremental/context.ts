@@ -47,12 +47,16 @@ export async function readContext(
   const day = options.dayStart
     ? `date_trunc('day', w.since AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`
     : "w.since";
-  const { rows } = await client.query<Record<string, unknown>>(
-    `SELECT b.${e} AS entity,
+  // A few index range scans: Postgres' JIT, which big tables' cost
+  // estimates switch on, would compile for longer than the query runs.
+  const { rows } = await client.transaction(async (tx) => {
+    await tx.exec("SET LOCAL jit = off");
+    return await tx.query<Record<string, unknown>>(
+      `SELECT b.${e} AS entity,
             (extract(epoch FROM b.${ts}) * 1000)::float8 AS ms,
             ${
-      values.map((v) => `b.${ident(v)}::float8 AS ${ident(v)}`).join(", ")
-    }
+        values.map((v) => `b.${ident(v)}::float8 AS ${ident(v)}`).join(", ")
+      }
      FROM unnest($1::text[], $2::timestamptz[]) AS w(entity, since)
      CROSS JOIN LATERAL (
        SELECT least(${day}, (
@@ -64,12 +68,13 @@ export async function readContext(
        AND b.${ts} >= coalesce(l.lo, '-infinity'::timestamptz)
        AND b.${ts} < w.since
      ORDER BY b.${e}, b.${ts}`,
-    [
-      [...since.keys()],
-      [...since.values()].map((d) => d.toISOString()),
-      Math.max(0, options.rows - 1),
-    ],
-  );
+      [
+        [...since.keys()],
+        [...since.values()].map((d) => d.toISOString()),
+        Math.max(0, options.rows - 1),
+      ],
+    );
+  });
   if (rows.length === 0) return like.head(0);
   const frame = pl.DataFrame({
     [entity]: rows.map((r) => r.entity as string),

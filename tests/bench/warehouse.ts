@@ -66,7 +66,7 @@ async function etl(args: string[]) {
  * hour before the new one), with 5-minute and hourly aggregates and
  * watermarks at 18:59.
  */
-async function fillHistory(client: SqlClient, history: number) {
+export async function fillHistory(client: SqlClient, history: number) {
   const perSymbol = Math.floor(history / SYMBOLS.length);
   const today = 270; // 14:30 .. 18:59
   const days = Math.ceil((perSymbol - today) / 390);
