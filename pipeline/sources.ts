@@ -13,8 +13,15 @@ import {
   alphaVantageMonthWindow,
   alphaVantageSource,
 } from "@pipeline/extract/alphavantage.ts";
-import { finnhubSource } from "@pipeline/extract/finnhub.ts";
-import { openMeteoSource } from "@pipeline/extract/openmeteo.ts";
+import {
+  FinnhubConfigSchema,
+  finnhubSource,
+} from "@pipeline/extract/finnhub.ts";
+import {
+  OpenMeteoConfigSchema,
+  openMeteoSource,
+} from "@pipeline/extract/openmeteo.ts";
+import { tokenBucket } from "@pipeline/extract/http/token_bucket.ts";
 import type { HttpSourceDeps } from "@pipeline/extract/http/source_deps.ts";
 import { rawLanding } from "@pipeline/extract/http/raw_landing.ts";
 import { rawLandingSource } from "@pipeline/extract/http/raw_source.ts";
@@ -148,15 +155,91 @@ export async function sourceFor(
     case "alphavantage":
       return alphaVantageSource({ symbols: config.symbols, start, end }, http);
     case "finnhub":
-      return finnhubSource({ symbols: config.symbols, start, end }, http);
-    case "openmeteo":
-      return openMeteoSource({
-        locations: config.locations,
+      return incrementalHttp({
+        entities: config.symbols,
         start,
         end,
-        endpoint: config.endpoint,
-      }, http);
+        http,
+        rate: {
+          requestsPerMinute: FinnhubConfigSchema.shape.requestsPerMinute
+            .parse(undefined),
+          burst: FinnhubConfigSchema.shape.burst.parse(undefined),
+        },
+        make: (symbol, window, deps) =>
+          finnhubSource({ symbols: [symbol], ...window }, deps),
+      });
+    case "openmeteo": {
+      const locations = new Map(config.locations.map((l) => [l.name, l]));
+      return incrementalHttp({
+        entities: [...locations.keys()],
+        start,
+        end,
+        http,
+        rate: {
+          requestsPerMinute: OpenMeteoConfigSchema.shape.requestsPerMinute
+            .parse(undefined),
+          burst: OpenMeteoConfigSchema.shape.burst.parse(undefined),
+        },
+        make: (name, window, deps) =>
+          openMeteoSource({
+            locations: [locations.get(name)!],
+            ...window,
+            endpoint: config.endpoint,
+          }, deps),
+      });
+    }
   }
+}
+
+/** Options of {@link incrementalHttp}. */
+interface IncrementalHttpOptions {
+  /** The source's partitions (symbols, location names), in order. */
+  entities: readonly string[];
+  /** The configured window. */
+  start: Date;
+  end: Date;
+  http: HttpSourceDeps;
+  /** The provider's published rate, shared by every entity's requests. */
+  rate: { requestsPerMinute: number; burst: number };
+  /** The source of one entity over a window. */
+  make: (
+    entity: string,
+    window: { start: Date; end: Date },
+    deps: HttpSourceDeps,
+  ) => Source;
+}
+
+/**
+ * An HTTP source that honours incremental windows: one source per entity,
+ * built over `[since, end)` when the run gives the entity a window after the
+ * configured start, all sharing one rate limiter (the provider's limit is
+ * per key, not per symbol). Every source is built up front, so bad
+ * configuration (a missing key) fails before any request.
+ */
+function incrementalHttp(options: IncrementalHttpOptions): Source {
+  const { entities, start, end, http, make } = options;
+  const limiter = http.limiter ??
+    tokenBucket({ ...options.rate, clock: http.clock, sleep: http.sleep });
+  const deps: HttpSourceDeps = { ...http, limiter };
+  const whole = new Map(
+    entities.map((e) => [e, make(e, { start, end }, deps)] as const),
+  );
+  const first = whole.values().next().value as Source;
+  return {
+    name: first.name,
+    dataset: first.dataset,
+    incremental: true,
+    start,
+    partitions: (partitionOptions) =>
+      entities.flatMap((entity) => {
+        const since = partitionOptions?.since?.get(entity);
+        if (since && since.getTime() >= end.getTime()) return [];
+        const source = since && since.getTime() > start.getTime()
+          ? make(entity, { start: since, end }, deps)
+          : whole.get(entity)!;
+        return source.partitions().map((p) => ({ ...p, entity }));
+      }),
+  };
 }
 
 /**
