@@ -306,6 +306,30 @@ export async function backfill(
     );
   };
 
+  /** Records a chunk as failed with its error, and counts it. */
+  const failChunk = async (
+    partition: string,
+    day: string,
+    err: unknown,
+    loadId: string | null,
+  ) => {
+    const error = errorMessage(err);
+    await recordChunk(client, {
+      source: source.name,
+      dataset: dataset.name,
+      partition,
+      day,
+      status: "failed",
+      loadId,
+      runId,
+      error,
+      now: wallClock.now(),
+    });
+    report.failed++;
+    report.pending--;
+    report.failures.push({ partition, day, error });
+  };
+
   for (const [entity, todo] of byEntity) {
     if (signal?.aborted) {
       report.interrupted = true;
@@ -322,25 +346,7 @@ export async function backfill(
       extracted = raw.height;
       ({ valid, quarantine } = dataset.validate(raw, { now: clock.now() }));
     } catch (err) {
-      for (const c of todo) {
-        await recordChunk(client, {
-          source: source.name,
-          dataset: dataset.name,
-          partition: entity,
-          day: c.day,
-          status: "failed",
-          runId,
-          error: errorMessage(err),
-          now: wallClock.now(),
-        });
-        report.failed++;
-        report.pending--;
-        report.failures.push({
-          partition: entity,
-          day: c.day,
-          error: errorMessage(err),
-        });
-      }
+      for (const c of todo) await failChunk(entity, c.day, err, null);
       log(`backfill: ${entity}: extract failed: ${errorMessage(err)}`);
       progress();
       continue;
@@ -419,24 +425,7 @@ export async function backfill(
         report.quarantined += qDay.height;
         for (const d of transformed.dates) dates.add(d);
       } catch (err) {
-        await recordChunk(client, {
-          source: source.name,
-          dataset: dataset.name,
-          partition: entity,
-          day: chunk.day,
-          status: "failed",
-          loadId,
-          runId,
-          error: errorMessage(err),
-          now: wallClock.now(),
-        });
-        report.failed++;
-        report.pending--;
-        report.failures.push({
-          partition: entity,
-          day: chunk.day,
-          error: errorMessage(err),
-        });
+        await failChunk(entity, chunk.day, err, loadId);
         log(`backfill: ${entity} ${chunk.day} failed: ${errorMessage(err)}`);
         progress();
         break; // the partition's later days need this day's lookback

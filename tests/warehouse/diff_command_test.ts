@@ -9,38 +9,11 @@ import { main } from "@pipeline/main.ts";
 import { LOADS, T1, T2, T3 } from "./_symbols.ts";
 import { SYMBOL_REF_FIELDS } from "@pipeline/symbols.ts";
 import type { RunSummary } from "@pipeline/summary.ts";
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { spawnEtl } from "../ops/_process.ts";
 
 /** Runs pipeline/main.ts in a fresh process with only the given environment. */
-async function etl(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<Run> {
-  const keep = ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME"];
-  const base = Object.fromEntries(
-    keep.flatMap((k) => {
-      const v = Deno.env.get(k);
-      return v === undefined ? [] : [[k, v]];
-    }),
-  );
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "pipeline/main.ts", ...args],
-    env: { ...base, NO_COLOR: "1", ...env },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
+async function etl(args: string[], env: Record<string, string> = {}) {
+  return await spawnEtl(args, { env }).done;
 }
 
 for (const kind of DATABASE_KINDS) {
