@@ -321,9 +321,10 @@ function checkRecords(
 // %% notebooks/02a_validate_bars.ipynb#first-match
 /**
  * `when(test1).then(value1).when(test2).then(value2)….otherwise(otherwise)`
- * over a list of cases: the value of the first test that holds.
+ * over a list of cases: the value of the first test that holds. Shared with
+ * the other datasets' validations.
  */
-function firstMatch(
+export function firstMatch(
   cases: readonly (readonly [test: pl.Expr, value: pl.Expr])[],
   otherwise: pl.Expr,
 ): pl.Expr {
@@ -347,7 +348,7 @@ function firstBrokenRule(rules: BarRule[]): pl.Expr {
 
 // %% notebooks/02a_validate_bars.ipynb#quoted
 /** A text expression as a JSON literal: `"n/a"` with quotes, or `null`. */
-function quoted(expr: pl.Expr): pl.Expr {
+export function quoted(expr: pl.Expr): pl.Expr {
   return pl.struct([expr.alias("v")]).struct.jsonEncode()
     .str.extract('^\\{"v":(.*)\\}$', 1);
 }

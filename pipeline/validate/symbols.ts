@@ -34,6 +34,7 @@ import {
   SYMBOL_REF_FIELDS,
   type SymbolRefField,
 } from "@pipeline/symbols.ts";
+import { firstMatch, quoted } from "@pipeline/validate/bars.ts";
 
 /** What {@link validateSymbols} returns; `raw.height === valid.height + quarantine.height`. */
 export interface ValidateSymbolsResult {
@@ -118,29 +119,6 @@ export function symbolRules(options: {
       test: isIn(text("currency"), options.badCurrencies),
     },
   ];
-}
-
-/**
- * `when(test1).then(value1).when(test2).then(value2)….otherwise(otherwise)`
- * over a list of cases: the value of the first test that holds.
- */
-function firstMatch(
-  cases: readonly (readonly [test: pl.Expr, value: pl.Expr])[],
-  otherwise: pl.Expr,
-): pl.Expr {
-  let chain: pl.Then | pl.ChainedThen | undefined;
-  for (const [test, value] of cases) {
-    chain = chain === undefined
-      ? pl.when(test).then(value)
-      : chain.when(test).then(value);
-  }
-  return chain === undefined ? otherwise : chain.otherwise(otherwise);
-}
-
-/** A text expression as a JSON literal: `"usd"` with quotes, or `null`. */
-function quoted(expr: pl.Expr): pl.Expr {
-  return pl.struct([expr.alias("v")]).struct.jsonEncode()
-    .str.extract('^\\{"v":(.*)\\}$', 1);
 }
 
 /**

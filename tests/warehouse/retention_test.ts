@@ -4,6 +4,7 @@ import { dbTest, type TestDatabase } from "../_db.ts";
 import { bars, placement } from "./_fixtures.ts";
 import type { SqlClient } from "@pipeline/load/client.ts";
 import { BARS_1M } from "@pipeline/load/bars.ts";
+import { BARS_COLUMNS } from "@pipeline/transform/bars.ts";
 import { upsertFrame } from "@pipeline/load/upsert.ts";
 import { fixedClock } from "@pipeline/clock.ts";
 import { listPartitions } from "@pipeline/warehouse/partitions.ts";
@@ -37,20 +38,7 @@ async function seed(client: SqlClient): Promise<void> {
   );
 }
 
-const COLUMNS = [
-  "symbol",
-  "ts",
-  "open",
-  "high",
-  "low",
-  "close",
-  "volume",
-  "ret",
-  "ma_close_20",
-  "ma_volume_20",
-  "vwap",
-  "load_id",
-];
+const COLUMNS = [...BARS_COLUMNS, "load_id"];
 
 /** Rows as text tuples (ts as epoch ms), comparable across Postgres and DuckDB. */
 const tuple = (r: Record<string, unknown>) =>
