@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the notebook tooling (pipeline/nbdev/) needs on a Debian
+# Installs what the notebook tooling (tools/nbdev/) needs on a Debian
 # machine: Jupyter's executor and converter (nbclient, nbconvert,
 # jupyter-client, ipykernel), headless Chromium for the docs test, and the
 # Deno Jupyter kernelspec. Idempotent: installs only what is missing, runs

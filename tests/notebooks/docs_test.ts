@@ -9,10 +9,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { buildDocs } from "@pipeline/nbdev/build_docs.ts";
-import { inspectPage } from "@pipeline/nbdev/charts.ts";
-import { dumpDom } from "@pipeline/nbdev/chromium.ts";
-import { ignoreWithoutJupyter } from "@pipeline/nbdev/jupyter.ts";
+import { buildDocs } from "@tools/nbdev/build_docs.ts";
+import { inspectPage } from "@tools/nbdev/charts.ts";
+import { dumpDom } from "@tools/nbdev/chromium.ts";
+import { ignoreWithoutJupyter } from "@tools/nbdev/jupyter.ts";
 
 const ROOT = join(import.meta.dirname!, "..", "..");
 const ignore = await ignoreWithoutJupyter("tests/notebooks/docs_test.ts", {

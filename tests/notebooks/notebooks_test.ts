@@ -1,6 +1,6 @@
 /**
  * The project's notebooks as tests: every notebooks/*.ipynb runs headlessly
- * through the real Deno kernel (pipeline/nbdev/execute.ts), with the repo
+ * through the real Deno kernel (tools/nbdev/execute.ts), with the repo
  * root as working directory, and fails naming notebook, cell id and error.
  * Skipped with an install hint when Jupyter or the deno kernelspec is
  * missing, unless CI is set.
@@ -11,9 +11,9 @@ import {
   describeFailure,
   executeNotebooks,
   type ExecuteResult,
-} from "@pipeline/nbdev/execute.ts";
-import { ignoreWithoutJupyter } from "@pipeline/nbdev/jupyter.ts";
-import { listNotebooks } from "@pipeline/nbdev/project.ts";
+} from "@tools/nbdev/execute.ts";
+import { ignoreWithoutJupyter } from "@tools/nbdev/jupyter.ts";
+import { listNotebooks } from "@tools/nbdev/project.ts";
 
 const ROOT = join(import.meta.dirname!, "..", "..");
 /** Wall-clock budget for executing all notebooks on the 2-core machine. */
