@@ -1,7 +1,7 @@
 /**
  * The project's notebooks as tests: every notebooks/*.ipynb runs headlessly
- * through the real Deno kernel (tools/nbdev/execute.ts), with the repo
- * root as working directory, and fails naming notebook, cell id and error.
+ * through the real Deno kernel (tools/nbdev/execute.ts), started in
+ * notebooks/ as Jupyter starts it, and fails naming notebook, cell id and error.
  * Skipped with an install hint when Jupyter or the deno kernelspec is
  * missing, unless CI is set.
  */
@@ -69,5 +69,42 @@ Deno.test({
   async fn() {
     const { seconds } = await executeAll();
     assert.ok(seconds < BUDGET_S, `took ${seconds.toFixed(1)} s`);
+  },
+});
+
+Deno.test({
+  name:
+    "a notebook runs under plain `jupyter nbconvert --execute` from any folder",
+  ignore,
+  async fn() {
+    // What a stranger does: no project runner, the kernel started by Jupyter
+    // in notebooks/, and the command run from somewhere else entirely.
+    const out = await Deno.makeTempDir({ prefix: "sluice-nbconvert-" });
+    try {
+      const run = await new Deno.Command("jupyter", {
+        args: [
+          "nbconvert",
+          "--to",
+          "notebook",
+          "--execute",
+          "--output-dir",
+          out,
+          join(ROOT, "notebooks", "03a_transform_bars.ipynb"),
+        ],
+        cwd: out,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(run.stderr);
+      assert.equal(run.code, 0, stderr.split("\n").slice(-15).join("\n"));
+      const executed = JSON.parse(
+        await Deno.readTextFile(join(out, "03a_transform_bars.ipynb")),
+      ) as { cells: { outputs?: { output_type: string }[] }[] };
+      const errors = executed.cells.flatMap((c) => c.outputs ?? [])
+        .filter((o) => o.output_type === "error");
+      assert.equal(errors.length, 0);
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
   },
 });

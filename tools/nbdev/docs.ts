@@ -12,8 +12,8 @@ const HELP = `Execute the notebooks and render them to HTML pages with an index.
 
 Usage: deno run -A tools/nbdev/docs.ts [NOTEBOOK...] [options]
 
-Each notebook runs headlessly through the Deno kernel (working directory: the
-project root) and is rendered by jupyter nbconvert to <out>/<stem>.html, with
+Each notebook runs headlessly through the Deno kernel (started in the
+notebook's folder, as in Jupyter) and is rendered by jupyter nbconvert to <out>/<stem>.html, with
 its charts (inline SVG) and DataFrames (HTML tables); the executed notebooks
 are kept in <out>/_executed/, and <out>/index.html links every page. A
 failing notebook is still rendered, and the command exits 1 naming it.

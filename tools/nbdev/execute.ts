@@ -1,13 +1,13 @@
 /**
  * Executes notebooks headlessly through the real Deno kernel: Jupyter's
  * nbclient, driven by `_execute.py` (run with the Python that has it). Each
- * notebook gets a fresh kernel whose working directory is the project root,
- * so `deno.json` (and its `@pipeline/` alias) and paths like
- * `data/samples/...` resolve as they do for `deno task` commands. One Python
+ * notebook gets a fresh kernel started in the notebook's folder, as Jupyter,
+ * JupyterLab and VS Code start it (the notebook's first code cell enters the
+ * project root: `@tools/nbdev/project_root.ts`). One Python
  * process runs a whole batch, up to `concurrency` kernels at a time.
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   type Notebook,
   readNotebook,
@@ -70,7 +70,10 @@ export interface ExecuteResult {
 
 /** Options of {@link executeNotebooks}. */
 export interface ExecuteOptions {
-  /** Project root; the kernels' working directory. Default: the cwd. */
+  /**
+   * Project root, holding the notebooks. Default: the cwd. Each kernel
+   * starts in its notebook's folder, as in Jupyter.
+   */
   root?: string;
   /** Seconds a cell may run. Default: 60. */
   timeoutS?: number;
@@ -151,7 +154,9 @@ export async function executeNotebooks(
       jobs.push({
         input,
         output: join(tmp, `${index}.out.ipynb`),
-        cwd: root,
+        // Where Jupyter, JupyterLab and VS Code start a kernel: the
+        // notebook's own folder (each notebook enters the root itself).
+        cwd: dirname(join(root, request.notebook)),
         timeout: timeoutS,
         kernel: kernelName(nb),
       });

@@ -21,9 +21,10 @@
  * - Parameters: tag one cell `parameters` and declare each with `let`, one
  *   per line (`let symbol = "AAPL";`); `deno task notebook run nb -p
  *   symbol=MSFT` injects a cell re-declaring them after it.
- * - Notebooks execute with the repository root as working directory, so
- *   `deno.json`, `@pipeline/` and paths like `data/samples/x.csv` resolve
- *   as they do for `deno task` commands.
+ * - Kernels start in the notebook's folder (as in Jupyter); the first code
+ *   cell of each notebook calls `enterProjectRoot()` from
+ *   `@tools/nbdev/project_root.ts`, so paths like `data/samples/x.csv`
+ *   resolve as they do for `deno task` commands.
  * - `deno task notebooks:clean` before committing: no outputs, no execution
  *   counts, only kernelspec/language_info and cell ids/tags, readable ids
  *   assigned to cells without one.

@@ -33,7 +33,7 @@ Commands:
   test   Execute notebooks (default: every notebooks/*.ipynb) and exit 1
          naming the notebook, cell id and error of each failure.
 
-Kernels run with the project root as working directory. Cells marked
+Kernels start in the notebook's folder, as in Jupyter. Cells marked
 "//| eval: false" are not executed. A failing Deno.test in a cell fails it.
 
 Options:

@@ -4,6 +4,7 @@
  * missing, unless CI is set.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import {
   describeFailure,
   executeNotebooks,
@@ -111,14 +112,17 @@ function text(output: Json): string {
 
 Deno.test({
   name:
-    "executeNotebooks() runs a notebook in the kernel with the project root as cwd and @pipeline/ imports",
+    "executeNotebooks() starts the kernel in the notebook's folder, as Jupyter does, and @pipeline/ imports resolve",
   ignore,
   async fn() {
     const { root, byName } = await runFixtures();
     const result = byName.get("notebooks/01_ok.ipynb")!;
     assert.equal(result.ok, true, describeFailure(result));
     assert.equal(result.error, null);
-    assert.equal(text(outputsOf(result, "hello")[0]!), `hello world ${root}\n`);
+    assert.equal(
+      text(outputsOf(result, "hello")[0]!),
+      `hello world ${join(root, "notebooks")}\n`,
+    );
     assert.equal(text(outputsOf(result, "last")[0]!), "done\n");
     assert.ok((result.startupS ?? 0) > 0);
     assert.ok((result.durationS ?? 0) >= (result.startupS ?? 0));
