@@ -15,6 +15,7 @@ import {
 import { type Parameters } from "@tools/nbdev/parameters.ts";
 import { executeNotebook, type ExecuteResult } from "@tools/nbdev/execute.ts";
 import { notebookStem, resolveRoot } from "@tools/nbdev/project.ts";
+import { prepareForExecution } from "@tools/nbdev/prepare.ts";
 
 /** The run record kept in the executed notebook's `metadata.sluice.run`. */
 export interface RunRecord {
@@ -80,6 +81,12 @@ export async function runNotebook(
     timeoutS = 60,
     clock = systemClock,
   } = options;
+  // Parameters that do not fit the notebook fail before anything runs, and
+  // without Jupyter: the check needs only the notebook.
+  prepareForExecution(await readNotebook(join(root, notebook), notebook), {
+    notebook,
+    parameters,
+  });
   const start = clock.now();
   const execution = await executeNotebook(
     { notebook, parameters },
