@@ -21,7 +21,7 @@
  */
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { type Clock, systemClock } from "@pipeline/clock.ts";
-import { EtlError } from "@pipeline/errors.ts";
+import { errorMessage, EtlError } from "@pipeline/errors.ts";
 import type { SqlClient } from "@pipeline/load/client.ts";
 import {
   type LakeFile,
@@ -200,7 +200,8 @@ function partitionLabel(table: string, periods: readonly LakePeriod[]): string {
 
 /**
  * Runs `fn`; any failure becomes an {@link EtlError} of stage `snapshot`
- * (terminal: disk and data errors do not heal on retry) for `partition`.
+ * (terminal: disk and data errors do not heal on retry) for `partition`,
+ * naming its cause (`No space left on device`, DuckDB's message, ...).
  */
 async function attempt<T>(
   partition: string,
@@ -211,7 +212,11 @@ async function attempt<T>(
     return await fn();
   } catch (cause) {
     if (cause instanceof EtlError) throw cause;
-    throw new EtlError(message, { stage: "snapshot", partition, cause });
+    throw new EtlError(`${message}: ${errorMessage(cause)}`, {
+      stage: "snapshot",
+      partition,
+      cause,
+    });
   }
 }
 
