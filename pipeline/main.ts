@@ -1,7 +1,9 @@
 /**
  * The `deno task etl` command line. Plumbing only: parses flags, validates
  * the configuration once, opens the database and hands everything to the
- * command (`run`, `migrate`, `status`, `schedule`, `retention`).
+ * command (`run`, `migrate`, `status`, `schedule`, `retention`, `snapshot`,
+ * ...). Commands that work on the warehouse and the lake (`backfill`,
+ * `retention`, `diff`) first pay the lake's debt; `status` only shows it.
  * @module
  */
 import { parseArgs } from "node:util";
@@ -46,7 +48,8 @@ import { PipelineNameSchema } from "@pipeline/ops/pipeline_name.ts";
 import { parseDuration } from "@pipeline/schedule/duration.ts";
 import { parseScheduleConfig } from "@pipeline/schedule/config.ts";
 import { scheduleCommand } from "@pipeline/schedule/command.ts";
-import { DATASETS } from "@pipeline/datasets/mod.ts";
+import { DATASETS, lakeTables } from "@pipeline/datasets/mod.ts";
+import { type LakeDebtPayment, payLakeDebt } from "@pipeline/snapshot/pay.ts";
 import {
   daysOf,
   REPROCESS,
@@ -144,6 +147,8 @@ Commands:
   retention move partitions older than the retention age to the Parquet lake
   diff      compare two daily snapshots of a lake table: inserted, updated
             and deleted keys, recorded in etl_snapshot_diffs
+  snapshot  pay the lake's debt: rewrite the Parquet partitions that loads
+            changed since they were last written (a killed run, --no-snapshot)
   help      show help for a command: deno task etl help run
 
 Run 'deno task etl COMMAND --help' for the flags of a command.
@@ -296,6 +301,22 @@ Flags:
 Exit status: 0 done, 2 bad usage: a missing flag, an unknown table, a date
 without a snapshot, a key that is not a unique column.
 `,
+  snapshot: `deno task etl snapshot [FLAGS]
+
+Pays the lake's debt and nothing else: every lake partition (a table's day,
+month or year) that a committed load changed and whose Parquet files were not
+rewritten since (the run was killed during its snapshot, the disk was full,
+the server went away, or it ran with --no-snapshot) is exported again from
+the warehouse and registered in DATA_DIR/analytics.duckdb; leftover staging
+directories are removed. run, backfill, retention and diff pay it too before
+their work; status shows what is owed.
+
+Flags:
+  --json                print what was written as one JSON object${COMMON_HELP}
+
+Exit status: 0 paid (or nothing owed), 1 a partition could not be written
+(it stays owed; see the error).
+`,
   migrate: `deno task etl migrate [FLAGS]
 
 Applies the pending schema migrations (runs also apply them automatically).
@@ -368,6 +389,7 @@ const COMMAND_FLAGS: Record<string, readonly string[]> = {
   reset: ["yes"],
   retention: ["older-than", "table", "dry-run", "json"],
   diff: ["table", "from", "to", "key", "json"],
+  snapshot: ["json"],
   migrate: [],
 };
 const COMMON_FLAGS = ["data-dir", "database-url", "log-format", "help"];
@@ -844,6 +866,9 @@ export async function main(argv: string[]): Promise<number> {
         return EXIT.ok;
       }
       case "backfill":
+        if (config.snapshot && !cli.backfill.dryRun) {
+          await payDebtFirst(db.client, { config, logger });
+        }
         return await backfillCli(db.client, {
           cli,
           range: backfillRange!,
@@ -854,7 +879,14 @@ export async function main(argv: string[]): Promise<number> {
         });
       case "reset":
         return await resetCli(db.client, { cli, config, logger });
+      case "snapshot":
+        return await snapshotCommand(db.client, {
+          config,
+          json: cli.json,
+          logger,
+        });
       case "diff":
+        await payDebtFirst(db.client, { config, logger });
         return await diffCommand(db.client, {
           dataDir: config.dataDir,
           ...cli.diff,
@@ -867,6 +899,7 @@ export async function main(argv: string[]): Promise<number> {
           clock: systemClock,
         });
       case "retention":
+        await payDebtFirst(db.client, { config, logger });
         return await retentionCommand({
           client: db.client,
           dataDir: config.dataDir,
@@ -1025,6 +1058,74 @@ async function resetCli(
       report.tables.map((t) => `${t.table} ${t.rows} rows`).join(", ")
     }, ${report.quarantined} quarantined, ${report.watermarks} watermarks, ${report.chunks} backfill chunks, ${report.lakeDirs.length} lake directories removed`,
   );
+  return EXIT.ok;
+}
+
+/** One line per table of what a payment of the lake's debt wrote. */
+function formatPayment(paid: LakeDebtPayment): string {
+  const lines = [
+    `lake debt: ${paid.paid} of ${paid.owed} partitions paid${
+      paid.duckdbPath ? ` -> ${paid.duckdbPath}` : ""
+    }`,
+    ...paid.tables.map((t) =>
+      `  ${t.name}: ${t.files.length} files, ${t.rows} rows`
+    ),
+  ];
+  if (paid.leftovers.length > 0) {
+    lines.push(`  removed ${paid.leftovers.length} staging leftovers`);
+  }
+  if (paid.unknown.length > 0) {
+    lines.push(
+      `  left owed, no dataset declares the table: ${
+        paid.unknown.map((d) => `${d.table} ${d.partition}`).join(", ")
+      }`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/**
+ * Pays the lake's debt before a command's own work. A failure is logged,
+ * not fatal: the debt stays recorded and the next command pays it.
+ */
+async function payDebtFirst(
+  client: SqlClient,
+  options: { config: RunConfig; logger: Logger },
+): Promise<void> {
+  try {
+    await migrateToLatest(client);
+    const paid = await payLakeDebt(client, {
+      dataDir: options.config.dataDir,
+      tables: lakeTables(DATASETS),
+    });
+    if (paid.owed > 0) options.logger.info(formatPayment(paid));
+  } catch (err) {
+    options.logger.warn(
+      `lake debt not paid (it stays recorded; the next command retries): ${
+        errorMessage(err)
+      }`,
+    );
+  }
+}
+
+/** `snapshot`: pays the lake's debt and prints what it wrote. */
+async function snapshotCommand(
+  client: SqlClient,
+  options: { config: RunConfig; json: boolean; logger: Logger },
+): Promise<number> {
+  await migrateToLatest(client);
+  let paid: LakeDebtPayment;
+  try {
+    paid = await payLakeDebt(client, {
+      dataDir: options.config.dataDir,
+      tables: lakeTables(DATASETS),
+    });
+  } catch (err) {
+    options.logger.error(`error: ${errorMessage(err)}`);
+    return EXIT.failed;
+  }
+  console.error(formatPayment(paid));
+  if (options.json) console.log(JSON.stringify(paid));
   return EXIT.ok;
 }
 

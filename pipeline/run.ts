@@ -14,10 +14,11 @@
  */
 import pl from "nodejs-polars";
 import type { Source } from "@pipeline/extract/source.ts";
-import { type Dataset, DATASETS } from "@pipeline/datasets/mod.ts";
+import { type Dataset, DATASETS, lakeTables } from "@pipeline/datasets/mod.ts";
 import { migrateToLatest } from "@pipeline/load/migrate.ts";
 import type { SqlClient } from "@pipeline/load/client.ts";
-import { snapshotTables, WAREHOUSE_TABLES } from "@pipeline/snapshot/lake.ts";
+import { payLakeDebt } from "@pipeline/snapshot/pay.ts";
+import { hasLakeDebt } from "@pipeline/snapshot/debt.ts";
 import type { Clock } from "@pipeline/clock.ts";
 import { errorMessage, EtlError, type Stage } from "@pipeline/errors.ts";
 import {
@@ -72,7 +73,11 @@ export interface RunDeps {
 export interface RunOptions {
   /** Where the lake and analytics.duckdb go. */
   dataDir: string;
-  /** Export touched dates to Parquet and DuckDB (default true). */
+  /**
+   * Pay the lake's debt after the load: rewrite in Parquet and DuckDB every
+   * partition owed, this run's and any a killed run left (default true).
+   * When false the debt stays recorded for the next command.
+   */
   snapshot?: boolean;
   /** The pipeline name recorded with the run. Default the source's name. */
   pipeline?: string | undefined;
@@ -286,6 +291,7 @@ export async function runPipeline(
             now,
             wallClock,
             dataDir,
+            dates: transformed.dates,
           }),
         (r) =>
           r.tables.reduce((n, t) => n + t.inserted + t.updated, 0) +
@@ -293,37 +299,29 @@ export async function runPipeline(
       );
       summary.tables = loaded.tables;
       summary.newest_ts = newestTs(valid);
-      if (snapshot) {
-        checkpoint(
-          "snapshot",
-          "after the load committed; the snapshot was skipped",
-        );
-        const snap = await timed(
-          "snapshot",
-          transformed.rows,
-          async () => {
-            const facts = await snapshotTables({
-              client,
-              dataDir,
-              dates: transformed.dates,
-              tables: dataset.tables,
-              clock,
-            });
-            const kept = await snapshotTables({
-              client,
-              dataDir,
-              dates: [now.toISOString().slice(0, 10)],
-              tables: WAREHOUSE_TABLES.filter((t) => t.name === "quarantine"),
-              clock,
-            });
-            return { ...facts, tables: [...facts.tables, ...kept.tables] };
-          },
-          (r) => r.tables.reduce((n, t) => n + t.rows, 0),
-        );
+    }
+    if (snapshot && await hasLakeDebt(client)) {
+      checkpoint(
+        "snapshot",
+        "after the load committed; the lake debt stays recorded",
+      );
+      const paid = await timed(
+        "snapshot",
+        summary.counts.loaded,
+        () =>
+          payLakeDebt(client, {
+            dataDir,
+            tables: lakeTables(deps.datasets ?? DATASETS),
+            clock,
+            signal,
+          }),
+        (r) => r.tables.reduce((n, t) => n + t.rows, 0),
+      );
+      if (paid.duckdbPath) {
         summary.snapshot = {
-          duckdb: snap.duckdbPath,
-          files: snap.tables.reduce((n, t) => n + t.files.length, 0),
-          dates: transformed.dates,
+          duckdb: paid.duckdbPath,
+          files: paid.tables.reduce((n, t) => n + t.files.length, 0),
+          dates: [...new Set(paid.tables.flatMap((t) => t.dates))].sort(),
         };
       }
     }

@@ -1,8 +1,8 @@
 /**
  * One load: a dataset's transformed batch and its quarantined records, in
- * one transaction with the watermarks they advance and the load's own
- * `etl_loads` row, so the data, the state and the record of the load commit
- * together or not at all.
+ * one transaction with the watermarks they advance, the lake partitions they
+ * make stale (`etl_lake_debt`) and the load's own `etl_loads` row, so the
+ * data, the state and the record of the load commit together or not at all.
  * @module
  */
 import type pl from "nodejs-polars";
@@ -13,7 +13,9 @@ import { loadQuarantine } from "@pipeline/load/quarantine.ts";
 import { commitLoad, failLoad, startLoad } from "@pipeline/load/loads.ts";
 import { advanceWatermarks } from "@pipeline/load/watermarks.ts";
 import { errorMessage } from "@pipeline/errors.ts";
-import type { Dataset } from "@pipeline/datasets/dataset.ts";
+import { type Dataset, utcDates } from "@pipeline/datasets/dataset.ts";
+import { QUARANTINE_LAKE_TABLE } from "@pipeline/datasets/lake_tables.ts";
+import { recordLakeDebt } from "@pipeline/snapshot/debt.ts";
 
 /** Options of {@link loadBatch}. */
 export interface LoadBatchOptions<B> {
@@ -31,6 +33,12 @@ export interface LoadBatchOptions<B> {
   wallClock: Clock;
   /** Where the lake lives, for loads that read it. */
   dataDir?: string | undefined;
+  /**
+   * The UTC dates (`YYYY-MM-DD`) the batch touches (`Transformed.dates`):
+   * their partitions of every table of the dataset become lake debt.
+   * Default: the dates of the primary frame's cursor.
+   */
+  dates?: readonly string[] | undefined;
   /** More work inside the same transaction (e.g. a backfill chunk's state). */
   within?: (tx: SqlClient) => Promise<void>;
 }
@@ -40,13 +48,17 @@ export interface LoadBatchResult {
   tables: UpsertResult[];
   /** Quarantined records not kept before. */
   quarantined: number;
+  /** Lake partitions this load made stale (recorded as lake debt). */
+  lakeDebt: number;
 }
 
 /**
  * Loads a batch: records the load `started`, then in one transaction writes
- * every resource, the quarantine and the watermarks and marks the load
- * `committed`; when the transaction fails the load is marked `failed` and
- * the error rethrown.
+ * every resource, the quarantine and the watermarks, records the lake
+ * partitions they dirtied as debt (every table of the dataset for the
+ * batch's dates; the quarantine's date when it kept new records) and marks
+ * the load `committed`; when the transaction fails the load is marked
+ * `failed` and the error rethrown.
  */
 export async function loadBatch<B>(
   client: SqlClient,
@@ -85,12 +97,27 @@ export async function loadBatch<B>(
           now: wallClock.now(),
         });
       }
+      const dates = options.dates ??
+        (primary ? utcDates(primary, dataset.resource.cursor) : []);
+      const lakeDebt = await recordLakeDebt(tx, {
+        loadId,
+        now: wallClock.now(),
+        dirty: [
+          ...dataset.tables.map((table) => ({ table, dates })),
+          ...(quarantined > 0
+            ? [{
+              table: QUARANTINE_LAKE_TABLE,
+              dates: [options.now.toISOString().slice(0, 10)],
+            }]
+            : []),
+        ],
+      });
       await options.within?.(tx);
       await commitLoad(tx, loadId, {
         resources: tables,
         finishedAt: wallClock.now(),
       });
-      return { tables, quarantined };
+      return { tables, quarantined, lakeDebt };
     });
   } catch (err) {
     await failLoad(client, loadId, {

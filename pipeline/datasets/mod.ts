@@ -11,6 +11,10 @@ export * from "@pipeline/datasets/dataset.ts";
 export { barsDataset } from "@pipeline/datasets/bars.ts";
 export { weatherDataset } from "@pipeline/datasets/weather.ts";
 export { symbolsDataset } from "@pipeline/datasets/symbols.ts";
+export {
+  lakeTables,
+  QUARANTINE_LAKE_TABLE,
+} from "@pipeline/datasets/lake_tables.ts";
 
 /** Every dataset, by the name a source declares. */
 // deno-lint-ignore no-explicit-any

@@ -1,14 +1,15 @@
 /**
  * `deno task etl backfill --from DATE --to DATE`: the CLI's backfill under
- * the pipeline's run lock, recorded as a run (trigger `backfill`), with the
- * snapshot of the dates it wrote.
+ * the pipeline's run lock, recorded as a run (trigger `backfill`), then
+ * paying the lake's debt (the partitions its chunks dirtied, and any other
+ * owed) unless `--no-snapshot`.
  * @module
  */
 import type { SqlClient } from "@pipeline/load/client.ts";
 import type { Clock } from "@pipeline/clock.ts";
 import type { RunConfig } from "@pipeline/config.ts";
 import { migrateToLatest } from "@pipeline/load/migrate.ts";
-import { DATASETS } from "@pipeline/datasets/mod.ts";
+import { DATASETS, lakeTables } from "@pipeline/datasets/mod.ts";
 import { entitySourceFor, type SourceDeps } from "@pipeline/sources.ts";
 import {
   backfill,
@@ -23,7 +24,7 @@ import {
 } from "@pipeline/ops/lock.ts";
 import { recordRunEnd, recordRunStart } from "@pipeline/ops/history.ts";
 import { peakRssMib, type RunSummary } from "@pipeline/summary.ts";
-import { snapshotTables, WAREHOUSE_TABLES } from "@pipeline/snapshot/lake.ts";
+import { payLakeDebt } from "@pipeline/snapshot/pay.ts";
 import { errorMessage, EtlError } from "@pipeline/errors.ts";
 import type { Logger } from "@pipeline/ops/logging.ts";
 
@@ -142,34 +143,30 @@ export async function backfillCommand(
         quarantined: report.quarantined,
         duplicates: report.duplicates,
       };
-      if (config.snapshot && report.dates.length > 0) {
+      if (config.snapshot) {
         const t1 = performance.now();
-        const facts = await snapshotTables({
-          client,
+        const paid = await payLakeDebt(client, {
           dataDir: config.dataDir,
-          dates: report.dates,
-          tables: dataset.tables,
+          tables: lakeTables(DATASETS),
           clock,
+          signal: deps.signal,
         });
-        const kept = await snapshotTables({
-          client,
-          dataDir: config.dataDir,
-          dates: [clock.now().toISOString().slice(0, 10)],
-          tables: WAREHOUSE_TABLES.filter((t) => t.name === "quarantine"),
-          clock,
-        });
-        const tables = [...facts.tables, ...kept.tables];
-        summary.snapshot = {
-          duckdb: facts.duckdbPath,
-          files: tables.reduce((n, t) => n + t.files.length, 0),
-          dates: report.dates,
-        };
-        summary.stages.push({
-          stage: "snapshot",
-          rows_in: report.loaded,
-          rows_out: tables.reduce((n, t) => n + t.rows, 0),
-          seconds: (performance.now() - t1) / 1000,
-        });
+        const tables = paid.tables;
+        summary.snapshot = paid.duckdbPath
+          ? {
+            duckdb: paid.duckdbPath,
+            files: tables.reduce((n, t) => n + t.files.length, 0),
+            dates: report.dates,
+          }
+          : null;
+        if (paid.owed > 0) {
+          summary.stages.push({
+            stage: "snapshot",
+            rows_in: report.loaded,
+            rows_out: tables.reduce((n, t) => n + t.rows, 0),
+            seconds: (performance.now() - t1) / 1000,
+          });
+        }
       }
       summary.interrupted = report.interrupted;
       summary.status = report.failed === 0 && !report.interrupted

@@ -6,6 +6,7 @@
  * @module
  */
 import type { SqlClient } from "@pipeline/load/client.ts";
+import { summarizeLakeDebt } from "@pipeline/snapshot/debt.ts";
 import { formatSeconds } from "@pipeline/ops/alerts.ts";
 
 /** A run as the status shows it. */
@@ -72,6 +73,18 @@ export interface StatusCheckFailure {
   checked_at: string;
 }
 
+/** The lake's debt of one table: partitions owed since a load changed them. */
+export interface StatusLakeDebt {
+  table: string;
+  partitions: number;
+  /** The first and last owed partition (`date=...`, `month=...`, `year=...`). */
+  first: string;
+  last: string;
+  /** When the longest-owed partition became stale. */
+  oldest: string;
+  oldest_seconds: number;
+}
+
 /** Everything `status` shows. */
 export interface StatusReport {
   generated_at: string;
@@ -81,6 +94,11 @@ export interface StatusReport {
   schedule: StatusOccurrence[];
   /** The latest failed blocking checks, newest first. */
   failed_checks: StatusCheckFailure[];
+  /**
+   * Lake partitions owed per table (empty: the lake matches the warehouse).
+   * `status` only shows them; `etl snapshot` (or any run) pays them.
+   */
+  lake_debt: StatusLakeDebt[];
 }
 
 const iso = (d: Date | string | null | undefined) =>
@@ -160,6 +178,7 @@ export async function readStatus(
   );
   const since = (d: Date | null) =>
     d === null ? null : Math.round((now.getTime() - d.getTime()) / 1000);
+  const lakeDebt = await summarizeLakeDebt(client);
   return {
     generated_at: now.toISOString(),
     runs: runs.rows.map((r) => ({
@@ -188,6 +207,14 @@ export async function readStatus(
     failed_checks: failedChecks.rows.map((c) => ({
       ...c,
       checked_at: iso(c.checked_at)!,
+    })),
+    lake_debt: lakeDebt.map((d) => ({
+      table: d.table,
+      partitions: d.partitions,
+      first: d.first,
+      last: d.last,
+      oldest: d.oldest.toISOString(),
+      oldest_seconds: since(d.oldest) ?? 0,
     })),
   };
 }
@@ -308,6 +335,21 @@ export function formatStatus(report: StatusReport): string {
         truncate(c.message, 60),
       ]),
     ]));
+  }
+  out.push("", "Lake debt");
+  if (report.lake_debt.length === 0) out.push("(none: the lake is current)");
+  else {
+    out.push(formatTable([
+      ["table", "partitions", "first", "last", "owed since"],
+      ...report.lake_debt.map((d) => [
+        d.table,
+        String(d.partitions),
+        d.first,
+        d.last,
+        `${short(d.oldest)} (${ago(d.oldest_seconds)})`,
+      ]),
+    ]));
+    out.push("pay it with: deno task etl snapshot");
   }
   return out.join("\n");
 }

@@ -7,12 +7,21 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { EtlError } from "@pipeline/errors.ts";
 import { assertIdentifier } from "@pipeline/snapshot/columns.ts";
+import {
+  type LakeGranularity,
+  parsePartitionDir,
+  partitionKey,
+  periodOf,
+} from "@pipeline/snapshot/granularity.ts";
 
 /** A Parquet file of the lake. */
 export interface LakeFile {
   /** Table the file belongs to. */
   table: string;
-  /** Its UTC date partition, `YYYY-MM-DD`. */
+  /**
+   * The first UTC day of its partition, `YYYY-MM-DD`: the date of a
+   * `date=` partition, the first of the month or year of the others.
+   */
   date: string;
   /** Absolute path of the file. */
   path: string;
@@ -20,29 +29,40 @@ export interface LakeFile {
   rows: number;
 }
 
-/** The partition directory name of a date: `date=YYYY-MM-DD`. */
-export function partitionDir(date: string): string {
-  return `date=${date}`;
+/**
+ * The partition directory name holding a date: `date=YYYY-MM-DD` by day
+ * (the default), `month=YYYY-MM`, `year=YYYY`.
+ */
+export function partitionDir(
+  date: string,
+  granularity: LakeGranularity = "day",
+): string {
+  return periodOf(date, granularity).dir;
 }
 
 /**
  * Lists the Parquet files of one table of the lake: every
- * `<lakeDir>/<table>/date=YYYY-MM-DD/*.parquet`, sorted by path.
+ * `<lakeDir>/<table>/date=YYYY-MM-DD/*.parquet` (or `month=YYYY-MM`,
+ * `year=YYYY` for those granularities), sorted by path.
  *
  * @param lakeDir The lake root (absolute).
  * @param table Table name (validated identifier).
- * @returns `{ date, path }` per file; empty when the table has no directory.
+ * @param granularity The table's partitioning. Default `day`.
+ * @returns `{ date, path }` per file, `date` the partition's first day;
+ *   empty when the table has no directory.
  */
 export async function listLakeFiles(
   lakeDir: string,
   table: string,
+  granularity: LakeGranularity = "day",
 ): Promise<{ date: string; path: string }[]> {
   const tableDir = `${lakeDir}/${assertIdentifier(table, "table")}`;
   const found: { date: string; path: string }[] = [];
   try {
     for await (const part of Deno.readDir(tableDir)) {
-      const date = /^date=(\d{4}-\d{2}-\d{2})$/.exec(part.name)?.[1];
-      if (!part.isDirectory || date === undefined) continue;
+      const period = parsePartitionDir(part.name);
+      if (!part.isDirectory || period?.granularity !== granularity) continue;
+      const date = period.start;
       for await (const file of Deno.readDir(`${tableDir}/${part.name}`)) {
         if (file.isFile && file.name.endsWith(".parquet")) {
           found.push({ date, path: `${tableDir}/${part.name}/${file.name}` });
@@ -68,15 +88,23 @@ export function sqlString(text: string): string {
  *
  * @param lakeDir The lake root (absolute, free of glob characters).
  * @param table Table name (validated identifier).
- * @returns A `SELECT` over `read_parquet` with the `date` partition as `DATE`.
+ * @param granularity The table's partitioning. Default `day`.
+ * @returns A `SELECT` over `read_parquet` with the partition column: `date`
+ *   as `DATE`, or `month` (`YYYY-MM`) or `year` (`YYYY`) as `VARCHAR`.
  */
-export function lakeViewSql(lakeDir: string, table: string): string {
+export function lakeViewSql(
+  lakeDir: string,
+  table: string,
+  granularity: LakeGranularity = "day",
+): string {
+  const key = partitionKey(granularity);
   const glob = `${lakeDir}/${
     assertIdentifier(table, "table")
-  }/date=*/*.parquet`;
+  }/${key}=*/*.parquet`;
+  const type = granularity === "day" ? "DATE" : "VARCHAR";
   return `SELECT * FROM read_parquet(${
     sqlString(glob)
-  }, hive_partitioning = true, hive_types = {'date': DATE}, union_by_name = true)`;
+  }, hive_partitioning = true, hive_types = {'${key}': ${type}}, union_by_name = true)`;
 }
 
 /** Options of {@link registerLake}. */
@@ -87,6 +115,8 @@ export interface RegisterLakeOptions {
   lakeDir: string;
   /** Tables whose view and `lake_files` rows are refreshed. */
   tables: readonly string[];
+  /** Per table its partitioning; a table not listed is by `day`. */
+  granularities?: ReadonlyMap<string, LakeGranularity>;
   /** Per table, the dates this snapshot rewrote (their old rows are dropped). */
   touched: ReadonlyMap<string, readonly string[]>;
   /** Files this snapshot wrote. */
@@ -122,6 +152,8 @@ export async function registerLake(
   options: RegisterLakeOptions,
 ): Promise<void> {
   const { duckdbPath, lakeDir, tables, touched, written, snapshotAt } = options;
+  const granularityOf = (table: string) =>
+    options.granularities?.get(table) ?? "day";
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(duckdbPath);
@@ -139,7 +171,11 @@ export async function registerLake(
       try {
         await conn.run(LAKE_FILES_DDL);
         for (table of tables) {
-          const onDisk = await listLakeFiles(lakeDir, table);
+          const onDisk = await listLakeFiles(
+            lakeDir,
+            table,
+            granularityOf(table),
+          );
           const onDiskPaths = new Set(onDisk.map((f) => f.path));
           const recorded = (await conn.runAndReadAll(
             "SELECT file FROM lake_files WHERE table_name = $1",
@@ -193,7 +229,7 @@ export async function registerLake(
           await conn.run(
             onDisk.length > 0
               ? `CREATE OR REPLACE VIEW "${table}" AS ${
-                lakeViewSql(lakeDir, table)
+                lakeViewSql(lakeDir, table, granularityOf(table))
               }`
               : `DROP VIEW IF EXISTS "${table}"`,
           );

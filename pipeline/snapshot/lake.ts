@@ -3,9 +3,11 @@
 // %% notebooks/05_snapshot.ipynb#module
 /**
  * The snapshot stage: after a load, copy the warehouse tables' rows of the
- * touched UTC dates from Postgres to a Parquet lake,
- * `<dataDir>/lake/<table>/date=YYYY-MM-DD/data_0.parquet`, and register the
- * lake in `<dataDir>/analytics.duckdb` so any DuckDB client can query it.
+ * touched partitions from Postgres to a Parquet lake,
+ * `<dataDir>/lake/<table>/date=YYYY-MM-DD/data_0.parquet` (or
+ * `month=YYYY-MM/`, `year=YYYY/` for a table declared with that
+ * granularity), and register the lake in `<dataDir>/analytics.duckdb` so any
+ * DuckDB client can query it.
  *
  * Data path per table: the touched dates in a few chunks of consecutive
  * dates; per chunk one `COPY (SELECT ...) TO STDOUT (FORMAT csv)` into a
@@ -13,17 +15,16 @@
  * partitioned DuckDB write of that CSV with explicit column types, one
  * Parquet file per date, into a staging directory. DuckDB runs off the JS
  * thread, so while it converts one chunk Postgres exports the next. Then each
- * touched date's directory is swapped for the staged one (or removed when the
- * date has no rows), so a failed run leaves the previous files in place.
+ * touched partition's directory is swapped for the staged one (or removed
+ * when it has no rows), so a failed run leaves the previous files in place.
  * @module
  */
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { type Clock, systemClock } from "@pipeline/clock.ts";
-import { EtlError } from "@pipeline/errors.ts";
+import { errorMessage, EtlError } from "@pipeline/errors.ts";
 import type { SqlClient } from "@pipeline/load/client.ts";
 import {
   type LakeFile,
-  partitionDir,
   registerLake,
   sqlString,
 } from "@pipeline/snapshot/catalog.ts";
@@ -32,14 +33,27 @@ import {
   describeTable,
   type TableShape,
 } from "@pipeline/snapshot/columns.ts";
+import {
+  LAKE_GRANULARITIES,
+  type LakeGranularity,
+  type LakePeriod,
+  partitionKey,
+  periodsOf,
+} from "@pipeline/snapshot/granularity.ts";
 
 // %% notebooks/05_snapshot.ipynb#snapshot-table
-/** A table to snapshot and the column that decides its date partition. */
+/** A table to snapshot and the column that decides its partition. */
 export interface SnapshotTable {
   /** Table name, matching `/^[a-z_][a-z0-9_]*$/`. */
   name: string;
   /** A `timestamptz` column; a row belongs to its UTC date. */
   dateColumn: string;
+  /**
+   * One Parquet partition per UTC `day` (`date=YYYY-MM-DD/`, intraday
+   * data), `month` (`month=YYYY-MM/`) or `year` (`year=YYYY/`, daily data).
+   * Default `day`.
+   */
+  granularity?: LakeGranularity;
 }
 
 // %% notebooks/05_snapshot.ipynb#warehouse-tables
@@ -58,10 +72,15 @@ export interface SnapshotOptions {
   client: SqlClient;
   /** Holds `lake/` and `analytics.duckdb`; created when missing. */
   dataDir: string;
-  /** UTC dates (`YYYY-MM-DD`) this run touched; each is re-exported whole. */
+  /**
+   * UTC dates (`YYYY-MM-DD`) this run touched; the partition holding each
+   * (its day, month or year) is re-exported whole.
+   */
   dates: readonly string[];
   /** Tables to snapshot. Default {@link WAREHOUSE_TABLES}. */
   tables?: readonly SnapshotTable[];
+  /** Per table, dates that replace `dates` for it (e.g. its lake debt). */
+  tableDates?: ReadonlyMap<string, readonly string[]>;
   /** Stamps `lake_files.snapshot_at`. Default {@link systemClock}. */
   clock?: Clock;
 }
@@ -71,7 +90,10 @@ export interface SnapshotOptions {
 export interface SnapshotTableResult {
   /** Table name. */
   name: string;
-  /** Touched dates that have rows, now each one Parquet file; sorted. */
+  /**
+   * Touched partitions that have rows, now each one Parquet file, by their
+   * first day (the date itself for day partitions); sorted.
+   */
   dates: string[];
   /** Rows written over those dates. */
   rows: number;
@@ -141,12 +163,24 @@ export function parseSnapshotDates(dates: readonly string[]): string[] {
  *   '2026-11-22T00:00:00Z'::timestamptz)`, or `false` for no dates.
  */
 export function dateRangeSql(column: string, dates: readonly string[]): string {
+  return periodRangeSql(column, periodsOf(parseSnapshotDates(dates)));
+}
+
+// %% notebooks/05_snapshot.ipynb#next-date
+/**
+ * A Postgres condition selecting the rows whose `column` falls in one of
+ * `periods` (UTC), adjacent periods merged into one half-open range.
+ */
+function periodRangeSql(
+  column: string,
+  periods: readonly LakePeriod[],
+): string {
   const col = `"${assertIdentifier(column, "column")}"`;
   const ranges: [string, string][] = [];
-  for (const date of parseSnapshotDates(dates)) {
+  for (const { start, end } of periods) {
     const last = ranges.at(-1);
-    if (last && last[1] === date) last[1] = nextDate(date);
-    else ranges.push([date, nextDate(date)]);
+    if (last && last[1] === start) last[1] = end;
+    else ranges.push([start, end]);
   }
   if (ranges.length === 0) return "false";
   return ranges.map(([lo, hi]) =>
@@ -154,18 +188,20 @@ export function dateRangeSql(column: string, dates: readonly string[]): string {
   ).join(" OR ");
 }
 
-// %% notebooks/05_snapshot.ipynb#next-date
-/** The day after a `YYYY-MM-DD` date. */
-function nextDate(date: string): string {
-  const day = new Date(`${date}T00:00:00Z`);
-  day.setUTCDate(day.getUTCDate() + 1);
-  return day.toISOString().slice(0, 10);
-}
-
 // %% notebooks/05_snapshot.ipynb#attempt
 /**
+ * How errors name a table's partitions: `bars_1m date=2026-11-19,2026-11-20`
+ * (`month=2026-11,...`, `year=...`).
+ */
+function partitionLabel(table: string, periods: readonly LakePeriod[]): string {
+  const key = partitionKey(periods[0]?.granularity ?? "day");
+  return `${table} ${key}=${periods.map((p) => p.key).join(",")}`;
+}
+
+/**
  * Runs `fn`; any failure becomes an {@link EtlError} of stage `snapshot`
- * (terminal: disk and data errors do not heal on retry) for `partition`.
+ * (terminal: disk and data errors do not heal on retry) for `partition`,
+ * naming its cause (`No space left on device`, DuckDB's message, ...).
  */
 async function attempt<T>(
   partition: string,
@@ -176,7 +212,11 @@ async function attempt<T>(
     return await fn();
   } catch (cause) {
     if (cause instanceof EtlError) throw cause;
-    throw new EtlError(message, { stage: "snapshot", partition, cause });
+    throw new EtlError(`${message}: ${errorMessage(cause)}`, {
+      stage: "snapshot",
+      partition,
+      cause,
+    });
   }
 }
 
@@ -193,16 +233,22 @@ async function removeIfExists(path: string): Promise<void> {
 // %% notebooks/05_snapshot.ipynb#check-shape
 /**
  * Checks that a table can be partitioned by `dateColumn` and does not use the
- * name `date`, which the lake reserves for the hive partition key.
+ * name of its hive partition key (`date`, `month` or `year`), which the lake
+ * reserves.
  */
-function checkShape(shape: TableShape, dateColumn: string): void {
+function checkShape(
+  shape: TableShape,
+  dateColumn: string,
+  granularity: LakeGranularity,
+): void {
   const date = shape.columns.find((c) => c.name === dateColumn);
+  const key = partitionKey(granularity);
   const problem = !date
     ? `has no column ${dateColumn}`
     : date.pgType !== "timestamp with time zone"
     ? `column ${dateColumn} is ${date.pgType}, not timestamp with time zone`
-    : shape.columns.some((c) => c.name === "date")
-    ? "has a column named date, reserved for the partition key"
+    : shape.columns.some((c) => c.name === key)
+    ? `has a column named ${key}, reserved for the partition key`
     : null;
   if (problem) {
     throw new EtlError(`table ${shape.name} ${problem}`, {
@@ -252,13 +298,13 @@ const MAX_CHUNK_DATES = 100;
  * @param dates Sorted, unique dates.
  * @returns The chunks in date order; empty for no dates.
  */
-function chunkDates(dates: readonly string[]): string[][] {
+function chunkDates<T>(dates: readonly T[]): T[][] {
   const count = Math.max(
     1,
     Math.ceil(dates.length / MAX_CHUNK_DATES),
     Math.min(CHUNKS, Math.floor(dates.length / MIN_CHUNK_DATES)),
   );
-  const chunks: string[][] = [];
+  const chunks: T[][] = [];
   for (let i = 0; i < count; i++) {
     const from = Math.round((i * dates.length) / count);
     const to = Math.round(((i + 1) * dates.length) / count);
@@ -328,16 +374,17 @@ interface ExportTableOptions {
   client: SqlClient;
   queue: DuckdbQueue;
   table: SnapshotTable;
-  dates: readonly string[];
+  periods: readonly LakePeriod[];
   stagingDir: string;
 }
 
 // %% notebooks/05_snapshot.ipynb#export-table
 /**
- * Exports one table's rows of `dates` into
- * `<stagingDir>/<table>/chunk-<k>/date=D/data_0.parquet`, one file per date
- * that has rows, sorted by the primary key (or all columns) so reruns write
- * the same bytes. The dates go in chunks ({@link chunkDates}): each chunk is
+ * Exports one table's rows of `periods` into
+ * `<stagingDir>/<table>/chunk-<k>/date=D/data_0.parquet` (`month=M`,
+ * `year=Y`), one file per partition that has rows, sorted by the primary key
+ * (or all columns) so reruns write the same bytes. The partitions go in
+ * chunks ({@link chunkDates}): each chunk is
  * one `COPY (SELECT ...) TO STDOUT` into a CSV file, then one partitioned
  * DuckDB write, queued on `queue`, so the next chunk's export overlaps it.
  *
@@ -347,17 +394,17 @@ interface ExportTableOptions {
 async function exportTable(
   options: ExportTableOptions,
 ): Promise<{ staged: Promise<LakeFile[]> }> {
-  const { client, queue, table, dates, stagingDir } = options;
+  const { client, queue, table, periods, stagingDir } = options;
   const name = table.name;
   const shape = await describeTable({ client, table: name });
-  checkShape(shape, table.dateColumn);
+  checkShape(shape, table.dateColumn, table.granularity ?? "day");
   const select = shape.columns.map((c) => c.exportSql).join(", ");
   const tableDir = `${stagingDir}/${name}`;
   await attempt(name, `cannot create ${tableDir}`, () => Deno.mkdir(tableDir));
   const parts: Promise<LakeFile[]>[] = [];
-  for (const [k, chunk] of chunkDates(dates).entries()) {
+  for (const [k, chunk] of chunkDates(periods).entries()) {
     if (queue.failed) break; // the failed step's error is the one reported
-    const where = `${name} date=${chunk.join(",")}`;
+    const where = partitionLabel(name, chunk);
     const csvPath = `${stagingDir}/${name}.${k}.csv`;
     const hasRows = await attempt(
       where,
@@ -366,7 +413,7 @@ async function exportTable(
         copyToFile(
           client,
           `COPY (SELECT ${select} FROM "${name}" WHERE ${
-            dateRangeSql(table.dateColumn, chunk)
+            periodRangeSql(table.dateColumn, chunk)
           }) TO STDOUT WITH (FORMAT csv)`,
           csvPath,
         ),
@@ -377,7 +424,7 @@ async function exportTable(
         duck,
         shape,
         table,
-        dates: chunk,
+        periods: chunk,
         csvPath,
         outDir: `${tableDir}/chunk-${k}`,
       })
@@ -396,8 +443,8 @@ interface WriteChunkOptions {
   duck: DuckDBConnection;
   shape: TableShape;
   table: SnapshotTable;
-  /** The chunk's dates, the ones the CSV holds. */
-  dates: readonly string[];
+  /** The chunk's partitions, the ones the CSV holds. */
+  periods: readonly LakePeriod[];
   csvPath: string;
   outDir: string;
 }
@@ -405,8 +452,9 @@ interface WriteChunkOptions {
 // %% notebooks/05_snapshot.ipynb#write-chunk
 /**
  * DuckDB reads one exported CSV with explicit column types and writes it to
- * `<outDir>/date=D/data_0.parquet` in one pass: partitioned by the UTC date
- * of the date column (the session time zone is UTC), rows sorted by the key
+ * `<outDir>/date=D/data_0.parquet` (`month=M`, `year=Y`) in one pass:
+ * partitioned by the UTC date, month or year of the date column (the
+ * session time zone is UTC), rows sorted by the key
  * so reruns write the same rows in the same order; `RETURN_STATS` reports
  * each file's row count, so no second pass counts them. The CSV is removed
  * afterwards.
@@ -414,51 +462,57 @@ interface WriteChunkOptions {
  * @returns The staged files with their dates and row counts.
  */
 async function writeChunk(options: WriteChunkOptions): Promise<LakeFile[]> {
-  const { duck, shape, table, dates, csvPath, outDir } = options;
+  const { duck, shape, table, periods, csvPath, outDir } = options;
   const name = table.name;
+  const granularity = table.granularity ?? "day";
+  const key = partitionKey(granularity);
+  const utc = `make_timestamp(epoch_us("${table.dateColumn}"))`;
+  const keyExpr = granularity === "day"
+    ? `CAST(${utc} AS DATE)`
+    : `strftime(${utc}, '${granularity === "month" ? "%Y-%m" : "%Y"}')`;
   const columnTypes = shape.columns.map((c) =>
     `${sqlString(c.name)}: ${sqlString(c.duckdbType)}`
   ).join(", ");
   // Date first: the partitioned write then fills one date after another;
   // within a date this is the key order.
   const orderBy = [
-    "date",
+    key,
     ...(shape.primaryKey.length > 0
       ? shape.primaryKey
       : shape.columns.map((c) => c.name)),
   ].map((k) => `"${k}"`).join(", ");
-  const where = `${name} date=${dates.join(",")}`;
+  const where = partitionLabel(name, periods);
   const stats = await attempt(
     where,
     `cannot write ${outDir} from the exported rows of ${name}`,
     async () =>
       (await duck.runAndReadAll(
-        `COPY (SELECT *,
-                 CAST(make_timestamp(epoch_us("${table.dateColumn}")) AS DATE)
-                   AS date
+        `COPY (SELECT *, ${keyExpr} AS "${key}"
                FROM read_csv(${sqlString(csvPath)}, header = false,
                  auto_detect = false, delim = ',', quote = '"', escape = '"',
                  allow_quoted_nulls = false, columns = {${columnTypes}})
                ORDER BY ${orderBy})
            TO ${sqlString(outDir)} (FORMAT parquet, COMPRESSION zstd,
-             PARTITION_BY (date), FILENAME_PATTERN 'data_{i}',
+             PARTITION_BY ("${key}"), FILENAME_PATTERN 'data_{i}',
              PER_THREAD_OUTPUT false, RETURN_STATS)`,
       )).getRowObjectsJson() as { filename: string; count: string }[],
   );
-  const perDate = new Map<string, number>();
+  const perKey = new Map<string, number>();
+  const keyPattern = new RegExp(`/${key}=([0-9-]+)/`);
   for (const { filename, count } of stats) {
-    const date = /date=(\d{4}-\d{2}-\d{2})/.exec(filename)?.[1];
-    if (date) perDate.set(date, (perDate.get(date) ?? 0) + Number(count));
+    const value = keyPattern.exec(filename)?.[1];
+    if (value) perKey.set(value, (perKey.get(value) ?? 0) + Number(count));
   }
-  const wanted = new Set(dates);
+  const wanted = new Map(periods.map((p) => [p.key, p]));
   const files: LakeFile[] = [];
   await attempt(where, `cannot clean up ${outDir}`, async () => {
-    for (const [date, rows] of perDate) {
-      const dir = `${outDir}/${partitionDir(date)}`;
-      if (wanted.has(date)) {
+    for (const [value, rows] of perKey) {
+      const dir = `${outDir}/${key}=${value}`;
+      const period = wanted.get(value);
+      if (period) {
         files.push({
           table: name,
-          date,
+          date: period.start,
           path: `${dir}/${PARTITION_FILE}`,
           rows,
         });
@@ -475,21 +529,21 @@ async function writeChunk(options: WriteChunkOptions): Promise<LakeFile[]> {
 /** Options of {@link publishTable}. */
 interface PublishTableOptions {
   table: string;
-  dates: readonly string[];
+  periods: readonly LakePeriod[];
   staged: readonly LakeFile[];
   lakeDir: string;
 }
 
 // %% notebooks/05_snapshot.ipynb#publish-table
 /**
- * Replaces each touched date directory of a table with its staged version
- * (the directory of the staged file), or removes it when the date has no
- * rows any more.
+ * Replaces each touched partition directory of a table with its staged
+ * version (the directory of the staged file), or removes it when the
+ * partition has no rows any more.
  *
  * @returns The published files (paths inside the lake).
  */
 async function publishTable(options: PublishTableOptions): Promise<LakeFile[]> {
-  const { table, dates, staged, lakeDir } = options;
+  const { table, periods, staged, lakeDir } = options;
   const published: LakeFile[] = [];
   await attempt(
     table,
@@ -497,11 +551,11 @@ async function publishTable(options: PublishTableOptions): Promise<LakeFile[]> {
     () => Deno.mkdir(`${lakeDir}/${table}`, { recursive: true }),
   );
   const byDate = new Map(staged.map((f) => [f.date, f]));
-  for (const date of dates) {
-    const target = `${lakeDir}/${table}/${partitionDir(date)}`;
-    const file = byDate.get(date);
+  for (const period of periods) {
+    const target = `${lakeDir}/${table}/${period.dir}`;
+    const file = byDate.get(period.start);
     await attempt(
-      `${table} date=${date}`,
+      `${table} ${period.dir}`,
       `cannot replace ${target}`,
       async () => {
         await removeIfExists(target);
@@ -524,7 +578,8 @@ interface ExportAllOptions {
   client: SqlClient;
   queue: DuckdbQueue;
   tables: readonly SnapshotTable[];
-  dates: readonly string[];
+  /** Per table, the partitions to rewrite. */
+  periods: ReadonlyMap<string, readonly LakePeriod[]>;
   stagingDir: string;
   lakeDir: string;
   /** Called per table, in table order, once its files are in the lake. */
@@ -543,17 +598,18 @@ interface ExportAllOptions {
  * @throws The first failure in table order.
  */
 async function exportAll(options: ExportAllOptions): Promise<void> {
-  const { queue, tables, dates, lakeDir, onPublished } = options;
+  const { queue, tables, lakeDir, onPublished } = options;
   let published: Promise<void> = Promise.resolve();
   let failure: { error: unknown } | undefined;
   try {
     for (const table of tables) {
       if (queue.failed) break; // `published` rejects with that failure
-      const { staged } = await exportTable({ ...options, table });
+      const periods = options.periods.get(table.name) ?? [];
+      const { staged } = await exportTable({ ...options, table, periods });
       published = published.then(async () => {
         const files = await publishTable({
           table: table.name,
-          dates,
+          periods,
           staged: await staged,
           lakeDir,
         });
@@ -577,14 +633,15 @@ async function exportAll(options: ExportAllOptions): Promise<void> {
 /**
  * Snapshots warehouse tables into the Parquet lake under `<dataDir>/lake` and
  * registers them in `<dataDir>/analytics.duckdb` (one view per table over
- * `read_parquet` with the `date` partition, plus `lake_files`). Each touched
- * date is re-exported whole, so reruns are idempotent: same files, same rows;
- * a touched date without rows loses its directory.
+ * `read_parquet` with the `date`, `month` or `year` partition, plus
+ * `lake_files`). Each touched partition is re-exported whole, so reruns are
+ * idempotent: same files, same rows; a touched partition without rows
+ * loses its directory.
  *
  * @param options See {@link SnapshotOptions}.
  * @returns Per table, the dates, rows and files written.
  * @throws EtlError with stage `snapshot` and partition `<table> date=<d>`
- *   (or the table, for whole-table steps).
+ *   (`month=`, `year=`; or the table, for whole-table steps).
  *
  * @example Snapshot the bars of one day after a load
  * ```ts ignore
@@ -603,17 +660,30 @@ export async function snapshotTables(
     clock = systemClock,
   } = options;
   const dates = parseSnapshotDates(options.dates);
-  const seen = new Set<string>();
+  const periods = new Map<string, LakePeriod[]>();
   for (const t of tables) {
     assertIdentifier(t.name, "table");
     assertIdentifier(t.dateColumn, "column");
-    if (seen.has(t.name)) {
+    const granularity = t.granularity ?? "day";
+    if (!LAKE_GRANULARITIES.includes(granularity)) {
+      throw new EtlError(
+        `table ${t.name}: granularity ${
+          JSON.stringify(granularity)
+        } is not one of ${LAKE_GRANULARITIES.join(", ")}`,
+        { stage: "snapshot", partition: t.name },
+      );
+    }
+    if (periods.has(t.name)) {
       throw new EtlError(`table ${t.name} is listed twice`, {
         stage: "snapshot",
         partition: t.name,
       });
     }
-    seen.add(t.name);
+    const own = options.tableDates?.get(t.name);
+    periods.set(
+      t.name,
+      periodsOf(own ? parseSnapshotDates(own) : dates, granularity),
+    );
   }
 
   const root = await attempt(
@@ -636,7 +706,7 @@ export async function snapshotTables(
 
   const results: SnapshotTableResult[] = [];
   const written: LakeFile[] = [];
-  if (dates.length > 0) {
+  if ([...periods.values()].some((p) => p.length > 0)) {
     await attempt(
       "lake",
       `cannot create ${stagingDir}`,
@@ -659,7 +729,7 @@ export async function snapshotTables(
           client,
           queue: new DuckdbQueue(duck),
           tables,
-          dates,
+          periods,
           stagingDir,
           lakeDir,
           onPublished(name, files) {
@@ -689,7 +759,13 @@ export async function snapshotTables(
     duckdbPath,
     lakeDir,
     tables: tables.map((t) => t.name),
-    touched: new Map(tables.map((t) => [t.name, dates])),
+    granularities: new Map(tables.map((t) => [t.name, t.granularity ?? "day"])),
+    touched: new Map(
+      tables.map((t) => [
+        t.name,
+        (periods.get(t.name) ?? []).map((p) => p.start),
+      ]),
+    ),
     written,
     snapshotAt: clock.now(),
   });

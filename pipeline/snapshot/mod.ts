@@ -17,6 +17,7 @@ export {
   type LakeFile,
   lakeViewSql,
   listLakeFiles,
+  partitionDir,
   registerLake,
   type RegisterLakeOptions,
 } from "@pipeline/snapshot/catalog.ts";
@@ -29,3 +30,38 @@ export {
   IDENTIFIER_PATTERN,
   type TableShape,
 } from "@pipeline/snapshot/columns.ts";
+export {
+  coveringPeriods,
+  LAKE_GRANULARITIES,
+  type LakeGranularity,
+  type LakePeriod,
+  parsePartitionDir,
+  partitionKey,
+  periodOf,
+  periodsOf,
+} from "@pipeline/snapshot/granularity.ts";
+export {
+  clearLakeDebt,
+  type DirtyTable,
+  hasLakeDebt,
+  type LakeDebt,
+  type LakeDebtSummary,
+  readLakeDebt,
+  recordLakeDebt,
+  type RecordLakeDebtOptions,
+  summarizeLakeDebt,
+} from "@pipeline/snapshot/debt.ts";
+export {
+  type LakeDebtPayment,
+  payLakeDebt,
+  type PayLakeDebtOptions,
+} from "@pipeline/snapshot/pay.ts";
+export {
+  LAKE_LOCK_KEY,
+  type LakeLockOptions,
+  withLakeLock,
+} from "@pipeline/snapshot/lake_lock.ts";
+export {
+  removeStagingLeftovers,
+  STAGING_PREFIX,
+} from "@pipeline/snapshot/staging.ts";

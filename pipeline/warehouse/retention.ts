@@ -22,6 +22,9 @@ import type { SqlClient } from "@pipeline/load/client.ts";
 import { type Clock, systemClock } from "@pipeline/clock.ts";
 import { errorMessage, EtlError } from "@pipeline/errors.ts";
 import { snapshotTables } from "@pipeline/snapshot/lake.ts";
+import { withLakeLock } from "@pipeline/snapshot/lake_lock.ts";
+import { periodsOf } from "@pipeline/snapshot/granularity.ts";
+import { DATASETS, lakeTables } from "@pipeline/datasets/mod.ts";
 import { sqlString } from "@pipeline/snapshot/catalog.ts";
 import { readPartitioning } from "@pipeline/warehouse/config.ts";
 import {
@@ -302,6 +305,12 @@ async function horizonOf(
   return new Date(rows[0]!.horizon);
 }
 
+/** The UTC day after a `YYYY-MM-DD` date. */
+function nextDay(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString()
+    .slice(0, 10);
+}
+
 /** The UTC dates `[from, to)` covers; throws unless both fall on midnight. */
 function datesOf(table: string, partition: string, from: Date, to: Date) {
   const day = 86_400_000;
@@ -387,13 +396,31 @@ async function archivePartition(
     const rows = await countRows(tx, partition);
     let files: string[] = [];
     if (rows > 0) {
-      const snap = await snapshotTables({
-        client: tx,
-        dataDir,
-        dates,
-        tables: [{ name: table, dateColumn: p.key.column }],
-        clock,
-      });
+      // The table's declared lake granularity; its lake partitions must lie
+      // within the archived range, or writing them from the warehouse would
+      // drop the rows of neighbouring ranges archived before.
+      const granularity = lakeTables(DATASETS).find((t) => t.name === table)
+        ?.granularity ?? "day";
+      const periods = periodsOf(dates, granularity);
+      const [first, last] = [periods[0], periods.at(-1)];
+      if (
+        !first || !last || first.start < dates[0]! ||
+        last.end > nextDay(dates.at(-1)!)
+      ) {
+        throw new EtlError(
+          `the lake cuts ${table} by ${granularity}, coarser than its partition ${partition}; ` +
+            `archiving it would rewrite lake files holding other ranges (use a finer lake granularity)`,
+          { stage: "retention", partition: where, runId },
+        );
+      }
+      const snap = await withLakeLock(tx, () =>
+        snapshotTables({
+          client: tx,
+          dataDir,
+          dates,
+          tables: [{ name: table, dateColumn: p.key.column, granularity }],
+          clock,
+        }));
       files = snap.tables[0]?.files ?? [];
       const exported = snap.tables[0]?.rows ?? 0;
       const readBack = await parquetRows(files);
