@@ -166,6 +166,8 @@ export async function runPipeline(
 
   await migrateToLatest(client);
   await recordRunStart(client, summary);
+  /** Whether the load committed: until then the counts claim nothing. */
+  let committed = false;
 
   try {
     checkpoint("extract", "before the extract; nothing was loaded");
@@ -291,6 +293,7 @@ export async function runPipeline(
           r.tables.reduce((n, t) => n + t.inserted + t.updated, 0) +
           r.quarantined,
       );
+      committed = true;
       summary.tables = loaded.tables;
       summary.newest_ts = newestTs(valid);
       if (snapshot) {
@@ -355,6 +358,15 @@ export async function runPipeline(
       summary.error_stage = err.stage;
       summary.error_partition = err.partition ?? null;
     }
+  }
+  if (!committed && summary.counts.extracted > 0) {
+    summary.counts = {
+      extracted: summary.counts.extracted,
+      loaded: 0,
+      quarantined: 0,
+      duplicates: 0,
+      not_loaded: summary.counts.extracted,
+    };
   }
   summary.finished_at = wallClock.now().toISOString();
   summary.peak_rss_mib = peakRssMib();
