@@ -891,6 +891,7 @@ export async function main(argv: string[]): Promise<number> {
             logger: runLog,
             secrets,
           }),
+          secrets,
         });
     }
   } catch (err) {
@@ -1057,6 +1058,7 @@ async function runCommand(
     logger: Logger;
     progress: ReturnType<typeof progressFor>;
     alerter: ReturnType<typeof webhookAlerter>;
+    secrets: readonly string[];
   },
 ): Promise<number> {
   const { config, ops, logger } = options;
@@ -1080,6 +1082,7 @@ async function runCommand(
       signal,
       progress: options.progress,
       alerter: options.alerter,
+      secrets: options.secrets,
     }));
   if (outcome.status === "locked") {
     logger.error(outcome.message);

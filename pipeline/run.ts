@@ -35,6 +35,7 @@ import { transformWindow } from "@pipeline/datasets/transform_window.ts";
 import { loadBatch } from "@pipeline/datasets/load_batch.ts";
 import { incrementalSince } from "@pipeline/incremental/window.ts";
 import { blockedError, qualityGate } from "@pipeline/quality/mod.ts";
+import { redactFrame } from "@pipeline/ops/secrets.ts";
 
 /** What a run needs from outside. */
 export interface RunDeps {
@@ -66,6 +67,12 @@ export interface RunDeps {
    */
   // deno-lint-ignore no-explicit-any
   datasets?: Readonly<Record<string, Dataset<any>>>;
+  /**
+   * Configured secrets (API keys, tokens: `secretsFromEnv`), replaced by
+   * `***` in every extracted record before validation, so a provider that
+   * echoes a key never gets it into the warehouse, quarantine or lake.
+   */
+  secrets?: readonly string[] | undefined;
 }
 
 /** Options of {@link runPipeline}. */
@@ -215,7 +222,12 @@ export async function runPipeline(
         }
       }
       task.done();
-      return frames.length ? pl.concat(frames, { how: "vertical" }) : null;
+      return frames.length
+        ? redactFrame(
+          pl.concat(frames, { how: "vertical" }),
+          deps.secrets ?? [],
+        )
+        : null;
     }, (f) => f?.height ?? 0);
     summary.counts.extracted = raw?.height ?? 0;
 
