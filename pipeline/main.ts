@@ -92,7 +92,8 @@ const RUN_FLAGS_HELP = `  --source NAME         ${
   --input PATH          input file of --source file: .csv, .json (array of
                         objects) or .parquet with columns symbol, ts, open,
                         high, low, close, volume (ts ISO-8601 with offset, or
-                        epoch milliseconds); with --kind symbols: symbol,
+                        epoch s, ms, us or ns, read by the number of digits);
+                        with --kind symbols: symbol,
                         name, exchange, currency, sector (a full reference)
   --symbols A,B,...     symbols of the synthetic, alphavantage and finnhub
                         sources (default: 10 tickers)
