@@ -97,12 +97,18 @@ export function redactFrame(
   const kept = secrets.filter((s) => s.length >= 4);
   const names = SECRET_PARAMS.join("|");
   const param = `(?i)\\b(${names})=[^&\\s"'<>)#*][^&\\s"'<>)#]*`;
-  const patterns = [...kept.map(escapeRegex), param];
-  const hit = pl.anyHorizontal(
-    text.map((c) => pl.col(c).str.contains(patterns.join("|")).fillNull(false)),
-  );
-  const [found] = frame.select(hit.any().alias("hit")).getColumn("hit")
-    .toArray();
+  /** Whether `test` holds in any text column of any row. */
+  const anywhere = (test: (column: string) => pl.Expr) =>
+    frame.select(pl.anyHorizontal(text.map(test)).any().alias("hit"))
+      .getColumn("hit").toArray()[0] === true;
+  const has = (column: string, needle: string) =>
+    pl.col(column).str.contains(needle, true).fillNull(false);
+  // Literal searches first (fast); the parameter pattern only runs on the
+  // rare frame that holds an "=" at all.
+  const found = (kept.length > 0 &&
+    anywhere((c) => pl.anyHorizontal(kept.map((k) => has(c, k))))) ||
+    (anywhere((c) => has(c, "=")) &&
+      anywhere((c) => pl.col(c).str.contains(param).fillNull(false)));
   if (!found) return frame;
   return frame.withColumns(
     ...text.map((c) => {
@@ -113,9 +119,4 @@ export function redactFrame(
       return expr.str.replaceAll(param, `$1=${REDACTED}`).alias(c);
     }),
   );
-}
-
-/** `text` as a regular expression matching it literally. */
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -137,15 +137,15 @@ export const EPOCH_PATTERN = "^[0-9]+$";
  * range is quarantined by the range rules.
  */
 export function epochMs(digits: pl.Expr): pl.Expr {
+  // Compared as numbers, not by counting characters: cheaper on every row
+  // (polars evaluates this for ISO text too) and blind to leading zeros.
   const n = digits.cast(pl.Int64, false);
-  const length = n.cast(pl.Utf8).str.lengths();
   const utc = (unit: "ms" | "us" | "ns") =>
     pl.Datetime(unit, "UTC") as pl.DataType;
-  return pl.when(length.ltEq(10)).then(n.mul(1000).cast(utc("ms")))
-    .when(length.ltEq(13)).then(n.cast(utc("ms")))
-    .when(length.ltEq(16)).then(n.cast(utc("us")).cast(utc("ms")))
-    .when(length.ltEq(19)).then(n.cast(utc("ns")).cast(utc("ms")))
-    .otherwise(pl.lit(null).cast(utc("ms")));
+  return pl.when(n.lt(1e10)).then(n.mul(1000).cast(utc("ms")))
+    .when(n.lt(1e13)).then(n.cast(utc("ms")))
+    .when(n.lt(1e16)).then(n.cast(utc("us")).cast(utc("ms")))
+    .otherwise(n.cast(utc("ns")).cast(utc("ms")));
 }
 
 // %% notebooks/02a_validate_bars.ipynb#control-pattern
