@@ -95,7 +95,8 @@ const RUN_FLAGS_HELP = `  --source NAME         ${
   --input PATH          input file of --source file: .csv, .json (array of
                         objects) or .parquet with columns symbol, ts, open,
                         high, low, close, volume (ts ISO-8601 with offset, or
-                        epoch milliseconds); with --kind symbols: symbol,
+                        epoch s, ms, us or ns, read by the number of digits);
+                        with --kind symbols: symbol,
                         name, exchange, currency, sector (a full reference)
   --symbols A,B,...     symbols of the synthetic, alphavantage and finnhub
                         sources (default: 10 tickers)
@@ -924,6 +925,7 @@ export async function main(argv: string[]): Promise<number> {
             logger: runLog,
             secrets,
           }),
+          secrets,
         });
     }
   } catch (err) {
@@ -1158,6 +1160,7 @@ async function runCommand(
     logger: Logger;
     progress: ReturnType<typeof progressFor>;
     alerter: ReturnType<typeof webhookAlerter>;
+    secrets: readonly string[];
   },
 ): Promise<number> {
   const { config, ops, logger } = options;
@@ -1181,6 +1184,7 @@ async function runCommand(
       signal,
       progress: options.progress,
       alerter: options.alerter,
+      secrets: options.secrets,
     }));
   if (outcome.status === "locked") {
     logger.error(outcome.message);

@@ -36,6 +36,7 @@ import { transformWindow } from "@pipeline/datasets/transform_window.ts";
 import { loadBatch } from "@pipeline/datasets/load_batch.ts";
 import { incrementalSince } from "@pipeline/incremental/window.ts";
 import { blockedError, qualityGate } from "@pipeline/quality/mod.ts";
+import { redactFrame } from "@pipeline/ops/secrets.ts";
 
 /** What a run needs from outside. */
 export interface RunDeps {
@@ -67,6 +68,12 @@ export interface RunDeps {
    */
   // deno-lint-ignore no-explicit-any
   datasets?: Readonly<Record<string, Dataset<any>>>;
+  /**
+   * Configured secrets (API keys, tokens: `secretsFromEnv`), replaced by
+   * `***` in every extracted record before validation, so a provider that
+   * echoes a key never gets it into the warehouse, quarantine or lake.
+   */
+  secrets?: readonly string[] | undefined;
 }
 
 /** Options of {@link runPipeline}. */
@@ -171,6 +178,8 @@ export async function runPipeline(
 
   await migrateToLatest(client);
   await recordRunStart(client, summary);
+  /** Whether the load committed: until then the counts claim nothing. */
+  let committed = false;
 
   try {
     checkpoint("extract", "before the extract; nothing was loaded");
@@ -218,7 +227,12 @@ export async function runPipeline(
         }
       }
       task.done();
-      return frames.length ? pl.concat(frames, { how: "vertical" }) : null;
+      return frames.length
+        ? redactFrame(
+          pl.concat(frames, { how: "vertical" }),
+          deps.secrets ?? [],
+        )
+        : null;
     }, (f) => f?.height ?? 0);
     summary.counts.extracted = raw?.height ?? 0;
 
@@ -297,6 +311,7 @@ export async function runPipeline(
           r.tables.reduce((n, t) => n + t.inserted + t.updated, 0) +
           r.quarantined,
       );
+      committed = true;
       summary.tables = loaded.tables;
       summary.newest_ts = newestTs(valid);
     }
@@ -353,6 +368,15 @@ export async function runPipeline(
       summary.error_stage = err.stage;
       summary.error_partition = err.partition ?? null;
     }
+  }
+  if (!committed && summary.counts.extracted > 0) {
+    summary.counts = {
+      extracted: summary.counts.extracted,
+      loaded: 0,
+      quarantined: 0,
+      duplicates: 0,
+      not_loaded: summary.counts.extracted,
+    };
   }
   summary.finished_at = wallClock.now().toISOString();
   summary.peak_rss_mib = peakRssMib();

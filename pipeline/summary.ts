@@ -30,8 +30,8 @@ export interface PartitionOutcome {
 }
 
 /**
- * The counts of a run. They reconcile:
- * `extracted = loaded + quarantined + duplicates`.
+ * The counts of a run: what the run committed. They reconcile:
+ * `extracted = loaded + quarantined + duplicates + not_loaded`.
  */
 export interface RunCounts {
   /** Records the source delivered. */
@@ -48,6 +48,13 @@ export interface RunCounts {
    * partition: the copies of the records kept in quarantine).
    */
   duplicates: number;
+  /**
+   * Records of a load that did not commit (it failed, or the run stopped
+   * before it): none of them is in the warehouse or the quarantine, so
+   * `loaded`, `quarantined` and `duplicates` are 0. Absent when the load
+   * committed or there was nothing to load.
+   */
+  not_loaded?: number;
 }
 
 /** What started a run. */
@@ -98,7 +105,8 @@ export interface RunSummary {
 
 /** Whether the counts reconcile. */
 export function countsReconcile(c: RunCounts): boolean {
-  return c.extracted === c.loaded + c.quarantined + c.duplicates;
+  return c.extracted ===
+    c.loaded + c.quarantined + c.duplicates + (c.not_loaded ?? 0);
 }
 
 /** Peak resident set size of this process in MiB, from /proc (Linux). */
@@ -145,6 +153,10 @@ export function formatSummary(s: RunSummary): string {
     `extracted ${fmtInt(c.extracted)} = loaded ${fmtInt(c.loaded)} + ` +
       `quarantined ${fmtInt(c.quarantined)} + duplicates ${
         fmtInt(c.duplicates)
+      }${
+        c.not_loaded === undefined
+          ? ""
+          : ` + not loaded ${fmtInt(c.not_loaded)} (nothing committed)`
       }${countsReconcile(c) ? "" : "  (DOES NOT RECONCILE)"}`,
   );
   for (const t of s.tables) {

@@ -2,17 +2,38 @@
  * The bars dataset: one-minute OHLCV bars of stocks.
  * @module
  */
-import type pl from "nodejs-polars";
+import pl from "nodejs-polars";
+import { BAR_FIELDS } from "@pipeline/bars.ts";
 import type { Dataset, Transformed } from "@pipeline/datasets/dataset.ts";
 import { utcDates, withoutValues } from "@pipeline/datasets/dataset.ts";
-import { validateBars } from "@pipeline/validate/bars.ts";
+import {
+  type BarLimits,
+  DEFAULT_BAR_LIMITS,
+  validateBars,
+} from "@pipeline/validate/bars.ts";
 import { transformBars } from "@pipeline/transform/bars.ts";
 import { type BarBatch, BARS_1M, loadBars } from "@pipeline/load/bars.ts";
 import { BARS_MA_WINDOW } from "@pipeline/transform/bars.ts";
 import { keepFromSince, readContext } from "@pipeline/incremental/mod.ts";
-import { attachExtras, withExtras } from "@pipeline/datasets/extras.ts";
+import {
+  attachExtras,
+  quarantineUnsafeExtras,
+  withExtras,
+} from "@pipeline/datasets/extras.ts";
 import { WAREHOUSE_TABLES } from "@pipeline/snapshot/lake.ts";
 import { barChecks } from "@pipeline/quality/bar_checks.ts";
+
+/**
+ * The plausible bars: not before 1990, not after now + 1 day, prices in
+ * 1e-6..1e9 and volumes up to 1e13 (bounds that keep returns, VWAP and SQL
+ * aggregates finite). A record outside them is quarantined with the bound
+ * it broke.
+ */
+export const BARS_LIMITS: Readonly<BarLimits> = {
+  ...DEFAULT_BAR_LIMITS,
+  earliest: new Date("1990-01-01T00:00:00Z"),
+  futureToleranceMs: 86_400_000,
+};
 
 /** Bars: validate, transform, load and snapshot of one-minute bars. */
 export const barsDataset: Dataset<BarBatch> = {
@@ -20,8 +41,20 @@ export const barsDataset: Dataset<BarBatch> = {
   entityColumn: "symbol",
   tables: WAREHOUSE_TABLES.filter((t) => t.name.startsWith("bars_")),
   validate(raw, { now }) {
-    const { valid, quarantine } = validateBars(raw, { now });
-    return { valid: withExtras(valid, raw), quarantine };
+    const unsafe = quarantineUnsafeExtras(raw, {
+      fields: BAR_FIELDS,
+      entity: "symbol",
+    });
+    const { valid, quarantine } = validateBars(unsafe.clean, {
+      now,
+      ...BARS_LIMITS,
+    });
+    return {
+      valid: withExtras(valid, unsafe.clean),
+      quarantine: unsafe.quarantine.height === 0
+        ? quarantine
+        : pl.concat([quarantine, unsafe.quarantine], { how: "vertical" }),
+    };
   },
   transform(valid) {
     const result = transformBars(valid);

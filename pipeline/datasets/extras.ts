@@ -9,6 +9,7 @@
  * @module
  */
 import pl from "nodejs-polars";
+import { CONTROL_PATTERN, quoted } from "@pipeline/validate/bars.ts";
 
 /** The prefix of an extra column in a frame. */
 export const EXTRA_PREFIX = "+";
@@ -80,4 +81,78 @@ export function attachExtras(
     maintainOrder: true,
   });
   return frame.join(right, { on: [...key], how: "left" });
+}
+
+/** What {@link quarantineUnsafeExtras} returns. */
+export interface UnsafeExtras {
+  /** The raw records whose extras are safe, in source order. */
+  clean: pl.DataFrame;
+  /**
+   * One quarantine row per other record (record, <entity>, ts, field,
+   * reason, raw; all Utf8), naming its first unsafe extra.
+   */
+  quarantine: pl.DataFrame;
+}
+
+/**
+ * Splits off the raw records whose extras hold a control character (NUL
+ * included) or U+FFFD (invalid UTF-8): validation checks only the
+ * dataset's own fields, and such text would fail the load (no Postgres
+ * text can hold a NUL) or garble the lake. The quarantine row names the
+ * extra (without its `+`) and quotes its value as JSON; `raw` is the
+ * record's `fields` and extras as JSON.
+ */
+export function quarantineUnsafeExtras(
+  raw: pl.DataFrame,
+  options: { fields: readonly string[]; entity: string },
+): UnsafeExtras {
+  const { fields, entity } = options;
+  const extras = extraColumns(raw);
+  const none = { clean: raw, quarantine: emptyQuarantine(entity) };
+  if (extras.length === 0 || raw.height === 0) return none;
+  const unsafe = (c: string) =>
+    pl.col(c).cast(pl.Utf8).str.contains(CONTROL_PATTERN).fillNull(false);
+  const flagged = raw.withColumns(
+    pl.anyHorizontal(extras.map(unsafe)).alias("__unsafe"),
+  );
+  const bad = flagged.filter(pl.col("__unsafe"));
+  if (bad.height === 0) return none;
+  let field: pl.Expr = pl.lit(null).cast(pl.Utf8);
+  let value: pl.Expr = pl.lit(null).cast(pl.Utf8);
+  for (const c of [...extras].reverse()) {
+    field = pl.when(unsafe(c)).then(pl.lit(c.slice(EXTRA_PREFIX.length)))
+      .otherwise(field);
+    value = pl.when(unsafe(c)).then(pl.col(c).cast(pl.Utf8)).otherwise(value);
+  }
+  const present = fields.filter((f) => raw.columns.includes(f));
+  const text = (c: string) =>
+    raw.columns.includes(c)
+      ? pl.col(c).cast(pl.Utf8)
+      : pl.lit(null).cast(pl.Utf8);
+  const quarantine = bad.select(
+    pl.col("record").cast(pl.Utf8).alias("record"),
+    text(entity).alias(entity),
+    text("ts").alias("ts"),
+    field.alias("field"),
+    pl.concatString([
+      field,
+      pl.lit(": contains a control character or invalid UTF-8, got "),
+      quoted(value),
+    ], "").alias("reason"),
+    pl.struct([...present, ...extras].map((c) => pl.col(c).cast(pl.Utf8)))
+      .struct.jsonEncode().alias("raw"),
+  );
+  return {
+    clean: flagged.filter(pl.col("__unsafe").not()).drop("__unsafe"),
+    quarantine,
+  };
+}
+
+/** An empty quarantine frame whose entity column is `entity`. */
+function emptyQuarantine(entity: string): pl.DataFrame {
+  return pl.DataFrame(
+    ["record", entity, "ts", "field", "reason", "raw"].map((c) =>
+      pl.Series(c, [], pl.Utf8)
+    ),
+  );
 }

@@ -5,7 +5,11 @@
 import type pl from "nodejs-polars";
 import type { Dataset, Transformed } from "@pipeline/datasets/dataset.ts";
 import { utcDates, withoutValues } from "@pipeline/datasets/dataset.ts";
-import { validateWeather } from "@pipeline/validate/weather.ts";
+import {
+  FORECAST_HORIZON_MS,
+  validateWeather,
+  WEATHER_EARLIEST,
+} from "@pipeline/validate/weather.ts";
 import { transformWeather } from "@pipeline/transform/weather.ts";
 import {
   loadWeather,
@@ -17,12 +21,21 @@ import { WEATHER_VARIABLES } from "@pipeline/extract/openmeteo.ts";
 import { keepFromSince, readContext } from "@pipeline/incremental/mod.ts";
 import { weatherChecks } from "@pipeline/quality/weather_checks.ts";
 
+/**
+ * The plausible hours: from 1940 (Open-Meteo's archive) to the forecast
+ * horizon (16 days ahead). A record outside is quarantined on `ts`.
+ */
+export const WEATHER_LIMITS = {
+  earliest: WEATHER_EARLIEST,
+  futureToleranceMs: FORECAST_HORIZON_MS,
+} as const;
+
 /** Weather: validate, transform, load and snapshot of hourly weather. */
 export const weatherDataset: Dataset<WeatherBatch> = {
   name: "weather",
   entityColumn: "location",
   tables: [{ name: "weather_hourly", dateColumn: "ts" }],
-  validate: (raw, { now }) => validateWeather(raw, { now }),
+  validate: (raw, { now }) => validateWeather(raw, { now, ...WEATHER_LIMITS }),
   transform(valid) {
     const { weather, duplicates } = transformWeather(valid);
     return {

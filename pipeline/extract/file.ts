@@ -148,7 +148,8 @@ function rowIndex(height: number): pl.Expr {
 
 // %% notebooks/01c_extract_file.ipynb#read-csv
 /**
- * Reads a CSV file with every column as text. `record` is
+ * Reads a CSV file with every column as text (invalid UTF-8 bytes as
+ * U+FFFD, as {@link readText} does for JSON). `record` is
  * `<basename>:<line>` (the header is line 1, so the first record is line 2;
  * line numbers assume one record per line). Blank lines are skipped; an
  * empty file gives an empty frame.
@@ -157,10 +158,13 @@ function readCsv(path: string): pl.DataFrame {
   let frame: pl.DataFrame;
   try {
     // scanCSV always takes a path (readCSV reads names without .csv as CSV text)
+    // Invalid UTF-8 becomes U+FFFD, so one bad byte quarantines its record
+    // (validation refuses U+FFFD) instead of failing the whole file.
     frame = pl.scanCSV(path, {
       inferSchemaLength: 0,
       truncateRaggedLines: true,
       raiseIfEmpty: false,
+      encoding: "utf8-lossy",
     }).collectSync();
   } catch (err) {
     throw fileError(
@@ -351,7 +355,10 @@ function readParquetFile(path: string): pl.DataFrame {
 }
 
 // %% notebooks/01c_extract_file.ipynb#read-text
-/** The text of the file at `path`, or an extract error naming it. */
+/**
+ * The text of the file at `path` (invalid UTF-8 bytes as U+FFFD, which
+ * validation quarantines), or an extract error naming it.
+ */
 async function readText(path: string): Promise<string> {
   try {
     return await Deno.readTextFile(path);

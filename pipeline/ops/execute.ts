@@ -62,6 +62,8 @@ export interface ExecuteRunDeps {
   signal?: AbortSignal | undefined;
   progress?: Progress;
   alerter?: Alerter | undefined;
+  /** Configured secrets, redacted from extracted records (see `RunDeps`). */
+  secrets?: readonly string[] | undefined;
   /** Waits while polling the lock. Default a real timer. */
   sleep?: Sleep;
 }
@@ -139,6 +141,7 @@ export async function executeRun(
       signal,
       progress: deps.progress ?? noProgress,
       alerter: deps.alerter,
+      secrets: deps.secrets,
     });
     if (summary.interrupted) return { status: "interrupted", summary };
     return { status: summary.status, summary };

@@ -4,7 +4,12 @@
  * once from the environment and removed from any text before it leaves.
  * @module
  */
-import { redactText } from "@pipeline/extract/http/redact.ts";
+import pl from "nodejs-polars";
+import {
+  REDACTED,
+  redactText,
+  SECRET_PARAMS,
+} from "@pipeline/extract/http/redact.ts";
 
 /** Environment names whose values are secrets (case-insensitive). */
 export const SECRET_ENV_PATTERN =
@@ -63,4 +68,55 @@ export function redactSecrets(
     "$1:***@",
   );
   return redactText(hidden, secrets);
+}
+
+/**
+ * `frame` with every configured secret in its text columns replaced by
+ * `***` (a provider that echoes the API key inside a field): applied to
+ * the raw frame right after the extract, so a secret never reaches the
+ * warehouse, the quarantine or the lake. Also redacts `apikey=...`-style
+ * parameters (see `redactText`). Runs in native code; a frame without any
+ * occurrence comes back unchanged.
+ *
+ * @example
+ * ```ts
+ * import pl from "nodejs-polars";
+ * import { redactFrame } from "@pipeline/ops/secrets.ts";
+ * const raw = pl.DataFrame({ symbol: ["KEY123456"], record: ["r1"] });
+ * redactFrame(raw, ["KEY123456"]).getColumn("symbol").get(0); // "***"
+ * ```
+ */
+export function redactFrame(
+  frame: pl.DataFrame,
+  secrets: readonly string[],
+): pl.DataFrame {
+  const text = frame.columns.filter((c) =>
+    frame.getColumn(c).dtype.variant === "String"
+  );
+  if (text.length === 0 || frame.height === 0) return frame;
+  const kept = secrets.filter((s) => s.length >= 4);
+  const names = SECRET_PARAMS.join("|");
+  const param = `(?i)\\b(${names})=[^&\\s"'<>)#*][^&\\s"'<>)#]*`;
+  /** Whether `test` holds in any text column of any row. */
+  const anywhere = (test: (column: string) => pl.Expr) =>
+    frame.select(pl.anyHorizontal(text.map(test)).any().alias("hit"))
+      .getColumn("hit").toArray()[0] === true;
+  const has = (column: string, needle: string) =>
+    pl.col(column).str.contains(needle, true).fillNull(false);
+  // Literal searches first (fast); the parameter pattern only runs on the
+  // rare frame that holds an "=" at all.
+  const found = (kept.length > 0 &&
+    anywhere((c) => pl.anyHorizontal(kept.map((k) => has(c, k))))) ||
+    (anywhere((c) => has(c, "=")) &&
+      anywhere((c) => pl.col(c).str.contains(param).fillNull(false)));
+  if (!found) return frame;
+  return frame.withColumns(
+    ...text.map((c) => {
+      let expr = pl.col(c);
+      for (const secret of kept) {
+        expr = expr.str.replaceAll(secret, REDACTED, true);
+      }
+      return expr.str.replaceAll(param, `$1=${REDACTED}`).alias(c);
+    }),
+  );
 }

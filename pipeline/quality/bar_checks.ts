@@ -18,6 +18,7 @@ import { freshnessCheck } from "@pipeline/quality/freshness.ts";
 import { monotonicCheck } from "@pipeline/quality/monotonic.ts";
 import { ohlcCheck } from "@pipeline/quality/ohlc.ts";
 import { uniqueKeyCheck } from "@pipeline/quality/unique_key.ts";
+import { finiteCheck } from "@pipeline/quality/finite.ts";
 import { tsWindow } from "@pipeline/quality/_partitions.ts";
 import {
   latestSessionMinute,
@@ -35,8 +36,8 @@ const FRAMES: readonly [string, (input: Input) => pl.DataFrame][] = [
 
 /**
  * The checks of bars, in order: row count, null rates, freshness,
- * monotonic timestamps, then OHLC consistency and key uniqueness of each
- * frame to load.
+ * monotonic timestamps, then OHLC consistency, key uniqueness and finite
+ * numbers of each frame to load.
  *
  * @example Row counts below 90 % block the symbol's load
  * ```ts
@@ -88,6 +89,9 @@ export function barChecks(
     ),
     ...FRAMES.map(([frame, select]) =>
       uniqueKeyCheck<BarBatch>({ frame, select, entity, ...c.uniqueKey })
+    ),
+    ...FRAMES.map(([frame, select]) =>
+      finiteCheck<BarBatch>({ frame, select, entity, ...c.finite })
     ),
   ];
 }

@@ -56,6 +56,8 @@ export interface BarQualityConfig {
   ohlc: SeveritySetting;
   /** (symbol, ts) uniqueness of bars_1m, bars_5m and bars_1h. */
   uniqueKey: SeveritySetting;
+  /** NaN or infinite numbers in bars_1m, bars_5m and bars_1h. */
+  finite: SeveritySetting;
 }
 
 /** The checks of the weather dataset. */
@@ -68,6 +70,8 @@ export interface WeatherQualityConfig {
   freshness: FreshnessSetting;
   /** (location, ts) uniqueness of weather_hourly. */
   uniqueKey: SeveritySetting;
+  /** NaN or infinite numbers in weather_hourly (measurements, 24-hour mean and sum). */
+  finite: SeveritySetting;
 }
 
 const HOUR_MS = 3_600_000;
@@ -101,6 +105,7 @@ export const BAR_QUALITY_DEFAULTS: BarQualityConfig = {
   monotonic: { severity: "warn", maxSteps: 0 },
   ohlc: { severity: "blocking" },
   uniqueKey: { severity: "blocking" },
+  finite: { severity: "blocking" },
 };
 
 /** The default checks of weather. */
@@ -118,6 +123,7 @@ export const WEATHER_QUALITY_DEFAULTS: WeatherQualityConfig = {
   },
   freshness: { severity: "warn", maxLagMs: 6 * HOUR_MS },
   uniqueKey: { severity: "blocking" },
+  finite: { severity: "blocking" },
 };
 
 /** Overrides of a config: any setting, any field of it. */

@@ -13,6 +13,7 @@ export * from "@pipeline/quality/freshness.ts";
 export * from "@pipeline/quality/monotonic.ts";
 export * from "@pipeline/quality/ohlc.ts";
 export * from "@pipeline/quality/unique_key.ts";
+export * from "@pipeline/quality/finite.ts";
 export * from "@pipeline/quality/nyse_minutes.ts";
 export * from "@pipeline/quality/bar_checks.ts";
 export * from "@pipeline/quality/weather_checks.ts";

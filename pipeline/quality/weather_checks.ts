@@ -16,6 +16,7 @@ import { rowCountCheck } from "@pipeline/quality/row_count.ts";
 import { nullRateCheck } from "@pipeline/quality/null_rate.ts";
 import { freshnessCheck } from "@pipeline/quality/freshness.ts";
 import { uniqueKeyCheck } from "@pipeline/quality/unique_key.ts";
+import { finiteCheck } from "@pipeline/quality/finite.ts";
 import { tsWindow } from "@pipeline/quality/_partitions.ts";
 
 const HOUR_MS = 3_600_000;
@@ -53,5 +54,6 @@ export function weatherChecks(
     ),
     freshnessCheck<WeatherBatch>({ frame, select, entity, ...c.freshness }),
     uniqueKeyCheck<WeatherBatch>({ frame, select, entity, ...c.uniqueKey }),
+    finiteCheck<WeatherBatch>({ frame, select, entity, ...c.finite }),
   ];
 }

@@ -119,6 +119,7 @@ export async function scheduleCommand(
       logger,
       source: () => sourceFor(config, { clock: options.runClock }),
       alerter,
+      secrets: options.secrets,
     });
   const tick = schedule.tickMs;
   const cadences: Record<JobName, Cadence> = tick

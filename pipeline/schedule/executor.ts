@@ -80,6 +80,8 @@ export interface InlineExecutorOptions {
   /** Builds the source of each attempt. */
   source: () => Promise<Source>;
   alerter?: Alerter | undefined;
+  /** Configured secrets, redacted from extracted records. */
+  secrets?: readonly string[] | undefined;
 }
 
 /** Runs each attempt in this process through `executeRun()`. */
@@ -119,6 +121,7 @@ export function inlineExecutor(options: InlineExecutorOptions): Executor {
           source: options.source,
           signal: req.signal,
           alerter: options.alerter,
+          secrets: options.secrets,
         });
         if (result.status === "locked") {
           return outcome("locked", null, result.message);

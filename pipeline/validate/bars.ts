@@ -10,14 +10,22 @@
  * offending value as JSON (`open: expected a number, got "n/a"`):
  *
  * 1. a missing field (null or blank), fields in {@link BAR_FIELDS} order;
- * 2. a symbol that fails {@link SymbolSchema};
- * 3. text that is not a number in a number field (open, high, low, close,
+ * 2. a field holding a control character (NUL included) or U+FFFD (the
+ *    mark of invalid UTF-8 a reader replaced), in field order;
+ * 3. a symbol that fails {@link SymbolSchema};
+ * 4. text that is not a number in a number field (open, high, low, close,
  *    volume), then NaN, then ±infinity, each in field order;
- * 4. a price <= 0, then a negative volume;
- * 5. a timestamp that is ISO-8601 without offset (ambiguous), or neither
- *    ISO-8601 with offset/`Z` nor epoch milliseconds (digits);
- * 6. a timestamp later than `now + futureToleranceMs`;
- * 7. high < max(open, close), then low > min(open, close) (the refinements
+ * 5. a price <= 0, then a negative volume;
+ * 6. a price outside `minPrice..maxPrice`, then a volume above `maxVolume`,
+ *    then a typical price × volume (the VWAP term) that is not finite
+ *    ({@link BarLimits}: the bounds keep every derived value finite);
+ * 7. a timestamp that is ISO-8601 without offset (ambiguous), or neither
+ *    ISO-8601 with offset/`Z` nor an epoch number (digits, read by
+ *    magnitude as seconds, milliseconds, microseconds or nanoseconds: see
+ *    {@link epochMs});
+ * 8. a timestamp before `earliest`, then one later than
+ *    `now + futureToleranceMs`;
+ * 9. high < max(open, close), then low > min(open, close) (the refinements
  *    of {@link BarSchema}, with its messages).
  *
  * Surrounding whitespace is ignored (`" 190.1 "` is 190.1, a blank value is
@@ -43,13 +51,60 @@ import {
   SymbolSchema,
 } from "@pipeline/bars.ts";
 
+// %% notebooks/02a_validate_bars.ipynb#bar-limits
+/**
+ * The plausible values of a bar, declared with the dataset: records outside
+ * them are quarantined, never loaded. The magnitude bounds keep every
+ * derived value finite in float8: a return is at most maxPrice / minPrice
+ * (1e15), a VWAP term at most maxPrice × maxVolume (1e22) and a day's sum
+ * of them far below 1.8e308, so neither polars nor a SQL aggregate
+ * overflows.
+ */
+export interface BarLimits {
+  /** The oldest plausible timestamp. */
+  earliest: Date;
+  /** Allowed lead of timestamps ahead of `now`, in ms. */
+  futureToleranceMs: number;
+  /** The smallest plausible price (prices must also be > 0). */
+  minPrice: number;
+  /** The largest plausible price. */
+  maxPrice: number;
+  /** The largest plausible volume of one bar. */
+  maxVolume: number;
+}
+
+// %% notebooks/02a_validate_bars.ipynb#default-bar-limits
+/**
+ * The limits {@link validateBars} uses for any it is not given: not before
+ * 1990, at most a minute of clock skew, prices in 1e-6..1e9, volumes up
+ * to 1e13.
+ */
+export const DEFAULT_BAR_LIMITS: Readonly<BarLimits> = {
+  earliest: new Date("1990-01-01T00:00:00Z"),
+  futureToleranceMs: 60_000,
+  minPrice: 1e-6,
+  maxPrice: 1e9,
+  maxVolume: 1e13,
+};
+
 // %% notebooks/02a_validate_bars.ipynb#validate-bars-options
-/** Options of {@link validateBars}. */
+/**
+ * Options of {@link validateBars}: the run's "now" and any of the
+ * {@link BarLimits} (the rest from {@link DEFAULT_BAR_LIMITS}).
+ */
 export interface ValidateBarsOptions {
   /** The run's "now"; timestamps after `now + futureToleranceMs` are rejected. */
   now: Date;
+  /** The oldest plausible timestamp. */
+  earliest?: Date | undefined;
   /** Allowed clock skew for timestamps ahead of `now`, in ms. Default 60 000. */
   futureToleranceMs?: number | undefined;
+  /** The smallest plausible price. Default 1e-6. */
+  minPrice?: number | undefined;
+  /** The largest plausible price. Default 1e9. */
+  maxPrice?: number | undefined;
+  /** The largest plausible volume. Default 1e13. */
+  maxVolume?: number | undefined;
 }
 
 // %% notebooks/02a_validate_bars.ipynb#validate-bars-result
@@ -66,8 +121,41 @@ export interface ValidateBarsResult {
 export const NUMBER_FIELDS = [...PRICE_FIELDS, "volume"] as const;
 
 // %% notebooks/02a_validate_bars.ipynb#epoch-ms-pattern
-/** Epoch milliseconds: digits only. */
-export const EPOCH_MS_PATTERN = "^[0-9]+$";
+/** An epoch number: digits only (its unit is read from its magnitude). */
+export const EPOCH_PATTERN = "^[0-9]+$";
+
+// %% notebooks/02a_validate_bars.ipynb#epoch-ms
+/**
+ * An epoch number (text of digits) as a UTC timestamp, its unit read from
+ * its magnitude: up to 10 digits are seconds, 11–13 milliseconds, 14–16
+ * microseconds, 17–19 nanoseconds (leading zeros do not count). The bands
+ * are a factor 1000 apart, so every instant from April 1970 to 2286 has
+ * one reading in each unit and each reading lands in one band: a date in
+ * that span is never ambiguous, whichever unit a source uses, and a column
+ * mixing units is read value by value. A value of more digits is no epoch
+ * (null, so the record is quarantined); a reading outside the plausible
+ * range is quarantined by the range rules.
+ */
+export function epochMs(digits: pl.Expr): pl.Expr {
+  // Compared as numbers, not by counting characters: cheaper on every row
+  // (polars evaluates this for ISO text too) and blind to leading zeros.
+  const n = digits.cast(pl.Int64, false);
+  const utc = (unit: "ms" | "us" | "ns") =>
+    pl.Datetime(unit, "UTC") as pl.DataType;
+  return pl.when(n.lt(1e10)).then(n.mul(1000).cast(utc("ms")))
+    .when(n.lt(1e13)).then(n.cast(utc("ms")))
+    .when(n.lt(1e16)).then(n.cast(utc("us")).cast(utc("ms")))
+    .otherwise(n.cast(utc("ns")).cast(utc("ms")));
+}
+
+// %% notebooks/02a_validate_bars.ipynb#control-pattern
+/**
+ * Text no field may hold: C0 and C1 control characters (NUL included:
+ * Postgres text cannot store it), DEL, and U+FFFD, the replacement
+ * character readers put where the input was not valid UTF-8. Surrounding
+ * whitespace (tab, newline) is trimmed before this is checked.
+ */
+export const CONTROL_PATTERN = "[\\x00-\\x1F\\x7F-\\x9F\\x{FFFD}]";
 
 // %% notebooks/02a_validate_bars.ipynb#naive-iso-pattern
 /** An ISO-8601 local date-time without offset: ambiguous, so rejected. */
@@ -151,14 +239,22 @@ function badSymbols(
 // %% notebooks/02a_validate_bars.ipynb#bar-rules
 /**
  * The rules of {@link validateBars} in the order they are applied, given the
- * symbols known to be bad and the latest allowed timestamp.
+ * symbols known to be bad, the latest allowed timestamp and the limits.
  */
 export function barRules(options: {
   badSymbols: string[];
   symbolMessage: string;
   latestMs: number;
+  limits: BarLimits;
 }): BarRule[] {
-  const { badSymbols, symbolMessage, latestMs } = options;
+  const { badSymbols, symbolMessage, latestMs, limits } = options;
+  const earliestMs = limits.earliest.getTime();
+  /** A limit as people write it: 1e9, 1e-6, 100. */
+  const limit = (n: number) =>
+    Math.abs(n) >= 1e6 || (n !== 0 && Math.abs(n) < 1e-3)
+      ? n.toExponential().replace("e+", "e")
+      : String(n);
+  const typical = num("high").add(num("low")).add(num("close")).div(3);
   const rule = (field: BarField, message: string, test: pl.Expr): BarRule => ({
     field,
     message,
@@ -170,6 +266,13 @@ export function barRules(options: {
   return [
     ...BAR_FIELDS.map((f) =>
       rule(f, "missing value", text(f).isNull().or(text(f).eq(pl.lit(""))))
+    ),
+    ...BAR_FIELDS.map((f) =>
+      rule(
+        f,
+        "contains a control character or invalid UTF-8",
+        text(f).str.contains(CONTROL_PATTERN),
+      )
     ),
     rule(
       "symbol",
@@ -189,6 +292,25 @@ export function barRules(options: {
       rule(f, "expected a positive price", num(f).ltEq(0))
     ),
     rule("volume", "expected a non-negative volume", num("volume").lt(0)),
+    ...PRICE_FIELDS.map((f) =>
+      rule(
+        f,
+        `expected a price in ${limit(limits.minPrice)}..${
+          limit(limits.maxPrice)
+        }`,
+        num(f).lt(limits.minPrice).or(num(f).gt(limits.maxPrice)),
+      )
+    ),
+    rule(
+      "volume",
+      `expected a volume of at most ${limit(limits.maxVolume)}`,
+      num("volume").gt(limits.maxVolume),
+    ),
+    rule(
+      "volume",
+      "typical price × volume (the VWAP term) is not finite",
+      typical.mul(num("volume")).isFinite().not(),
+    ),
     rule(
       "ts",
       "ISO-8601 timestamp without UTC offset is ambiguous",
@@ -196,8 +318,15 @@ export function barRules(options: {
     ),
     rule(
       "ts",
-      "expected ISO-8601 with offset or epoch milliseconds",
+      "expected ISO-8601 with offset or an epoch number (s, ms, µs or ns)",
       pl.col("__ts").isNull(),
+    ),
+    rule(
+      "ts",
+      `timestamp is before ${
+        new Date(earliestMs).toISOString()
+      }, the earliest plausible`,
+      pl.col("__ts").cast(pl.Int64).lt(pl.lit(earliestMs)),
     ),
     rule(
       "ts",
@@ -225,16 +354,27 @@ export function barRules(options: {
 export function allRulesHold(options: {
   badSymbols: string[];
   latestMs: number;
+  limits: BarLimits;
 }): pl.Expr {
-  const { badSymbols, latestMs } = options;
+  const { badSymbols, latestMs, limits } = options;
   const finite = (f: BarField) => num(f).isFinite();
+  const typical = num("high").add(num("low")).add(num("close")).div(3);
   return pl.allHorizontal([
     text("symbol").isNotNull(),
     badSymbols.length > 0
       ? isIn(pl.col("symbol"), pl.Series("bad", badSymbols, pl.Utf8)).not()
       : pl.lit(true),
-    ...PRICE_FIELDS.map((f) => finite(f).and(num(f).gt(0))),
-    finite("volume").and(num("volume").gtEq(0)),
+    ...PRICE_FIELDS.map((f) =>
+      finite(f).and(num(f).gt(0)).and(num(f).gtEq(limits.minPrice))
+        .and(num(f).ltEq(limits.maxPrice))
+    ),
+    finite("volume").and(num("volume").gtEq(0))
+      .and(num("volume").ltEq(limits.maxVolume)),
+    typical.mul(num("volume")).isFinite(),
+    // Number casts and the symbol schema refuse control characters, but
+    // ISO parsing ignores a trailing NUL.
+    text("ts").str.contains(CONTROL_PATTERN).not(),
+    pl.col("__ts").cast(pl.Int64).gtEq(pl.lit(limits.earliest.getTime())),
     pl.col("__ts").cast(pl.Int64).ltEq(pl.lit(latestMs)),
     num("high").gtEq(pl.maxHorizontal([num("open"), num("close")])),
     num("low").ltEq(pl.minHorizontal([num("open"), num("close")])),
@@ -283,7 +423,7 @@ function checkRecords(
   options: { trim: boolean; broken: pl.Expr; rules?: BarRule[] | undefined },
 ): pl.DataFrame {
   const { trim, broken, rules } = options;
-  const epoch = text("ts").cast(pl.Int64, false).cast(pl.Datetime("ms", "UTC"));
+  const epoch = epochMs(text("ts"));
   const iso = text("ts").str.strptime(pl.Datetime("ms"), "%+")
     .cast(pl.Datetime("ms", "UTC"));
   return frame.lazy()
@@ -296,7 +436,7 @@ function checkRecords(
       ...NUMBER_FIELDS.map((f) =>
         text(f).cast(pl.Float64, false).alias(`__num_${f}`)
       ),
-      pl.when(text("ts").str.contains(EPOCH_MS_PATTERN))
+      pl.when(text("ts").str.contains(EPOCH_PATTERN))
         .then(epoch)
         .otherwise(iso)
         .alias("__ts"),
@@ -515,8 +655,16 @@ export function validateBars(
   raw: pl.DataFrame,
   options: ValidateBarsOptions,
 ): ValidateBarsResult {
-  const { now, futureToleranceMs = 60_000 } = options;
-  const latestMs = now.getTime() + futureToleranceMs;
+  const { now } = options;
+  const limits: BarLimits = {
+    earliest: options.earliest ?? DEFAULT_BAR_LIMITS.earliest,
+    futureToleranceMs: options.futureToleranceMs ??
+      DEFAULT_BAR_LIMITS.futureToleranceMs,
+    minPrice: options.minPrice ?? DEFAULT_BAR_LIMITS.minPrice,
+    maxPrice: options.maxPrice ?? DEFAULT_BAR_LIMITS.maxPrice,
+    maxVolume: options.maxVolume ?? DEFAULT_BAR_LIMITS.maxVolume,
+  };
+  const latestMs = now.getTime() + limits.futureToleranceMs;
   const normalised = normaliseRaw(raw);
   const symbols = normalised.select(pl.col("symbol").unique())
     .getColumn("symbol").toArray() as (string | null)[];
@@ -526,12 +674,14 @@ export function validateBars(
     badSymbols: trimmedBad.values,
     symbolMessage: trimmedBad.message,
     latestMs,
+    limits,
   });
   // A fast pass over every record with the text as is, then the few
   // suspects again with trimmed text: each passes or gets its first rule.
   const first = checkRecords(normalised, {
     trim: false,
-    broken: allRulesHold({ badSymbols: rawBad.values, latestMs }).not(),
+    broken: allRulesHold({ badSymbols: rawBad.values, latestMs, limits })
+      .not(),
   });
   const second = checkRecords(first.filter(pl.col("__bad")), {
     trim: true,

@@ -9,6 +9,8 @@
  * USD, got "usd"`):
  *
  * 1. a missing symbol (null or blank);
+ * 1a. a field holding a control character (NUL included) or U+FFFD (invalid
+ *    UTF-8), in field order: no Postgres text can hold a NUL;
  * 2. a symbol that fails `SymbolSchema` (`@pipeline/bars.ts`: the same
  *    tickers the bars carry, so the dimension joins them);
  * 3. a missing required attribute (name, exchange, currency), in that order;
@@ -34,7 +36,11 @@ import {
   SYMBOL_REF_FIELDS,
   type SymbolRefField,
 } from "@pipeline/symbols.ts";
-import { firstMatch, quoted } from "@pipeline/validate/bars.ts";
+import {
+  CONTROL_PATTERN,
+  firstMatch,
+  quoted,
+} from "@pipeline/validate/bars.ts";
 
 /** What {@link validateSymbols} returns; `raw.height === valid.height + quarantine.height`. */
 export interface ValidateSymbolsResult {
@@ -107,6 +113,11 @@ export function symbolRules(options: {
   });
   return [
     missing("symbol"),
+    ...SYMBOL_REF_FIELDS.map((field): SymbolRule => ({
+      field,
+      message: "contains a control character or invalid UTF-8",
+      test: text(field).str.contains(CONTROL_PATTERN),
+    })),
     {
       field: "symbol",
       message: options.symbolMessage,

@@ -21,6 +21,8 @@
  *
  * 1. a missing `location` or `ts` (null or blank); a null or blank
  *    measurement is not an error, it becomes null;
+ * 1a. a field holding a control character (NUL included) or U+FFFD (the
+ *    mark of invalid UTF-8), in field order (`CONTROL_PATTERN`);
  * 2. a location that fails the location-name rule of the source
  *    (`LocationSchema.shape.name`: 1–64 letters, digits, `_`, `-`);
  * 3. a measurement that is not a number, then NaN, then infinite;
@@ -28,7 +30,8 @@
  * 5. a timestamp that is ISO-8601 without offset (ambiguous), or not
  *    ISO-8601 with offset/`Z` at all (epoch numbers included: the extract
  *    always writes ISO text);
- * 6. a timestamp later than `now + futureToleranceMs`. Forecasts are in the
+ * 6. a timestamp before `earliest` (default {@link WEATHER_EARLIEST}), then
+ *    one later than `now + futureToleranceMs`. Forecasts are in the
  *    future by design, so the default tolerance is the forecast horizon of
  *    Open-Meteo ({@link FORECAST_HORIZON_MS}, 16 days), not clock skew.
  *
@@ -47,7 +50,7 @@ import {
   WEATHER_UNITS,
   WEATHER_VARIABLES,
 } from "@pipeline/extract/openmeteo.ts";
-import { NAIVE_ISO_PATTERN } from "@pipeline/validate/bars.ts";
+import { CONTROL_PATTERN, NAIVE_ISO_PATTERN } from "@pipeline/validate/bars.ts";
 
 // %% notebooks/02b_validate_weather.ipynb#weather-variable
 /** One of {@link WEATHER_VARIABLES}: a measurement column. */
@@ -89,20 +92,28 @@ export interface WeatherRange {
 /**
  * Physical ranges in the units of `WEATHER_UNITS`: temperature within the
  * records ever measured on Earth (−89.2 °C, 56.7 °C) with a margin, humidity
- * a percentage, precipitation and wind speed not negative.
+ * a percentage, precipitation (record: 305 mm in an hour) and wind speed
+ * (record gust: 408 km/h) not negative and at most 500, so that the 24-hour
+ * sums and means stay finite.
  */
 export const WEATHER_RANGES: Readonly<Record<WeatherVariable, WeatherRange>> = {
   temperature_2m: { min: -90, max: 60 },
   relative_humidity_2m: { min: 0, max: 100 },
-  precipitation: { min: 0, max: null },
-  wind_speed_10m: { min: 0, max: null },
+  precipitation: { min: 0, max: 500 },
+  wind_speed_10m: { min: 0, max: 500 },
 };
+
+// %% notebooks/02b_validate_weather.ipynb#weather-earliest
+/** The oldest plausible hour by default: Open-Meteo's archive starts in 1940. */
+export const WEATHER_EARLIEST = new Date("1940-01-01T00:00:00Z");
 
 // %% notebooks/02b_validate_weather.ipynb#validate-weather-options
 /** Options of {@link validateWeather}. */
 export interface ValidateWeatherOptions {
   /** The run's "now"; timestamps after `now + futureToleranceMs` are rejected. */
   now: Date;
+  /** The oldest plausible timestamp. Default {@link WEATHER_EARLIEST}. */
+  earliest?: Date | undefined;
   /** How far ahead of `now` a timestamp may be, in ms. Default {@link FORECAST_HORIZON_MS}. */
   futureToleranceMs?: number | undefined;
 }
@@ -189,14 +200,16 @@ export function badLocations(locations: readonly (string | null)[]): {
 // %% notebooks/02b_validate_weather.ipynb#weather-rules
 /**
  * The rules of {@link validateWeather} in the order they are applied, given
- * the locations known to be bad and the latest allowed timestamp (UTC ms).
+ * the locations known to be bad and the earliest and latest allowed
+ * timestamps (UTC ms).
  */
 export function weatherRules(options: {
   badLocations: string[];
   locationMessage: string;
+  earliestMs: number;
   latestMs: number;
 }): WeatherRule[] {
-  const { badLocations, locationMessage, latestMs } = options;
+  const { badLocations, locationMessage, earliestMs, latestMs } = options;
   const rule = (
     field: WeatherField,
     message: string,
@@ -205,6 +218,13 @@ export function weatherRules(options: {
   return [
     ...(["location", "ts"] as const).map((f) =>
       rule(f, "missing value", text(f).isNull())
+    ),
+    ...WEATHER_FIELDS.map((f) =>
+      rule(
+        f,
+        "contains a control character or invalid UTF-8",
+        text(f).str.contains(CONTROL_PATTERN),
+      )
     ),
     rule(
       "location",
@@ -234,6 +254,13 @@ export function weatherRules(options: {
       "ts",
       "expected ISO-8601 with UTC offset or Z",
       pl.col("__ts").isNull(),
+    ),
+    rule(
+      "ts",
+      `timestamp is before ${
+        new Date(earliestMs).toISOString()
+      }, the earliest plausible`,
+      pl.col("__ts").cast(pl.Int64).lt(pl.lit(earliestMs)),
     ),
     rule(
       "ts",
@@ -449,7 +476,11 @@ export function validateWeather(
   raw: pl.DataFrame,
   options: ValidateWeatherOptions,
 ): ValidateWeatherResult {
-  const { now, futureToleranceMs = FORECAST_HORIZON_MS } = options;
+  const {
+    now,
+    earliest = WEATHER_EARLIEST,
+    futureToleranceMs = FORECAST_HORIZON_MS,
+  } = options;
   const normalised = normaliseRaw(raw);
   const locations = normalised.select(pl.col("location").unique())
     .getColumn("location").toArray() as (string | null)[];
@@ -457,6 +488,7 @@ export function validateWeather(
   const rules = weatherRules({
     badLocations: bad.values,
     locationMessage: bad.message,
+    earliestMs: earliest.getTime(),
     latestMs: now.getTime() + futureToleranceMs,
   });
   const checked = checkRecords(normalised, rules);

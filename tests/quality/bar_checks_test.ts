@@ -45,12 +45,15 @@ Deno.test("barChecks() is the default list, in order", () => {
     ["unique_key.bars_1m", "blocking"],
     ["unique_key.bars_5m", "blocking"],
     ["unique_key.bars_1h", "blocking"],
+    ["finite.bars_1m", "blocking"],
+    ["finite.bars_5m", "blocking"],
+    ["finite.bars_1h", "blocking"],
   ]);
 });
 
 Deno.test("barChecks() passes clean synthetic bars with their defects quarantined", () => {
   const outcomes = evaluateChecks(barChecks(), batchOf(["AAPL", "MSFT"]));
-  assert.equal(outcomes.length, 2 * 20);
+  assert.equal(outcomes.length, 2 * 23);
   const notPassed = outcomes.filter((o) => o.status !== "pass");
   assert.deepEqual(notPassed, [], notPassed.map((o) => o.message).join("\n"));
   const row = outcomes.find((o) =>

@@ -42,6 +42,7 @@ Deno.test("weatherChecks() is row count, null rates of the measures, freshness, 
     "null_rate.wind_speed_10m",
     "freshness",
     "unique_key.weather_hourly",
+    "finite.weather_hourly",
   ]);
 });
 

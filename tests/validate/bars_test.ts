@@ -162,21 +162,21 @@ Deno.test("validateBars() quarantines each broken rule with its field and reason
       record: { ts: "yesterday" },
       field: "ts",
       reason:
-        'ts: expected ISO-8601 with offset or epoch milliseconds, got "yesterday"',
+        'ts: expected ISO-8601 with offset or an epoch number (s, ms, µs or ns), got "yesterday"',
     },
     {
       name: "an impossible date",
       record: { ts: "2026-02-30T10:00:00Z" },
       field: "ts",
       reason:
-        'ts: expected ISO-8601 with offset or epoch milliseconds, got "2026-02-30T10:00:00Z"',
+        'ts: expected ISO-8601 with offset or an epoch number (s, ms, µs or ns), got "2026-02-30T10:00:00Z"',
     },
     {
       name: "a negative epoch",
       record: { ts: "-1795185000000" },
       field: "ts",
       reason:
-        'ts: expected ISO-8601 with offset or epoch milliseconds, got "-1795185000000"',
+        'ts: expected ISO-8601 with offset or an epoch number (s, ms, µs or ns), got "-1795185000000"',
     },
     {
       name: "an ISO timestamp without offset",
@@ -567,7 +567,7 @@ Deno.test("validateBars() quarantines every synthetic defect kind and keeps exac
       /: expected a finite number, got "-?Infinity"/,
       /: expected a positive price/,
       /^volume: expected a non-negative volume/,
-      /^ts: expected ISO-8601 with offset or epoch milliseconds/,
+      /^ts: expected ISO-8601 with offset or an epoch number \(s, ms, µs or ns\)/,
       /^ts: ISO-8601 timestamp without UTC offset is ambiguous/,
       /^ts: timestamp is in the future/,
       /^high: high is below max\(open, close\)/,

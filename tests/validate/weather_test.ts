@@ -172,13 +172,13 @@ Deno.test("validateWeather() quarantines each broken rule with its field and rea
       name: "negative precipitation",
       record: { precipitation: "-0.1" },
       field: "precipitation",
-      reason: 'precipitation: expected a value >= 0 mm, got "-0.1"',
+      reason: 'precipitation: expected a value in 0..500 mm, got "-0.1"',
     },
     {
       name: "a negative wind speed",
       record: { wind_speed_10m: "-3" },
       field: "wind_speed_10m",
-      reason: 'wind_speed_10m: expected a value >= 0 km/h, got "-3"',
+      reason: 'wind_speed_10m: expected a value in 0..500 km/h, got "-3"',
     },
     {
       name: "an ISO timestamp without offset (Open-Meteo's local form)",
@@ -486,7 +486,7 @@ Deno.test("validateWeather() keeps the last of conflicting duplicates and quaran
     );
     assert.deepEqual(column(valid, "record"), ["openmeteo:berlin:hourly[0]"]);
     assert.deepEqual(column(quarantine, "reason"), [
-      'wind_speed_10m: expected a value >= 0 km/h, got "-1"',
+      'wind_speed_10m: expected a value in 0..500 km/h, got "-1"',
     ]);
   });
 });
