@@ -40,7 +40,7 @@ import { handleStopSignals } from "@pipeline/ops/signals.ts";
 import { LockedError } from "@pipeline/ops/lock.ts";
 import { type DirLock, lockDirectory } from "@pipeline/ops/dir_lock.ts";
 import { executeRun } from "@pipeline/ops/execute.ts";
-import { webhookAlerter } from "@pipeline/ops/alerts.ts";
+import { type Alerter, webhookAlerter } from "@pipeline/ops/alerts.ts";
 import { formatStatus, readStatus } from "@pipeline/ops/status.ts";
 import { PipelineNameSchema } from "@pipeline/ops/pipeline_name.ts";
 import { parseDuration } from "@pipeline/schedule/duration.ts";
@@ -786,6 +786,11 @@ export async function main(argv: string[]): Promise<number> {
     });
   }
   const runLog = logger.child({ run_id: ops.runId });
+  const alerter = webhookAlerter({
+    url: env.ALERT_WEBHOOK_URL,
+    logger: runLog,
+    secrets,
+  });
   let source: Source | undefined;
   if (cli.command === "run") {
     try {
@@ -851,6 +856,7 @@ export async function main(argv: string[]): Promise<number> {
           ops,
           clock,
           logger: runLog,
+          alerter,
         });
       case "reset":
         return await resetCli(db.client, { cli, config, logger });
@@ -886,11 +892,7 @@ export async function main(argv: string[]): Promise<number> {
           clock,
           logger: runLog,
           progress,
-          alerter: webhookAlerter({
-            url: env.ALERT_WEBHOOK_URL,
-            logger: runLog,
-            secrets,
-          }),
+          alerter,
         });
     }
   } catch (err) {
@@ -934,6 +936,7 @@ async function backfillCli(
     ops: OpsSettings;
     clock: Clock;
     logger: Logger;
+    alerter: Alerter;
   },
 ): Promise<number> {
   const { cli, config, ops, logger } = options;
@@ -958,6 +961,7 @@ async function backfillCli(
         logger,
         signal,
         sourceDeps: { clock: options.clock },
+        alerter: options.alerter,
       }));
   } catch (err) {
     logger.error(`error: ${errorMessage(err)}`);

@@ -1,7 +1,8 @@
 /**
- * `deno task etl backfill --from DATE --to DATE`: the CLI's backfill under
- * the pipeline's run lock, recorded as a run (trigger `backfill`), with the
- * snapshot of the dates it wrote.
+ * `deno task etl backfill --from DATE --to DATE`: the CLI's backfill (see
+ * `@pipeline/incremental/backfill.ts`: chunks through the stage runner,
+ * recorded as a run with trigger `backfill`, the dates it wrote
+ * snapshotted) under the pipeline's run lock.
  * @module
  */
 import type { SqlClient } from "@pipeline/load/client.ts";
@@ -21,10 +22,8 @@ import {
   lockHolder,
   runLockKey,
 } from "@pipeline/ops/lock.ts";
-import { recordRunEnd, recordRunStart } from "@pipeline/ops/history.ts";
-import { peakRssMib, type RunSummary } from "@pipeline/summary.ts";
-import { snapshotTables, WAREHOUSE_TABLES } from "@pipeline/snapshot/lake.ts";
-import { errorMessage, EtlError } from "@pipeline/errors.ts";
+import { EtlError } from "@pipeline/errors.ts";
+import type { Alerter } from "@pipeline/ops/alerts.ts";
 import type { Logger } from "@pipeline/ops/logging.ts";
 
 /** Options of {@link backfillCommand}. */
@@ -47,6 +46,8 @@ export interface BackfillCommandDeps {
   logger: Logger;
   signal: AbortSignal;
   sourceDeps: SourceDeps;
+  /** Gets a `check_failed` alert per failing blocking check. */
+  alerter?: Alerter | undefined;
 }
 
 /** How a backfill command ended. */
@@ -83,123 +84,25 @@ export async function backfillCommand(
         stage: "config",
       });
     }
-    const run = () =>
-      backfill({
-        from: options.from,
-        to: options.to,
-        reprocess: options.reprocess,
-        dryRun: options.dryRun,
-        runId,
-      }, {
-        client,
-        source,
-        dataset,
-        clock,
-        wallClock,
-        log: (line) => logger.info(line),
-        signal: deps.signal,
-      });
-    if (options.dryRun) return { status: "succeeded", report: await run() };
-
-    const startedAt = wallClock.now().toISOString();
-    const summary: RunSummary = {
-      run_id: runId,
+    const report = await backfill({
+      from: options.from,
+      to: options.to,
+      reprocess: options.reprocess,
+      dryRun: options.dryRun,
+      runId,
       pipeline,
-      source: source.name,
-      trigger: "backfill",
-      attempt: 1,
-      scheduled_for: null,
-      status: "failed",
-      started_at: startedAt,
-      finished_at: startedAt,
-      counts: { extracted: 0, loaded: 0, quarantined: 0, duplicates: 0 },
-      stages: [],
-      partitions: [],
-      tables: [],
-      snapshot: null,
-      checks: null,
-      peak_rss_mib: null,
-      error: null,
-      error_stage: null,
-      error_partition: null,
-      newest_ts: null,
-      interrupted: false,
-    };
-    await recordRunStart(client, summary);
-    let report: BackfillReport | undefined;
-    try {
-      const t0 = performance.now();
-      report = await run();
-      summary.stages.push({
-        stage: "load",
-        rows_in: report.extracted,
-        rows_out: report.loaded + report.quarantined,
-        seconds: (performance.now() - t0) / 1000,
-      });
-      summary.counts = {
-        extracted: report.extracted,
-        loaded: report.loaded,
-        quarantined: report.quarantined,
-        duplicates: report.duplicates,
-      };
-      if (config.snapshot && report.dates.length > 0) {
-        const t1 = performance.now();
-        const facts = await snapshotTables({
-          client,
-          dataDir: config.dataDir,
-          dates: report.dates,
-          tables: dataset.tables,
-          clock,
-        });
-        const kept = await snapshotTables({
-          client,
-          dataDir: config.dataDir,
-          dates: [clock.now().toISOString().slice(0, 10)],
-          tables: WAREHOUSE_TABLES.filter((t) => t.name === "quarantine"),
-          clock,
-        });
-        const tables = [...facts.tables, ...kept.tables];
-        summary.snapshot = {
-          duckdb: facts.duckdbPath,
-          files: tables.reduce((n, t) => n + t.files.length, 0),
-          dates: report.dates,
-        };
-        summary.stages.push({
-          stage: "snapshot",
-          rows_in: report.loaded,
-          rows_out: tables.reduce((n, t) => n + t.rows, 0),
-          seconds: (performance.now() - t1) / 1000,
-        });
-      }
-      summary.interrupted = report.interrupted;
-      summary.status = report.failed === 0 && !report.interrupted
-        ? "succeeded"
-        : "failed";
-      if (report.failed > 0) {
-        summary.error = `${report.failed} of ${report.planned} chunks failed: ${
-          report.failures.slice(0, 5).map((f) =>
-            `${f.partition} ${f.day}: ${f.error}`
-          ).join("; ")
-        }`;
-        summary.error_stage = "load";
-        summary.error_partition = [
-          ...new Set(report.failures.map((f) => f.partition)),
-        ].join(", ");
-      } else if (report.interrupted) {
-        summary.error = `interrupted with ${report.pending} chunks to go`;
-      }
-    } catch (err) {
-      summary.error = errorMessage(err);
-      if (err instanceof EtlError) {
-        summary.error_stage = err.stage;
-        summary.error_partition = err.partition ?? null;
-      }
-      throw err;
-    } finally {
-      summary.finished_at = wallClock.now().toISOString();
-      summary.peak_rss_mib = peakRssMib();
-      await recordRunEnd(client, summary);
-    }
+      dataDir: config.dataDir,
+      snapshot: config.snapshot,
+    }, {
+      client,
+      source,
+      dataset,
+      clock,
+      wallClock,
+      log: (line) => logger.info(line),
+      signal: deps.signal,
+      alerter: deps.alerter,
+    });
     return {
       status: report.interrupted
         ? "interrupted"

@@ -259,25 +259,50 @@ export async function runBatch(
 
   if (snapshot) {
     stop("snapshot", "after the load committed; the snapshot was skipped");
-    const snap = await timed(
-      "snapshot",
-      transformed.rows,
-      () =>
-        snapshotStage({
-          client,
-          dataDir,
-          dataset,
-          dates: transformed.dates,
-          clock,
-        }),
-      (r) => r.rows,
+    await snapshotBatch(
+      { dates: transformed.dates, rows: transformed.rows },
+      { ...options, into: report },
+      deps,
     );
-    report.snapshot = {
-      duckdb: snap.duckdb,
-      files: snap.files,
-      dates: transformed.dates,
-    };
   }
+  return report;
+}
+
+/**
+ * The snapshot stage on its own, timed into `options.into`: the lake
+ * partitions of `dates` for a caller that ran its batches with `snapshot:
+ * false` and writes their dates once after the last (a backfill).
+ */
+export async function snapshotBatch(
+  written: { dates: readonly string[]; rows: number },
+  options: Pick<BatchOptions, "dataset" | "dataDir" | "runId" | "into">,
+  deps: BatchDeps,
+): Promise<BatchReport> {
+  const report = options.into ?? newBatchReport();
+  const timed = stageTimer({
+    onStage: (stat) => report.stages.push(stat),
+    runId: options.runId,
+    progress: deps.progress,
+    log: deps.log,
+  });
+  const snap = await timed(
+    "snapshot",
+    written.rows,
+    () =>
+      snapshotStage({
+        client: deps.client,
+        dataDir: options.dataDir,
+        dataset: options.dataset,
+        dates: written.dates,
+        clock: deps.clock,
+      }),
+    (r) => r.rows,
+  );
+  report.snapshot = {
+    duckdb: snap.duckdb,
+    files: snap.files,
+    dates: [...written.dates],
+  };
   return report;
 }
 

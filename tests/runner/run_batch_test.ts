@@ -5,7 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { dbTest } from "../_db.ts";
-import { newRunSummary, runBatch } from "@pipeline/runner/mod.ts";
+import {
+  type BatchOptions,
+  newRunSummary,
+  runBatch,
+} from "@pipeline/runner/mod.ts";
 import { recordRunStart } from "@pipeline/ops/history.ts";
 import { barsDataset } from "@pipeline/datasets/bars.ts";
 import { syntheticBars } from "@pipeline/extract/synthetic.ts";
@@ -32,6 +36,23 @@ async function startRun(client: SqlClient): Promise<string> {
   return summary.run_id;
 }
 
+/** One micro-batch of a stream, `within` its load. */
+async function streamBatch(
+  client: SqlClient,
+  runId: string,
+  within: BatchOptions["within"],
+) {
+  return await runBatch({ raw: raw() }, {
+    dataset: barsDataset,
+    source: "stream",
+    pipeline: "test",
+    runId,
+    dataDir: await Deno.makeTempDir(),
+    snapshot: false,
+    within,
+  }, { client, clock });
+}
+
 async function count(client: SqlClient, sql: string): Promise<number> {
   const { rows } = await client.query<{ n: number }>(sql);
   return rows[0]!.n;
@@ -44,20 +65,12 @@ dbTest(
       "CREATE TABLE offsets (seq int PRIMARY KEY, rows int, quarantined int)",
     );
     const runId = await startRun(db.client);
-    const batch = await runBatch({ raw: raw() }, {
-      dataset: barsDataset,
-      source: "stream",
-      pipeline: "test",
-      runId,
-      dataDir: await Deno.makeTempDir(),
-      snapshot: false,
-      within: async (tx, gate) => {
-        await tx.query("INSERT INTO offsets VALUES (1, $1, $2)", [
-          gate.rows,
-          gate.quarantined,
-        ]);
-      },
-    }, { client: db.client, clock });
+    const batch = await streamBatch(db.client, runId, async (tx, gate) => {
+      await tx.query("INSERT INTO offsets VALUES (1, $1, $2)", [
+        gate.rows,
+        gate.quarantined,
+      ]);
+    });
     assert.deepEqual(batch.stages.map((s) => s.stage), [
       "validate",
       "transform",
@@ -85,15 +98,11 @@ dbTest(
   async (db) => {
     const runId = await startRun(db.client);
     await assert.rejects(
-      runBatch({ raw: raw() }, {
-        dataset: barsDataset,
-        source: "stream",
-        pipeline: "test",
+      streamBatch(
+        db.client,
         runId,
-        dataDir: await Deno.makeTempDir(),
-        snapshot: false,
-        within: () => Promise.reject(new Error("sequence went backwards")),
-      }, { client: db.client, clock }),
+        () => Promise.reject(new Error("sequence went backwards")),
+      ),
       (err) =>
         err instanceof EtlError && err.stage === "load" &&
         /sequence went backwards/.test(err.message),
