@@ -42,7 +42,7 @@ import { handleStopSignals } from "@pipeline/ops/signals.ts";
 import { LockedError } from "@pipeline/ops/lock.ts";
 import { type DirLock, lockDirectory } from "@pipeline/ops/dir_lock.ts";
 import { executeRun } from "@pipeline/ops/execute.ts";
-import { webhookAlerter } from "@pipeline/ops/alerts.ts";
+import { type Alerter, webhookAlerter } from "@pipeline/ops/alerts.ts";
 import { formatStatus, readStatus } from "@pipeline/ops/status.ts";
 import { PipelineNameSchema } from "@pipeline/ops/pipeline_name.ts";
 import { parseDuration } from "@pipeline/schedule/duration.ts";
@@ -809,6 +809,11 @@ export async function main(argv: string[]): Promise<number> {
     });
   }
   const runLog = logger.child({ run_id: ops.runId });
+  const alerter = webhookAlerter({
+    url: env.ALERT_WEBHOOK_URL,
+    logger: runLog,
+    secrets,
+  });
   let source: Source | undefined;
   if (cli.command === "run") {
     try {
@@ -877,6 +882,8 @@ export async function main(argv: string[]): Promise<number> {
           ops,
           clock,
           logger: runLog,
+          alerter,
+          secrets,
         });
       case "reset":
         return await resetCli(db.client, { cli, config, logger });
@@ -920,11 +927,7 @@ export async function main(argv: string[]): Promise<number> {
           clock,
           logger: runLog,
           progress,
-          alerter: webhookAlerter({
-            url: env.ALERT_WEBHOOK_URL,
-            logger: runLog,
-            secrets,
-          }),
+          alerter,
           secrets,
         });
     }
@@ -969,6 +972,8 @@ async function backfillCli(
     ops: OpsSettings;
     clock: Clock;
     logger: Logger;
+    alerter: Alerter;
+    secrets: readonly string[];
   },
 ): Promise<number> {
   const { cli, config, ops, logger } = options;
@@ -993,6 +998,8 @@ async function backfillCli(
         logger,
         signal,
         sourceDeps: { clock: options.clock },
+        alerter: options.alerter,
+        secrets: options.secrets,
       }));
   } catch (err) {
     logger.error(`error: ${errorMessage(err)}`);

@@ -1,7 +1,8 @@
 /**
- * One run of the pipeline: extract every partition, validate, transform,
- * load in one transaction, snapshot, and record the run (its row in
- * `etl_runs`, its stages and partitions).
+ * One run of the pipeline: extract every partition, carry the batch through
+ * the stage runner (`@pipeline/runner/run_batch.ts`: validate, transform,
+ * quality gate, load in one transaction, snapshot), and record the run (its
+ * row in `etl_runs`, its stages and partitions).
  *
  * Reports rather than throws: the caller gets a {@link RunSummary} whose
  * status and error say what happened; only a broken database connection
@@ -14,29 +15,33 @@
  */
 import pl from "nodejs-polars";
 import type { Source } from "@pipeline/extract/source.ts";
-import { type Dataset, DATASETS, lakeTables } from "@pipeline/datasets/mod.ts";
+import { type Dataset, DATASETS } from "@pipeline/datasets/mod.ts";
 import { migrateToLatest } from "@pipeline/load/migrate.ts";
 import type { SqlClient } from "@pipeline/load/client.ts";
-import { payLakeDebt } from "@pipeline/snapshot/pay.ts";
-import { hasLakeDebt } from "@pipeline/snapshot/debt.ts";
 import type { Clock } from "@pipeline/clock.ts";
-import { errorMessage, EtlError, type Stage } from "@pipeline/errors.ts";
+import { errorMessage, EtlError } from "@pipeline/errors.ts";
 import {
-  type PartitionOutcome,
   peakRssMib,
   type RunSummary,
   type RunTrigger,
-  type StageStat,
 } from "@pipeline/summary.ts";
 import { recordRunEnd, recordRunStart } from "@pipeline/ops/history.ts";
 import type { Alerter } from "@pipeline/ops/alerts.ts";
 import { noProgress, type Progress } from "@pipeline/ops/progress.ts";
 import { readWatermarks } from "@pipeline/load/watermarks.ts";
-import { transformWindow } from "@pipeline/datasets/transform_window.ts";
-import { loadBatch } from "@pipeline/datasets/load_batch.ts";
 import { incrementalSince } from "@pipeline/incremental/window.ts";
-import { blockedError, qualityGate } from "@pipeline/quality/mod.ts";
-import { redactFrame } from "@pipeline/ops/secrets.ts";
+import { blockedError } from "@pipeline/quality/mod.ts";
+import { hasLakeDebt } from "@pipeline/snapshot/debt.ts";
+import {
+  checkpoint,
+  foldBatch,
+  Interrupted,
+  newBatchReport,
+  newRunSummary,
+  runBatch,
+  snapshotBatch,
+  stageTimer,
+} from "@pipeline/runner/mod.ts";
 
 /** What a run needs from outside. */
 export interface RunDeps {
@@ -80,11 +85,7 @@ export interface RunDeps {
 export interface RunOptions {
   /** Where the lake and analytics.duckdb go. */
   dataDir: string;
-  /**
-   * Pay the lake's debt after the load: rewrite in Parquet and DuckDB every
-   * partition owed, this run's and any a killed run left (default true).
-   * When false the debt stays recorded for the next command.
-   */
+  /** Export touched dates to Parquet and DuckDB (default true). */
   snapshot?: boolean;
   /** The pipeline name recorded with the run. Default the source's name. */
   pipeline?: string | undefined;
@@ -102,9 +103,6 @@ export interface RunOptions {
   incremental?: { lagMs: number } | false | undefined;
 }
 
-/** Thrown at a safe point after the run's signal aborted. */
-class Interrupted extends EtlError {}
-
 /** Runs the pipeline once over `source`. */
 export async function runPipeline(
   source: Source,
@@ -115,74 +113,33 @@ export async function runPipeline(
   const { client, clock, log = () => {}, signal, progress = noProgress } = deps;
   const runId = (deps.newRunId ?? (() => crypto.randomUUID()))();
   const wallClock = deps.wallClock ?? clock;
-  const startedAt = wallClock.now();
-  const stages: StageStat[] = [];
-  const partitions: PartitionOutcome[] = [];
-  const summary: RunSummary = {
-    run_id: runId,
+  const summary = newRunSummary({
+    runId,
     pipeline: options.pipeline ?? source.name,
     source: source.name,
     trigger: options.trigger ?? "manual",
-    attempt: options.attempt ?? 1,
-    scheduled_for: options.scheduledFor?.toISOString() ?? null,
-    status: "failed",
-    started_at: startedAt.toISOString(),
-    finished_at: startedAt.toISOString(),
-    counts: { extracted: 0, loaded: 0, quarantined: 0, duplicates: 0 },
-    stages,
-    partitions,
-    tables: [],
-    snapshot: null,
-    peak_rss_mib: null,
-    error: null,
-    error_stage: null,
-    error_partition: null,
-    checks: null,
-    newest_ts: null,
-    interrupted: false,
-  };
-  /** Throws {@link Interrupted} when the signal aborted; `next` names where. */
-  const checkpoint = (stage: Stage, what: string) => {
-    if (!signal?.aborted) return;
-    const why = signal.reason instanceof Error
-      ? signal.reason.message
-      : String(signal.reason ?? "aborted");
-    throw new Interrupted(`interrupted (${why}) ${what}`, { stage, runId });
-  };
-  const timed = async <T>(
-    stage: Stage,
-    rowsIn: number,
-    fn: () => Promise<T> | T,
-    rowsOut: (t: T) => number,
-  ): Promise<T> => {
-    const t0 = performance.now();
-    const task = stage === "extract" ? null : progress.start(stage);
-    try {
-      const out = await fn();
-      stages.push({
-        stage,
-        rows_in: rowsIn,
-        rows_out: rowsOut(out),
-        seconds: (performance.now() - t0) / 1000,
-      });
-      task?.done();
-      log(`${stage}: ${rowsOut(out)} rows`);
-      return out;
-    } catch (err) {
-      task?.done();
-      throw err instanceof EtlError
-        ? err
-        : new EtlError(errorMessage(err), { stage, runId, cause: err });
-    }
-  };
+    attempt: options.attempt,
+    scheduledFor: options.scheduledFor,
+    startedAt: wallClock.now(),
+  });
+  const { partitions } = summary;
+  const timed = stageTimer({
+    onStage: (stat) => summary.stages.push(stat),
+    runId,
+    progress,
+    log,
+  });
 
   await migrateToLatest(client);
   await recordRunStart(client, summary);
-  /** Whether the load committed: until then the counts claim nothing. */
-  let committed = false;
 
+  const batch = newBatchReport();
   try {
-    checkpoint("extract", "before the extract; nothing was loaded");
+    checkpoint(signal, {
+      stage: "extract",
+      what: "before the extract; nothing was loaded",
+      runId,
+    });
     const since = options.incremental && source.incremental
       ? incrementalSince(await readWatermarks(client, source.name), {
         lagMs: options.incremental.lagMs,
@@ -199,10 +156,11 @@ export async function runPipeline(
       for (const partition of all) {
         if (signal?.aborted) {
           task.done();
-          checkpoint(
-            "extract",
-            `before partition ${partition.name}; nothing was loaded`,
-          );
+          checkpoint(signal, {
+            stage: "extract",
+            what: `before partition ${partition.name}; nothing was loaded`,
+            runId,
+          });
         }
         task.advance();
         try {
@@ -227,15 +185,19 @@ export async function runPipeline(
         }
       }
       task.done();
-      return frames.length
-        ? redactFrame(
-          pl.concat(frames, { how: "vertical" }),
-          deps.secrets ?? [],
-        )
-        : null;
+      return frames.length ? pl.concat(frames, { how: "vertical" }) : null;
     }, (f) => f?.height ?? 0);
-    summary.counts.extracted = raw?.height ?? 0;
 
+    const batchDeps = {
+      client,
+      clock,
+      wallClock,
+      log,
+      signal,
+      progress,
+      alerter: deps.alerter,
+      secrets: deps.secrets,
+    };
     if (raw && raw.height > 0) {
       const dataset = (deps.datasets ?? DATASETS)[source.dataset];
       if (!dataset) {
@@ -244,102 +206,30 @@ export async function runPipeline(
           runId,
         });
       }
-      const now = clock.now();
-      checkpoint("validate", "before the validate; nothing was loaded");
-      const validated = await timed(
-        "validate",
-        raw.height,
-        () => dataset.validate(raw, { now }),
-        (r) => r.valid.height,
-      );
-      summary.counts.quarantined = validated.quarantine.height;
-      checkpoint("transform", "before the transform; nothing was loaded");
-      const derived = await timed(
-        "transform",
-        validated.valid.height,
-        () =>
-          transformWindow(client, dataset, validated.valid, since, {
-            now,
-            quarantine: validated.quarantine,
-          }),
-        (r) => r.rows,
-      );
-      summary.counts.duplicates = derived.duplicates;
-      summary.counts.loaded = derived.rows;
-      checkpoint("quality", "before the quality checks; nothing was loaded");
-      const { transformed, valid, quarantine, checks } = await timed(
-        "quality",
-        derived.rows,
-        () =>
-          qualityGate({
-            dataset,
-            valid: validated.valid,
-            transformed: derived,
-            quarantine: validated.quarantine,
-            now,
-            client,
-            runId,
-            pipeline: summary.pipeline,
-            checkedAt: wallClock.now(),
-            alerter: deps.alerter,
-            log,
-          }),
-        (r) => r.transformed.rows,
-      );
-      summary.checks = checks;
-      summary.counts.loaded = transformed.rows;
-      summary.counts.quarantined = quarantine.height;
-      summary.counts.duplicates = transformed.duplicates;
-      checkpoint("load", "before the load; nothing was loaded");
-      const loaded = await timed(
-        "load",
-        transformed.rows + quarantine.height,
-        () =>
-          loadBatch(client, {
-            dataset,
-            batch: transformed.batch,
-            quarantine,
-            loadId: runId,
-            runId,
-            source: source.name,
-            now,
-            wallClock,
-            dataDir,
-            dates: transformed.dates,
-          }),
-        (r) =>
-          r.tables.reduce((n, t) => n + t.inserted + t.updated, 0) +
-          r.quarantined,
-      );
-      committed = true;
-      summary.tables = loaded.tables;
-      summary.newest_ts = newestTs(valid);
+      await runBatch({ raw }, {
+        dataset,
+        source: source.name,
+        pipeline: summary.pipeline,
+        runId,
+        since,
+        dataDir,
+        snapshot,
+        into: batch,
+      }, batchDeps);
     }
-    if (snapshot && await hasLakeDebt(client)) {
-      checkpoint(
-        "snapshot",
-        "after the load committed; the lake debt stays recorded",
-      );
-      const paid = await timed(
-        "snapshot",
-        summary.counts.loaded,
-        () =>
-          payLakeDebt(client, {
-            dataDir,
-            tables: lakeTables(deps.datasets ?? DATASETS),
-            clock,
-            signal,
-          }),
-        (r) => r.tables.reduce((n, t) => n + t.rows, 0),
-      );
-      if (paid.duckdbPath) {
-        summary.snapshot = {
-          duckdb: paid.duckdbPath,
-          files: paid.tables.reduce((n, t) => n + t.files.length, 0),
-          dates: [...new Set(paid.tables.flatMap((t) => t.dates))].sort(),
-        };
-      }
+    if (snapshot && !batch.snapshot && await hasLakeDebt(client)) {
+      // Nothing new, but a killed or --no-snapshot run left lake debt.
+      checkpoint(signal, {
+        stage: "snapshot",
+        what: "before the snapshot; the lake debt stays recorded",
+        runId,
+      });
+      await snapshotBatch({ rows: 0 }, { dataDir, runId, into: batch }, {
+        ...batchDeps,
+        datasets: deps.datasets,
+      });
     }
+    foldBatch(summary, batch);
     const failed = partitions.filter((p) => p.status === "failed");
     summary.status = failed.length === 0 ? "succeeded" : "failed";
     if (failed.length > 0) {
@@ -361,6 +251,7 @@ export async function runPipeline(
       ].filter(Boolean).join(", ");
     }
   } catch (err) {
+    foldBatch(summary, batch);
     summary.status = "failed";
     summary.error = errorMessage(err);
     summary.interrupted = err instanceof Interrupted;
@@ -369,7 +260,8 @@ export async function runPipeline(
       summary.error_partition = err.partition ?? null;
     }
   }
-  if (!committed && summary.counts.extracted > 0) {
+  if (!batch.committed && summary.counts.extracted > 0) {
+    // The load did not commit: the counts claim nothing was loaded.
     summary.counts = {
       extracted: summary.counts.extracted,
       loaded: 0,
@@ -382,17 +274,4 @@ export async function runPipeline(
   summary.peak_rss_mib = peakRssMib();
   await recordRunEnd(client, summary);
   return summary;
-}
-
-/**
- * The newest `ts` of a valid frame as ISO-8601 (every dataset's valid frame
- * has a UTC `ts` column), or null when it has none.
- */
-function newestTs(valid: pl.DataFrame): string | null {
-  if (valid.height === 0 || !valid.columns.includes("ts")) return null;
-  const [ms] = valid.select(pl.col("ts").max().cast(pl.Int64).alias("m"))
-    .getColumn("m").toArray();
-  return ms === null || ms === undefined
-    ? null
-    : new Date(Number(ms)).toISOString();
 }

@@ -217,6 +217,12 @@ Deno.test("etl --from-raw rebuilds the warehouse from landed responses without c
       "IBM 2026-11",
     ],
   );
+  // The replay went through the stage runner: quality gate and lake too.
+  assert.deepEqual(
+    summary.stages.map((s: { stage: string }) => s.stage),
+    ["extract", "validate", "transform", "quality", "load", "snapshot"],
+  );
+  assert.ok(summary.checks.pass > 0, JSON.stringify(summary.checks));
   await Deno.remove(dataDir, { recursive: true });
 });
 

@@ -1,8 +1,16 @@
 /**
  * Backfill: a date range processed in chunks of one day of one partition
- * (a symbol or location), each chunk loaded in its own transaction together
- * with its row in `etl_backfill_chunks`, so an interrupted backfill resumes
- * without redoing finished chunks and a failed chunk can be retried alone.
+ * (a symbol or location). A backfill is a set of partitioned runs of the
+ * stage runner (`@pipeline/runner/run_batch.ts`): each chunk goes through
+ * the same transform, quality gate and load as a run, its row in
+ * `etl_backfill_chunks` committing in the chunk's load transaction, so an
+ * interrupted backfill resumes without redoing finished chunks and a failed
+ * chunk can be retried alone. A chunk a blocking quality check stops is
+ * recorded failed with the check's message; its records go to the
+ * quarantine, as in a run. The dates the chunks wrote go to the lake with
+ * the runner's snapshot stage once, after the last chunk, rather than once
+ * per chunk: the lake's partitions are dates of every partition, so a
+ * snapshot per chunk would write each date once per symbol.
  *
  * Per partition the source is read once for the days still to do, validated
  * once, then split by UTC day; the chunks of a partition run in date order,
@@ -10,16 +18,31 @@
  * lookback from the day before, already in the warehouse. Watermarks only
  * move forward, so a backfill of old days never moves them back.
  *
+ * The backfill is recorded as a run (`etl_runs`, trigger `backfill`) whose
+ * stages, counts and checks add up its chunks.
+ *
  * Memory follows one partition's range, not the whole backfill.
  * @module
  */
 import pl from "nodejs-polars";
 import type { SqlClient } from "@pipeline/load/client.ts";
 import type { Clock } from "@pipeline/clock.ts";
-import { errorMessage, EtlError } from "@pipeline/errors.ts";
+import { errorMessage, EtlError, type Stage } from "@pipeline/errors.ts";
 import type { Dataset } from "@pipeline/datasets/dataset.ts";
-import { transformWindow } from "@pipeline/datasets/transform_window.ts";
-import { loadBatch } from "@pipeline/datasets/load_batch.ts";
+import type { Alerter } from "@pipeline/ops/alerts.ts";
+import { recordRunEnd, recordRunStart } from "@pipeline/ops/history.ts";
+import { peakRssMib, type RunSummary } from "@pipeline/summary.ts";
+import { blockedError } from "@pipeline/quality/check_summary.ts";
+import {
+  addStage,
+  foldBatch,
+  newRunSummary,
+  runBatch,
+  snapshotBatch,
+  stageTimer,
+  validateBatch,
+} from "@pipeline/runner/mod.ts";
+import { hasLakeDebt } from "@pipeline/snapshot/debt.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -67,8 +90,18 @@ export interface BackfillOptions {
   reprocess?: Reprocess;
   /** Only plan: report the chunks, write nothing. Default false. */
   dryRun?: boolean;
-  /** The run these loads belong to (`etl_loads.run_id`, chunk rows). */
+  /**
+   * The run these loads belong to (`etl_runs`, `etl_loads.run_id`,
+   * `etl_checks`, chunk rows); recorded with trigger `backfill` unless a
+   * dry run.
+   */
   runId: string;
+  /** The pipeline recorded with the run. Default the source's name. */
+  pipeline?: string | undefined;
+  /** Where the lake and analytics.duckdb go. */
+  dataDir: string;
+  /** Write the dates the chunks loaded to the lake. Default true. */
+  snapshot?: boolean | undefined;
 }
 
 /** What {@link backfill} needs from outside. */
@@ -86,6 +119,10 @@ export interface BackfillDeps {
   signal?: AbortSignal | undefined;
   /** Makes load ids. */
   newLoadId?: () => string;
+  /** Gets a `check_failed` alert per failing blocking check. */
+  alerter?: Alerter | undefined;
+  /** Configured secrets, redacted from raw records before validation. */
+  secrets?: readonly string[] | undefined;
 }
 
 /** What a backfill did. */
@@ -117,7 +154,8 @@ export interface BackfillReport {
   /** UTC dates written, for the snapshot. */
   dates: string[];
   interrupted: boolean;
-  failures: { partition: string; day: string; error: string }[];
+  /** Failed chunks: the stage that failed and why. */
+  failures: { partition: string; day: string; stage: Stage; error: string }[];
   /** The planned chunks (dry run: all of them; else the first 50). */
   chunks: Chunk[];
 }
@@ -245,16 +283,16 @@ function duration(ms: number): string {
  * Runs (or with `dryRun` plans) a backfill of `[from, to)`. Reports rather
  * than throws for chunk failures: a failed chunk is recorded `failed` with
  * its error, the partition's later days wait for a rerun (their lookback
- * would be missing), other partitions go on.
+ * would be missing), other partitions go on. Only a broken database
+ * connection escapes as an exception (the run is then recorded failed).
  */
 export async function backfill(
   options: BackfillOptions,
   deps: BackfillDeps,
 ): Promise<BackfillReport> {
   const { from, to, reprocess = "missing", dryRun = false, runId } = options;
-  const { client, source, dataset, clock, log = () => {}, signal } = deps;
+  const { client, source, dataset, clock } = deps;
   const wallClock = deps.wallClock ?? clock;
-  const newLoadId = deps.newLoadId ?? (() => crypto.randomUUID());
   const chunks = await planChunks(client, {
     source: source.name,
     entities: source.entities,
@@ -283,14 +321,87 @@ export async function backfill(
     failures: [],
     chunks: dryRun ? planned : planned.slice(0, 50),
   };
-  if (dryRun || planned.length === 0) return report;
+  if (dryRun) return report;
 
+  const summary = newRunSummary({
+    runId,
+    pipeline: options.pipeline ?? source.name,
+    source: source.name,
+    trigger: "backfill",
+    startedAt: wallClock.now(),
+  });
+  await recordRunStart(client, summary);
+  try {
+    await runChunks(planned, report, summary, options, deps);
+    if (options.snapshot !== false && await hasLakeDebt(client)) {
+      // One payment of the lake's debt after the last chunk: the
+      // partitions the chunks dirtied, and any a killed run left.
+      foldBatch(
+        summary,
+        await snapshotBatch(
+          { rows: report.loaded },
+          { dataDir: options.dataDir, runId },
+          { client, clock, signal: deps.signal },
+        ),
+      );
+    }
+    summary.interrupted = report.interrupted;
+    summary.status = report.failed === 0 && !report.interrupted
+      ? "succeeded"
+      : "failed";
+    const first = report.failures[0];
+    if (first) {
+      summary.error = `${report.failed} of ${report.planned} chunks failed: ${
+        report.failures.slice(0, 5).map((f) =>
+          `${f.partition} ${f.day}: ${f.error}`
+        ).join("; ")
+      }`;
+      summary.error_stage = first.stage;
+      summary.error_partition = [
+        ...new Set(report.failures.map((f) => f.partition)),
+      ].join(", ");
+    } else if (report.interrupted) {
+      summary.error = `interrupted with ${report.pending} chunks to go`;
+    }
+  } catch (err) {
+    summary.status = "failed";
+    summary.error = errorMessage(err);
+    if (err instanceof EtlError) {
+      summary.error_stage = err.stage;
+      summary.error_partition = err.partition ?? null;
+    }
+    throw err;
+  } finally {
+    summary.finished_at = wallClock.now().toISOString();
+    summary.peak_rss_mib = peakRssMib();
+    await recordRunEnd(client, summary);
+  }
+  return report;
+}
+
+/**
+ * The chunks of a backfill, partition by partition, each day through the
+ * stage runner; counts go to `report`, stages and checks to `summary`.
+ */
+async function runChunks(
+  planned: readonly Chunk[],
+  report: BackfillReport,
+  summary: RunSummary,
+  options: BackfillOptions,
+  deps: BackfillDeps,
+): Promise<void> {
+  const { runId } = options;
+  const { client, source, dataset, clock, log = () => {}, signal } = deps;
+  const wallClock = deps.wallClock ?? clock;
+  const newLoadId = deps.newLoadId ?? (() => crypto.randomUUID());
+  if (planned.length === 0) return;
   const started = performance.now();
   const dates = new Set<string>();
-  const byEntity = new Map<string, Chunk[]>();
-  for (const c of planned) {
-    byEntity.set(c.partition, [...(byEntity.get(c.partition) ?? []), c]);
-  }
+  const byEntity = Map.groupBy(planned, (c) => c.partition);
+  const timed = stageTimer({
+    onStage: (stat) => addStage(summary.stages, stat),
+    runId,
+  });
   const progress = () => {
     const done = report.succeeded + report.failed;
     const elapsed = performance.now() - started;
@@ -305,7 +416,24 @@ export async function backfill(
       }`,
     );
   };
+  const chunkState = {
+    source: source.name,
+    dataset: dataset.name,
+    runId,
+  };
 
+  /** Counts a failed chunk whose state row says so. */
+  const countFailure = (
+    partition: string,
+    day: string,
+    stage: Stage,
+    error: string,
+  ) => {
+    report.failed++;
+    report.pending--;
+    report.failures.push({ partition, day, stage, error });
+    log(`backfill: ${partition} ${day} failed: ${error}`);
+  };
   /** Records a chunk as failed with its error, and counts it. */
   const failChunk = async (
     partition: string,
@@ -315,19 +443,20 @@ export async function backfill(
   ) => {
     const error = errorMessage(err);
     await recordChunk(client, {
-      source: source.name,
-      dataset: dataset.name,
+      ...chunkState,
       partition,
       day,
       status: "failed",
       loadId,
-      runId,
       error,
       now: wallClock.now(),
     });
-    report.failed++;
-    report.pending--;
-    report.failures.push({ partition, day, error });
+    countFailure(
+      partition,
+      day,
+      err instanceof EtlError ? err.stage : "load",
+      error,
+    );
   };
 
   for (const [entity, todo] of byEntity) {
@@ -339,15 +468,25 @@ export async function backfill(
     const end = parseDay(todo.at(-1)!.day, "day") + DAY_MS;
     let valid: pl.DataFrame, quarantine: pl.DataFrame, extracted: number;
     try {
-      const raw = await source.extract(entity, {
-        start: new Date(start),
-        end: new Date(end),
-      }, signal);
+      const raw = await timed(
+        "extract",
+        0,
+        () =>
+          source.extract(entity, {
+            start: new Date(start),
+            end: new Date(end),
+          }, signal),
+        (f) => f.height,
+      );
       extracted = raw.height;
-      ({ valid, quarantine } = dataset.validate(raw, { now: clock.now() }));
+      ({ valid, quarantine } = await timed(
+        "validate",
+        raw.height,
+        () => validateBatch(dataset, raw, clock.now(), deps.secrets),
+        (r) => r.valid.height,
+      ));
     } catch (err) {
       for (const c of todo) await failChunk(entity, c.day, err, null);
-      log(`backfill: ${entity}: extract failed: ${errorMessage(err)}`);
       progress();
       continue;
     }
@@ -379,61 +518,62 @@ export async function backfill(
       inChunks += validDay.height + qDay.height;
       const loadId = newLoadId();
       await recordChunk(client, {
-        source: source.name,
-        dataset: dataset.name,
+        ...chunkState,
         partition: entity,
         day: chunk.day,
         status: "running",
-        runId,
         now: wallClock.now(),
       });
+      let batch;
       try {
-        const since = new Map([[entity, new Date(dayNo * DAY_MS)]]);
-        const transformed = await transformWindow(
-          client,
+        batch = await runBatch({
+          validated: { valid: validDay, quarantine: qDay },
+        }, {
           dataset,
-          validDay,
-          since,
-        );
-        await loadBatch(client, {
-          dataset,
-          batch: transformed.batch,
-          quarantine: qDay,
-          loadId,
-          runId,
           source: source.name,
-          now: clock.now(),
-          wallClock,
-          within: (tx) =>
+          pipeline: summary.pipeline,
+          runId,
+          loadId,
+          since: new Map([[entity, new Date(dayNo * DAY_MS)]]),
+          dataDir: options.dataDir,
+          snapshot: false,
+          // A chunk a blocking check stopped commits as failed, with its
+          // records in quarantine: its later days wait for a rerun.
+          within: (tx, gate) =>
             recordChunk(tx, {
-              source: source.name,
-              dataset: dataset.name,
+              ...chunkState,
               partition: entity,
               day: chunk.day,
-              status: "succeeded",
-              rows: transformed.rows,
+              status: gate.checks.blocked.length ? "failed" : "succeeded",
+              rows: gate.rows,
               loadId,
-              runId,
+              error: gate.checks.blocked.length
+                ? blockedError(gate.checks)
+                : null,
               now: wallClock.now(),
             }),
-        });
-        report.succeeded++;
-        report.pending--;
-        report.extracted += validDay.height + qDay.height;
-        report.loaded += transformed.rows;
-        report.duplicates += transformed.duplicates;
-        report.quarantined += qDay.height;
-        for (const d of transformed.dates) dates.add(d);
+        }, { client, clock, wallClock, alerter: deps.alerter });
       } catch (err) {
         await failChunk(entity, chunk.day, err, loadId);
-        log(`backfill: ${entity} ${chunk.day} failed: ${errorMessage(err)}`);
         progress();
         break; // the partition's later days need this day's lookback
       }
+      foldBatch(summary, batch);
+      report.extracted += batch.counts.extracted;
+      report.loaded += batch.counts.loaded;
+      report.duplicates += batch.counts.duplicates;
+      report.quarantined += batch.counts.quarantined;
+      for (const d of batch.dates) dates.add(d);
+      if (batch.checks && batch.checks.blocked.length > 0) {
+        countFailure(entity, chunk.day, "quality", blockedError(batch.checks));
+        progress();
+        break; // as for a failed load: the next day needs this one
+      }
+      report.succeeded++;
+      report.pending--;
       progress();
     }
     report.outside += extracted - inChunks;
   }
   report.dates = [...dates].sort();
-  return report;
 }

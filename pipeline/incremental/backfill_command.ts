@@ -1,15 +1,15 @@
 /**
- * `deno task etl backfill --from DATE --to DATE`: the CLI's backfill under
- * the pipeline's run lock, recorded as a run (trigger `backfill`), then
- * paying the lake's debt (the partitions its chunks dirtied, and any other
- * owed) unless `--no-snapshot`.
+ * `deno task etl backfill --from DATE --to DATE`: the CLI's backfill (see
+ * `@pipeline/incremental/backfill.ts`: chunks through the stage runner,
+ * recorded as a run with trigger `backfill`, the dates it wrote
+ * snapshotted) under the pipeline's run lock.
  * @module
  */
 import type { SqlClient } from "@pipeline/load/client.ts";
 import type { Clock } from "@pipeline/clock.ts";
 import type { RunConfig } from "@pipeline/config.ts";
 import { migrateToLatest } from "@pipeline/load/migrate.ts";
-import { DATASETS, lakeTables } from "@pipeline/datasets/mod.ts";
+import { DATASETS } from "@pipeline/datasets/mod.ts";
 import { entitySourceFor, type SourceDeps } from "@pipeline/sources.ts";
 import {
   backfill,
@@ -22,10 +22,8 @@ import {
   lockHolder,
   runLockKey,
 } from "@pipeline/ops/lock.ts";
-import { recordRunEnd, recordRunStart } from "@pipeline/ops/history.ts";
-import { peakRssMib, type RunSummary } from "@pipeline/summary.ts";
-import { payLakeDebt } from "@pipeline/snapshot/pay.ts";
-import { errorMessage, EtlError } from "@pipeline/errors.ts";
+import { EtlError } from "@pipeline/errors.ts";
+import type { Alerter } from "@pipeline/ops/alerts.ts";
 import type { Logger } from "@pipeline/ops/logging.ts";
 
 /** Options of {@link backfillCommand}. */
@@ -48,6 +46,10 @@ export interface BackfillCommandDeps {
   logger: Logger;
   signal: AbortSignal;
   sourceDeps: SourceDeps;
+  /** Gets a `check_failed` alert per failing blocking check. */
+  alerter?: Alerter | undefined;
+  /** Configured secrets, redacted from raw records before validation. */
+  secrets?: readonly string[] | undefined;
 }
 
 /** How a backfill command ended. */
@@ -84,119 +86,26 @@ export async function backfillCommand(
         stage: "config",
       });
     }
-    const run = () =>
-      backfill({
-        from: options.from,
-        to: options.to,
-        reprocess: options.reprocess,
-        dryRun: options.dryRun,
-        runId,
-      }, {
-        client,
-        source,
-        dataset,
-        clock,
-        wallClock,
-        log: (line) => logger.info(line),
-        signal: deps.signal,
-      });
-    if (options.dryRun) return { status: "succeeded", report: await run() };
-
-    const startedAt = wallClock.now().toISOString();
-    const summary: RunSummary = {
-      run_id: runId,
+    const report = await backfill({
+      from: options.from,
+      to: options.to,
+      reprocess: options.reprocess,
+      dryRun: options.dryRun,
+      runId,
       pipeline,
-      source: source.name,
-      trigger: "backfill",
-      attempt: 1,
-      scheduled_for: null,
-      status: "failed",
-      started_at: startedAt,
-      finished_at: startedAt,
-      counts: { extracted: 0, loaded: 0, quarantined: 0, duplicates: 0 },
-      stages: [],
-      partitions: [],
-      tables: [],
-      snapshot: null,
-      checks: null,
-      peak_rss_mib: null,
-      error: null,
-      error_stage: null,
-      error_partition: null,
-      newest_ts: null,
-      interrupted: false,
-    };
-    await recordRunStart(client, summary);
-    let report: BackfillReport | undefined;
-    try {
-      const t0 = performance.now();
-      report = await run();
-      summary.stages.push({
-        stage: "load",
-        rows_in: report.extracted,
-        rows_out: report.loaded + report.quarantined,
-        seconds: (performance.now() - t0) / 1000,
-      });
-      summary.counts = {
-        extracted: report.extracted,
-        loaded: report.loaded,
-        quarantined: report.quarantined,
-        duplicates: report.duplicates,
-      };
-      if (config.snapshot) {
-        const t1 = performance.now();
-        const paid = await payLakeDebt(client, {
-          dataDir: config.dataDir,
-          tables: lakeTables(DATASETS),
-          clock,
-          signal: deps.signal,
-        });
-        const tables = paid.tables;
-        summary.snapshot = paid.duckdbPath
-          ? {
-            duckdb: paid.duckdbPath,
-            files: tables.reduce((n, t) => n + t.files.length, 0),
-            dates: report.dates,
-          }
-          : null;
-        if (paid.owed > 0) {
-          summary.stages.push({
-            stage: "snapshot",
-            rows_in: report.loaded,
-            rows_out: tables.reduce((n, t) => n + t.rows, 0),
-            seconds: (performance.now() - t1) / 1000,
-          });
-        }
-      }
-      summary.interrupted = report.interrupted;
-      summary.status = report.failed === 0 && !report.interrupted
-        ? "succeeded"
-        : "failed";
-      if (report.failed > 0) {
-        summary.error = `${report.failed} of ${report.planned} chunks failed: ${
-          report.failures.slice(0, 5).map((f) =>
-            `${f.partition} ${f.day}: ${f.error}`
-          ).join("; ")
-        }`;
-        summary.error_stage = "load";
-        summary.error_partition = [
-          ...new Set(report.failures.map((f) => f.partition)),
-        ].join(", ");
-      } else if (report.interrupted) {
-        summary.error = `interrupted with ${report.pending} chunks to go`;
-      }
-    } catch (err) {
-      summary.error = errorMessage(err);
-      if (err instanceof EtlError) {
-        summary.error_stage = err.stage;
-        summary.error_partition = err.partition ?? null;
-      }
-      throw err;
-    } finally {
-      summary.finished_at = wallClock.now().toISOString();
-      summary.peak_rss_mib = peakRssMib();
-      await recordRunEnd(client, summary);
-    }
+      dataDir: config.dataDir,
+      snapshot: config.snapshot,
+    }, {
+      client,
+      source,
+      dataset,
+      clock,
+      wallClock,
+      log: (line) => logger.info(line),
+      signal: deps.signal,
+      alerter: deps.alerter,
+      secrets: deps.secrets,
+    });
     return {
       status: report.interrupted
         ? "interrupted"

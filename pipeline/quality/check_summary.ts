@@ -78,3 +78,23 @@ export function formatChecks(
   }
   return lines;
 }
+
+/**
+ * The summary of two sets of outcomes of one run (a backfill's chunks):
+ * counts added, partitions counted per set, blocked partitions merged.
+ */
+export function mergeChecks(
+  a: CheckSummary | null,
+  b: CheckSummary,
+): CheckSummary {
+  if (!a) return b;
+  return {
+    pass: a.pass + b.pass,
+    warn: a.warn + b.warn,
+    fail: a.fail + b.fail,
+    partitions: a.partitions + b.partitions,
+    blocked: [...new Set([...a.blocked, ...b.blocked])].sort(),
+    failures: [...a.failures, ...b.failures].slice(0, LISTED_OUTCOMES),
+    warnings: [...a.warnings, ...b.warnings].slice(0, LISTED_OUTCOMES),
+  };
+}

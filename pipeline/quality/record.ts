@@ -2,7 +2,7 @@
  * Records the outcomes of a run's checks in `etl_checks`.
  * @module
  */
-import type { ColumnType } from "kysely";
+import { type ColumnType, type RawBuilder, sql } from "kysely";
 import { kyselyFor, type SqlClient } from "@pipeline/load/client.ts";
 import type {
   CheckOutcome,
@@ -43,7 +43,9 @@ const CHUNK = 1000;
 
 /**
  * Inserts one `etl_checks` row per outcome, in the caller's transaction if
- * `client` is one. Returns the rows written.
+ * `client` is one. A run that checks a partition more than once (a
+ * backfill, once per day) keeps per check its worst outcome (fail, then
+ * warn, then pass; the first of equals). Returns the outcomes given.
  */
 export async function recordChecks(
   client: SqlClient,
@@ -66,9 +68,31 @@ export async function recordChecks(
   }));
   for (let i = 0; i < rows.length; i += CHUNK) {
     await db.insertInto("etl_checks").values(rows.slice(i, i + CHUNK))
+      .onConflict((oc) =>
+        oc.columns(["run_id", "dataset", "partition", "check_name"])
+          .doUpdateSet((eb) => ({
+            severity: eb.ref("excluded.severity"),
+            status: eb.ref("excluded.status"),
+            observed: eb.ref("excluded.observed"),
+            expected: eb.ref("excluded.expected"),
+            threshold: eb.ref("excluded.threshold"),
+            message: eb.ref("excluded.message"),
+            checked_at: eb.ref("excluded.checked_at"),
+          }))
+          .where(
+            sql<boolean>`${rank(sql.ref("excluded.status"))} > ${
+              rank(sql.ref("etl_checks.status"))
+            }`,
+          )
+      )
       .execute();
   }
   return rows.length;
+}
+
+/** pass 1, warn 2, fail 3: a status' rank as SQL. */
+function rank(status: RawBuilder<unknown>) {
+  return sql<number>`array_position(ARRAY['pass', 'warn', 'fail'], ${status})`;
 }
 
 function finiteOrNull(n: number | null): number | null {

@@ -59,10 +59,12 @@ Deno.test("daysOf() lists the UTC days of [from, to) and refuses an empty range"
 dbTest(
   "backfill() loads day x symbol chunks that add up to exactly one run over the range",
   async (db) => {
+    const dataDir = await Deno.makeTempDir();
     const report = await backfill({
       from: "2026-11-16",
       to: "2026-11-21",
       runId: crypto.randomUUID(),
+      dataDir,
     }, { client: db.client, source: await source(), dataset, clock });
     assert.equal(report.total, 10);
     assert.equal(report.succeeded, 10);
@@ -101,12 +103,14 @@ dbTest(
 dbTest(
   "an interrupted backfill resumes without redoing finished chunks, and a re-run adds nothing",
   async (db) => {
+    const dataDir = await Deno.makeTempDir();
     const stop = new AbortController();
     let done = 0;
     const first = await backfill({
       from: "2026-11-16",
       to: "2026-11-21",
       runId: crypto.randomUUID(),
+      dataDir,
     }, {
       client: db.client,
       source: await source(),
@@ -123,6 +127,7 @@ dbTest(
       from: "2026-11-16",
       to: "2026-11-21",
       runId: crypto.randomUUID(),
+      dataDir,
     }, { client: db.client, source: await source(), dataset, clock });
     assert.equal(resumed.skipped, 3);
     assert.equal(resumed.succeeded, 7);
@@ -135,6 +140,7 @@ dbTest(
       from: "2026-11-16",
       to: "2026-11-21",
       runId: crypto.randomUUID(),
+      dataDir,
     }, { client: db.client, source: await source(), dataset, clock });
     assert.equal(again.planned, 0);
     const all = await backfill({
@@ -142,6 +148,7 @@ dbTest(
       to: "2026-11-21",
       reprocess: "all",
       runId: crypto.randomUUID(),
+      dataDir,
     }, { client: db.client, source: await source(), dataset, clock });
     assert.equal(all.succeeded, 10);
     assert.deepEqual(await bars(db.client), before, "reprocess all: same rows");
@@ -151,6 +158,7 @@ dbTest(
 dbTest(
   "backfill() records failing chunks with their error, --reprocess failed retries only them, and the watermark never moves back",
   async (db) => {
+    const dataDir = await Deno.makeTempDir();
     const real = await source();
     let broken = true;
     const flaky: EntitySource = {
@@ -174,6 +182,7 @@ dbTest(
       from: "2026-11-18",
       to: "2026-11-20",
       runId: crypto.randomUUID(),
+      dataDir,
     }, { client: db.client, source: flaky, dataset, clock });
     assert.equal(first.succeeded, 2, JSON.stringify(first.failures));
     assert.equal(first.failed, 2);
@@ -191,6 +200,7 @@ dbTest(
       to: "2026-11-20",
       reprocess: "failed",
       runId: crypto.randomUUID(),
+      dataDir,
     }, { client: db.client, source: flaky, dataset, clock });
     assert.equal(retry.planned, failed.length);
     assert.equal(retry.failed, 0);
@@ -205,11 +215,13 @@ dbTest(
 dbTest(
   "backfill({ dryRun }) lists the chunks and writes nothing",
   async (db) => {
+    const dataDir = await Deno.makeTempDir();
     const report = await backfill({
       from: "2026-11-16",
       to: "2026-11-18",
       dryRun: true,
       runId: crypto.randomUUID(),
+      dataDir,
     }, { client: db.client, source: await source(), dataset, clock });
     assert.equal(report.planned, 4);
     assert.deepEqual(report.chunks.map((c) => `${c.partition} ${c.day}`), [

@@ -71,6 +71,16 @@ Deno.test("etl backfill --from-raw rebuilds a month from landed responses in day
     );
     assert.match(done.stderr, /backfill: 30\/30 chunks \(100%\), [\d,]+ rows/);
     assert.match(done.stderr, /ETA/);
+    // The chunks went through the stage runner, the lake included.
+    const lake = [];
+    for await (const e of Deno.readDir(join(fresh, "lake", "bars_1m"))) {
+      lake.push(e.name);
+    }
+    assert.ok(report.dates.length > 0);
+    assert.deepEqual(
+      lake.sort(),
+      report.dates.map((d: string) => `date=${d}`),
+    );
 
     const again = await etl(args, env);
     assert.equal(again.code, 0, again.stderr);

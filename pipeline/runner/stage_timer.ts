@@ -1,0 +1,58 @@
+/**
+ * Timing of a run's stages: rows in and out and seconds per stage, a
+ * progress line while it runs, and any failure wrapped in an `EtlError`
+ * naming the stage.
+ * @module
+ */
+import { errorMessage, EtlError, type Stage } from "@pipeline/errors.ts";
+import type { StageStat } from "@pipeline/summary.ts";
+import { noProgress, type Progress } from "@pipeline/ops/progress.ts";
+
+/** Options of {@link stageTimer}. */
+export interface StageTimerOptions {
+  /** Receives each finished stage's figures. */
+  onStage: (stat: StageStat) => void;
+  /** The run, named in wrapped errors. */
+  runId: string;
+  /** Shows the stage while it runs (not the extract, which shows its own). Default nothing. */
+  progress?: Progress | undefined;
+  /** Gets `<stage>: <rows out> rows` per finished stage. Default nothing. */
+  log?: ((line: string) => void) | undefined;
+}
+
+/** Runs one stage: `timed(stage, rowsIn, fn, rowsOut)`. */
+export type TimedStage = <T>(
+  stage: Stage,
+  rowsIn: number,
+  fn: () => Promise<T> | T,
+  rowsOut: (t: T) => number,
+) => Promise<T>;
+
+/**
+ * A function that runs a stage, reports its figures to `onStage` and
+ * rethrows a failure as an `EtlError` of that stage (an `EtlError` as is).
+ */
+export function stageTimer(options: StageTimerOptions): TimedStage {
+  const { onStage, runId, progress = noProgress, log = () => {} } = options;
+  return async (stage, rowsIn, fn, rowsOut) => {
+    const t0 = performance.now();
+    const task = stage === "extract" ? null : progress.start(stage);
+    try {
+      const out = await fn();
+      onStage({
+        stage,
+        rows_in: rowsIn,
+        rows_out: rowsOut(out),
+        seconds: (performance.now() - t0) / 1000,
+      });
+      task?.done();
+      log(`${stage}: ${rowsOut(out)} rows`);
+      return out;
+    } catch (err) {
+      task?.done();
+      throw err instanceof EtlError
+        ? err
+        : new EtlError(errorMessage(err), { stage, runId, cause: err });
+    }
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * The stage runner on its own, as a stream consumer would call it per
+ * micro-batch: the caller's work commits in the batch's load transaction,
+ * told what the quality gate decided, or rolls back with it.
+ */
+import assert from "node:assert/strict";
+import { dbTest } from "../_db.ts";
+import {
+  type BatchOptions,
+  newRunSummary,
+  runBatch,
+} from "@pipeline/runner/mod.ts";
+import { recordRunStart } from "@pipeline/ops/history.ts";
+import { barsDataset } from "@pipeline/datasets/bars.ts";
+import { syntheticBars } from "@pipeline/extract/synthetic.ts";
+import { fixedClock } from "@pipeline/clock.ts";
+import { EtlError } from "@pipeline/errors.ts";
+import type { SqlClient } from "@pipeline/load/client.ts";
+
+const clock = fixedClock("2026-11-20T21:30:00Z");
+
+/** One session of AAPL, defects included. */
+const raw = () =>
+  syntheticBars({ clock, symbols: ["AAPL"], sessions: 1, seed: 7 });
+
+/** Records a run (checks belong to one); returns its id. */
+async function startRun(client: SqlClient): Promise<string> {
+  const summary = newRunSummary({
+    runId: crypto.randomUUID(),
+    pipeline: "test",
+    source: "stream",
+    trigger: "manual",
+    startedAt: clock.now(),
+  });
+  await recordRunStart(client, summary);
+  return summary.run_id;
+}
+
+/** One micro-batch of a stream, `within` its load. */
+async function streamBatch(
+  client: SqlClient,
+  runId: string,
+  within: BatchOptions["within"],
+) {
+  return await runBatch({ raw: raw() }, {
+    dataset: barsDataset,
+    source: "stream",
+    pipeline: "test",
+    runId,
+    dataDir: await Deno.makeTempDir(),
+    snapshot: false,
+    within,
+  }, { client, clock });
+}
+
+async function count(client: SqlClient, sql: string): Promise<number> {
+  const { rows } = await client.query<{ n: number }>(sql);
+  return rows[0]!.n;
+}
+
+dbTest(
+  "runBatch() commits the caller's work in the load's transaction, told what the gate decided",
+  async (db) => {
+    await db.client.exec(
+      "CREATE TABLE offsets (seq int PRIMARY KEY, rows int, quarantined int)",
+    );
+    const runId = await startRun(db.client);
+    const batch = await streamBatch(db.client, runId, async (tx, gate) => {
+      await tx.query("INSERT INTO offsets VALUES (1, $1, $2)", [
+        gate.rows,
+        gate.quarantined,
+      ]);
+    });
+    assert.deepEqual(batch.stages.map((s) => s.stage), [
+      "validate",
+      "transform",
+      "quality",
+      "load",
+    ]);
+    const { extracted, loaded, quarantined, duplicates } = batch.counts;
+    assert.equal(extracted, loaded + quarantined + duplicates);
+    assert.deepEqual(
+      (await db.client.query("SELECT seq, rows, quarantined FROM offsets"))
+        .rows,
+      [{ seq: 1, rows: loaded, quarantined }],
+    );
+    assert.equal(
+      await count(db.client, "SELECT count(*)::int AS n FROM bars_1m"),
+      loaded,
+    );
+    assert.equal(batch.checks?.blocked.length, 0);
+    assert.equal(batch.dates.length, 1);
+  },
+);
+
+dbTest(
+  "runBatch() loads nothing when the caller's work in the load fails",
+  async (db) => {
+    const runId = await startRun(db.client);
+    await assert.rejects(
+      streamBatch(
+        db.client,
+        runId,
+        () => Promise.reject(new Error("sequence went backwards")),
+      ),
+      (err) =>
+        err instanceof EtlError && err.stage === "load" &&
+        /sequence went backwards/.test(err.message),
+    );
+    assert.equal(
+      await count(db.client, "SELECT count(*)::int AS n FROM bars_1m"),
+      0,
+    );
+    assert.equal(
+      await count(db.client, "SELECT count(*)::int AS n FROM quarantine"),
+      0,
+    );
+    const { rows } = await db.client.query<{ status: string }>(
+      "SELECT status FROM etl_loads WHERE run_id = $1",
+      [runId],
+    );
+    assert.deepEqual(rows, [{ status: "failed" }]);
+  },
+);
