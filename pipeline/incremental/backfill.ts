@@ -291,7 +291,7 @@ export async function backfill(
   deps: BackfillDeps,
 ): Promise<BackfillReport> {
   const { from, to, reprocess = "missing", dryRun = false, runId } = options;
-  const { client, source, dataset, clock } = deps;
+  const { client, source, clock } = deps;
   const wallClock = deps.wallClock ?? clock;
   const chunks = await planChunks(client, {
     source: source.name,
