@@ -9,8 +9,10 @@ import type { Program } from "@pipeline/cli/program.ts";
 
 /** Width help is wrapped to. */
 const WIDTH = 78;
-/** Column where a flag's description starts. */
-const COLUMN = 24;
+/** Column where a flag's (or an argument's) description starts. */
+const FLAG_COLUMN = 24;
+/** Column where a command's summary starts in the command list. */
+const COMMAND_COLUMN = 12;
 
 /** Words of `text` in lines of at most `width` characters. */
 export function wrap(text: string, width: number): string[] {
@@ -26,16 +28,19 @@ export function wrap(text: string, width: number): string[] {
   return lines;
 }
 
-/** `head` then `text` wrapped in the description column. */
-function entry(head: string, text: string): string {
-  const body = wrap(text, WIDTH - COLUMN);
-  const pad = " ".repeat(COLUMN);
+/**
+ * `head` indented by two, then `text` wrapped from `column`; a head too wide
+ * for the column gets a line of its own.
+ */
+function entry(head: string, text: string, column = FLAG_COLUMN): string {
+  const body = wrap(text, WIDTH - column);
+  const pad = " ".repeat(column);
   const first = `  ${head}`;
-  if (first.length >= COLUMN - 1) {
+  if (first.length >= column) {
     return [first, ...body.map((l) => pad + l)].join("\n");
   }
   return [
-    first.padEnd(COLUMN) + (body[0] ?? ""),
+    first.padEnd(column) + (body[0] ?? ""),
     ...body.slice(1).map((l) => pad + l),
   ].join("\n");
 }
@@ -91,20 +96,12 @@ export function programHelp(program: Program): string {
     `${program.title}\n\nUsage: ${program.invocation} [COMMAND] [FLAGS]`,
     [
       "Commands:",
-      ...commands.map(([name, summary]) => entryAt(name, summary, 12)),
+      ...commands.map(([name, summary]) =>
+        entry(name, summary, COMMAND_COLUMN)
+      ),
     ].join("\n"),
     `Run '${program.invocation} COMMAND --help' for the flags of a command.`,
   ];
   if (program.epilogue) parts.push(program.epilogue.trim());
   return `${parts.join("\n\n")}\n`;
-}
-
-/** `name` then `text` wrapped at `column`. */
-function entryAt(name: string, text: string, column: number): string {
-  const body = wrap(text, WIDTH - column);
-  const pad = " ".repeat(column);
-  return [
-    `  ${name}`.padEnd(column) + (body[0] ?? ""),
-    ...body.slice(1).map((l) => pad + l),
-  ].join("\n");
 }
