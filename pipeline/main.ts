@@ -14,9 +14,6 @@ import { createRuntime } from "@pipeline/cli/runtime.ts";
 import { EXIT } from "@pipeline/cli/exit.ts";
 import { ETL } from "@pipeline/cli/etl.ts";
 
-export { EXIT } from "@pipeline/cli/exit.ts";
-export { type OpenDatabase, openDatabase } from "@pipeline/cli/database.ts";
-
 /** The help `deno task etl [help] [COMMAND] --help` prints. */
 export function helpText(program: Program, line: CommandLine): string {
   if (line.command) return commandHelp(program, line.command);
