@@ -7,10 +7,19 @@ import { parseCommandLine } from "@pipeline/cli/parse.ts";
 import { ETL } from "@pipeline/cli/etl.ts";
 import { parseRunConfig } from "@pipeline/config.ts";
 
+/** Runs pipeline/main.ts with a clean environment: always PGlite. */
 async function etl(args: string[]) {
+  const keep = ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME"];
+  const env = Object.fromEntries(
+    keep.flatMap((k) => {
+      const v = Deno.env.get(k);
+      return v === undefined ? [] : [[k, v]];
+    }),
+  );
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "pipeline/main.ts", ...args],
-    env: { NO_COLOR: "1" },
+    env: { ...env, NO_COLOR: "1" },
+    clearEnv: true,
     stdout: "piped",
     stderr: "piped",
   }).output();
