@@ -20,11 +20,22 @@ export const SOURCE_NAMES = [
 /** The HTTP sources, which land raw responses and can replay them. */
 export const HTTP_SOURCES = ["alphavantage", "finnhub", "openmeteo"] as const;
 
-/** What a run loads (`--kind`): bars, or symbol reference data. */
-export const RUN_KINDS = ["bars", "symbols"] as const;
+/** A source's name. */
+export type SourceName = typeof SOURCE_NAMES[number];
 
-/** The sources that can deliver symbol reference data. */
-export const SYMBOL_SOURCES = ["synthetic", "file"] as const;
+/**
+ * The datasets each source can deliver (`--dataset`), its own first: the
+ * one a run loads when no `--dataset` is given.
+ */
+export const SOURCE_DATASETS: Readonly<
+  Record<SourceName, readonly [string, ...string[]]>
+> = {
+  synthetic: ["bars", "symbols"],
+  file: ["bars", "symbols"],
+  alphavantage: ["bars"],
+  finnhub: ["bars"],
+  openmeteo: ["weather"],
+};
 
 /** Weather locations of the openmeteo source when none are given. */
 export const DEFAULT_LOCATIONS = [
@@ -38,21 +49,22 @@ export function parseLocation(text: string): unknown {
   const [name, lat, lon, ...rest] = text.split(":");
   if (rest.length || lat === undefined || lon === undefined) {
     throw new ConfigError(
-      `--locations: expected name:latitude:longitude, got "${text}"`,
+      `expected name:latitude:longitude, got "${text}"`,
     );
   }
   return { name, latitude: Number(lat), longitude: Number(lon) };
 }
 
-/** A validated run configuration. */
-export const RunConfigSchema = z.object({
+/** The settings of a run configuration, each with its default. */
+export const RunConfigFields = z.object({
   /** Where bars come from. */
   source: z.enum(SOURCE_NAMES).default("synthetic"),
   /**
-   * What the run loads: `bars` (the source's own dataset: bars or weather)
-   * or `symbols` (reference data of the synthetic or file source).
+   * The dataset the run loads (a name of the datasets registry); default
+   * the source's own ({@link SOURCE_DATASETS}). A source that cannot
+   * deliver it is refused.
    */
-  kind: z.enum(RUN_KINDS).default("bars"),
+  dataset: z.string().optional(),
   /** The input file of the `file` source (CSV, JSON or Parquet). */
   input: z.string().min(1).optional(),
   /** Symbols of the synthetic source. */
@@ -107,7 +119,10 @@ export const RunConfigSchema = z.object({
    * hourly and 5-minute buckets are recomputed whole.
    */
   lagMs: z.number().int().min(0).default(30 * 60_000),
-}).superRefine((c, ctx) => {
+});
+
+/** A validated run configuration: {@link RunConfigFields} checked together. */
+export const RunConfigSchema = RunConfigFields.superRefine((c, ctx) => {
   if (c.fromRaw && !(HTTP_SOURCES as readonly string[]).includes(c.source)) {
     ctx.addIssue({
       code: "custom",
@@ -129,14 +144,20 @@ export const RunConfigSchema = z.object({
       message: "--end must be after --start (the window is [start, end))",
     });
   }
-  if (
-    c.kind === "symbols" &&
-    !(SYMBOL_SOURCES as readonly string[]).includes(c.source)
-  ) {
+  const delivers = SOURCE_DATASETS[c.source];
+  if (c.dataset !== undefined && !delivers.includes(c.dataset)) {
+    const by = SOURCE_NAMES.filter((s) =>
+      SOURCE_DATASETS[s].includes(c.dataset!)
+    );
     ctx.addIssue({
       code: "custom",
-      path: ["kind"],
-      message: `--kind symbols needs --source ${SYMBOL_SOURCES.join(" or ")}`,
+      path: ["dataset"],
+      message: `--source ${c.source} cannot deliver --dataset ${c.dataset}; ` +
+        `it delivers ${delivers.join(" or ")}${
+          by.length
+            ? ` (${c.dataset} comes from --source ${by.join(", ")})`
+            : ""
+        }`,
     });
   }
   if (c.source === "file" && !c.input) {
@@ -146,7 +167,10 @@ export const RunConfigSchema = z.object({
       message: "--source file needs --input PATH",
     });
   }
-});
+}).transform((c) => ({
+  ...c,
+  dataset: c.dataset ?? SOURCE_DATASETS[c.source][0],
+}));
 
 /** A validated run configuration. */
 export type RunConfig = z.infer<typeof RunConfigSchema>;

@@ -25,7 +25,7 @@ import { tokenBucket } from "@pipeline/extract/http/token_bucket.ts";
 import type { HttpSourceDeps } from "@pipeline/extract/http/source_deps.ts";
 import { rawLanding } from "@pipeline/extract/http/raw_landing.ts";
 import { rawLandingSource } from "@pipeline/extract/http/raw_source.ts";
-import type { RunConfig } from "@pipeline/config.ts";
+import { type RunConfig, SOURCE_DATASETS } from "@pipeline/config.ts";
 import { type Clock, fixedClock } from "@pipeline/clock.ts";
 import type { EntitySource } from "@pipeline/incremental/backfill.ts";
 import pl from "nodejs-polars";
@@ -68,7 +68,7 @@ export function windowFor(
 }
 
 /**
- * The reference-data source of `--kind symbols`: one partition holding the
+ * The reference-data source of `--dataset symbols`: one partition holding the
  * full reference (of the synthetic source's symbols, or of the input file).
  */
 function symbolSource(config: RunConfig): Source {
@@ -81,7 +81,7 @@ function symbolSource(config: RunConfig): Source {
     };
   }
   if (config.source !== "synthetic") {
-    throw new EtlError(`--kind symbols is not offered by ${config.source}`, {
+    throw new EtlError(`--dataset symbols is not offered by ${config.source}`, {
       stage: "config",
     });
   }
@@ -103,7 +103,7 @@ export async function sourceFor(
   config: RunConfig,
   deps: SourceDeps,
 ): Promise<Source> {
-  if (config.kind === "symbols") return symbolSource(config);
+  if (config.dataset === "symbols") return symbolSource(config);
   switch (config.source) {
     case "synthetic":
       return {
@@ -257,6 +257,13 @@ export async function entitySourceFor(
   if (config.source === "file") {
     throw new EtlError(
       "backfill needs a source with partitions (synthetic, alphavantage, finnhub, openmeteo); load a file with the run command",
+      { stage: "config" },
+    );
+  }
+  const own = SOURCE_DATASETS[config.source][0];
+  if (config.dataset !== own) {
+    throw new EtlError(
+      `backfill loads the source's own dataset (${config.source}: ${own}); load --dataset ${config.dataset} with the run command`,
       { stage: "config" },
     );
   }

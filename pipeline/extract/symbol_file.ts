@@ -1,5 +1,5 @@
 /**
- * The file source of symbol reference data (`--source file --kind
+ * The file source of symbol reference data (`--source file --dataset
  * symbols`): records from a CSV, JSON (an array of objects), NDJSON or
  * Parquet file, as the RAW reference frame of `@pipeline/symbols.ts`.
  *

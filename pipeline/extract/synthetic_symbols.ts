@@ -1,5 +1,5 @@
 /**
- * The synthetic source's reference metadata (`--source synthetic --kind
+ * The synthetic source's reference metadata (`--source synthetic --dataset
  * symbols`): a full reference for the configured symbols, as the RAW
  * reference frame of `@pipeline/symbols.ts`.
  *

@@ -34,7 +34,7 @@ import {
 import { type JobName, startScheduler } from "@pipeline/schedule/scheduler.ts";
 import { retentionJob } from "@pipeline/warehouse/retention_command.ts";
 
-/** What the `schedule` command is given by main.ts. */
+/** What the `schedule` command (pipeline/cli/commands/schedule.ts) gives the scheduler. */
 export interface ScheduleCommandOptions {
   config: RunConfig;
   schedule: ScheduleConfig;

@@ -59,7 +59,7 @@ export interface Executor {
   run(request: RunRequest): Promise<RunOutcome>;
 }
 
-/** The exit status of `main.ts run` for each outcome (see main.ts EXIT). */
+/** The exit status of `main.ts run` for each outcome (see EXIT in pipeline/cli/exit.ts). */
 export const RUN_EXIT_CODES = {
   succeeded: 0,
   failed: 1,

@@ -33,7 +33,7 @@ async function run(
   config: Record<string, unknown>,
   asOf: Date,
 ) {
-  const cfg = parseRunConfig({ dataDir, kind: "symbols", ...config });
+  const cfg = parseRunConfig({ dataDir, dataset: "symbols", ...config });
   const clock = fixedClock(asOf);
   const source = await sourceFor(cfg, { clock });
   return await runPipeline(source, { dataDir, snapshot: cfg.snapshot }, {

@@ -18,7 +18,7 @@ async function etl(args: string[], env: Record<string, string> = {}) {
 
 for (const kind of DATABASE_KINDS) {
   Deno.test(
-    `etl --kind symbols loads three references and etl diff reports their snapshots exactly [${kind}]`,
+    `etl --dataset symbols loads three references and etl diff reports their snapshots exactly [${kind}]`,
     async (t) => {
       const dir = await Deno.makeTempDir({ prefix: "sluice_cli_symbols_" });
       const db = kind === "postgres"
@@ -41,7 +41,7 @@ for (const kind of DATABASE_KINDS) {
           const r = await etl([
             "--source",
             "file",
-            "--kind",
+            "--dataset",
             "symbols",
             "--input",
             input,
@@ -164,17 +164,20 @@ for (const kind of DATABASE_KINDS) {
   );
 }
 
-Deno.test("etl help documents --kind and the diff command; --kind symbols needs a reference source", async () => {
+Deno.test("etl help documents --dataset and the diff command; --dataset symbols needs a reference source", async () => {
   const help = await etl(["--help"]);
   assert.match(help.stdout, /diff +compare two daily snapshots/);
-  assert.match(help.stdout, /--kind KIND +bars \(default\) \| symbols/);
+  assert.match(help.stdout, /--dataset NAME +bars \| weather \| symbols:/);
   const diff = await etl(["help", "diff"]);
   assert.match(
     diff.stdout,
     /--table NAME[\s\S]*--from DATE[\s\S]*--to DATE[\s\S]*--key A,B[\s\S]*--json/,
   );
-  const bad = await etl(["--source", "finnhub", "--kind", "symbols"]);
+  const bad = await etl(["--source", "finnhub", "--dataset", "symbols"]);
   assert.equal(bad.code, 2, bad.stderr);
-  assert.match(bad.stderr, /--kind symbols needs --source synthetic or file/);
+  assert.match(
+    bad.stderr,
+    /--source finnhub cannot deliver --dataset symbols; it delivers bars \(symbols comes from --source synthetic, file\)/,
+  );
   assert.equal(await main(["diff", "--symbols", "AAPL"]), 2);
 });

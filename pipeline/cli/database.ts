@@ -1,0 +1,91 @@
+/**
+ * Opening the configured database for a command: a Postgres server, or
+ * PGlite under DATA_DIR/pglite behind its directory lock.
+ * @module
+ */
+import { join } from "node:path";
+import { redactUrl, type RunConfig } from "@pipeline/config.ts";
+import { connect, type SqlClient } from "@pipeline/load/client.ts";
+import { type DirLock, lockDirectory } from "@pipeline/ops/dir_lock.ts";
+import { LockedError } from "@pipeline/ops/lock.ts";
+import type { Logger } from "@pipeline/ops/logging.ts";
+import { errorMessage } from "@pipeline/errors.ts";
+import { EXIT } from "@pipeline/cli/exit.ts";
+
+/** An open database and what to release when done. */
+export interface OpenDatabase {
+  client: SqlClient;
+  /** A human name of it (the server URL redacted, or the PGlite path). */
+  where: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the configured database: the server, or PGlite under
+ * DATA_DIR/pglite after taking its directory lock (one process at a time).
+ */
+export async function openDatabase(config: RunConfig): Promise<OpenDatabase> {
+  if (config.databaseUrl) {
+    const client = await connect({ kind: "postgres", url: config.databaseUrl });
+    return {
+      client,
+      where: redactUrl(config.databaseUrl),
+      close: () => client.close(),
+    };
+  }
+  const dir = join(config.dataDir, "pglite");
+  const lock: DirLock = lockDirectory(dir);
+  try {
+    const client = await connect({ kind: "pglite", dataDir: dir });
+    return {
+      client,
+      where: dir,
+      async close() {
+        try {
+          await client.close();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+/**
+ * Runs a command's work on the open database and closes it. A locked PGlite
+ * directory exits {@link EXIT.locked}; a database that cannot be opened, or
+ * an error `fn` throws, is logged and exits {@link EXIT.failed}.
+ */
+export async function withDatabase(
+  config: RunConfig,
+  logger: Logger,
+  fn: (client: SqlClient) => Promise<number>,
+): Promise<number> {
+  let db: OpenDatabase;
+  try {
+    db = await openDatabase(config);
+  } catch (err) {
+    if (err instanceof LockedError) {
+      logger.error(`error: ${err.message}`);
+      return EXIT.locked;
+    }
+    const where = config.databaseUrl
+      ? redactUrl(config.databaseUrl)
+      : join(config.dataDir, "pglite");
+    logger.error(
+      `error: cannot open the database ${where}: ${errorMessage(err)}`,
+    );
+    return EXIT.failed;
+  }
+  try {
+    return await fn(db.client);
+  } catch (err) {
+    logger.error(`error: ${errorMessage(err)}`);
+    return EXIT.failed;
+  } finally {
+    await db.close();
+  }
+}

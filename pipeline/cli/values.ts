@@ -1,0 +1,65 @@
+/**
+ * Readers of flag values: each turns the text after a flag into a setting or
+ * throws an `Error` saying what it expected (the parser names the flag).
+ * @module
+ */
+import { parseDuration } from "@pipeline/schedule/duration.ts";
+
+/** A finite number. */
+export function number(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n)) {
+    throw new Error(`expected a number, got "${text}"`);
+  }
+  return n;
+}
+
+/** An integer of at least 1. */
+export function positiveInteger(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isInteger(n) || n < 1) {
+    throw new Error(`expected a positive integer, got "${text}"`);
+  }
+  return n;
+}
+
+/** Milliseconds of a duration: `250ms`, `30s`, `5m`, `2h`, `1d`, `1h30m`. */
+export function duration(text: string): number {
+  return parseDuration(text);
+}
+
+/** An ISO-8601 time, kept as given (the schemas read it). */
+export function isoTime(text: string): string {
+  if (Number.isNaN(new Date(text).getTime())) {
+    throw new Error(`expected an ISO-8601 time, got "${text}"`);
+  }
+  return text;
+}
+
+/** A UUID. */
+export function uuid(text: string): string {
+  if (
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(
+      text,
+    )
+  ) {
+    throw new Error(`expected a UUID, got "${text}"`);
+  }
+  return text;
+}
+
+/**
+ * A comma-separated list, items trimmed, empty ones dropped, each read by
+ * `item` (default: kept as text).
+ */
+export function list<T = string>(
+  item: (text: string) => T = (t) => t as T,
+): (text: string) => T[] {
+  return (text) =>
+    text.split(",").map((s) => s.trim()).filter(Boolean).map(item);
+}
+
+/** A comma-separated list of symbols, upper-cased. */
+export const symbolList: (text: string) => string[] = list((s) =>
+  s.toUpperCase()
+);
