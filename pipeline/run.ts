@@ -293,6 +293,14 @@ export async function runPipeline(
       );
       summary.tables = loaded.tables;
       summary.newest_ts = newestTs(valid);
+      // A recompute of derived columns may rewrite rows after the batch's
+      // own dates (a moving average reaching into the next session).
+      const dates = [
+        ...new Set([
+          ...transformed.dates,
+          ...loaded.tables.flatMap((t) => t.dates ?? []),
+        ]),
+      ].sort();
       if (snapshot) {
         checkpoint(
           "snapshot",
@@ -305,7 +313,7 @@ export async function runPipeline(
             const facts = await snapshotTables({
               client,
               dataDir,
-              dates: transformed.dates,
+              dates,
               tables: dataset.tables,
               clock,
             });
@@ -323,7 +331,7 @@ export async function runPipeline(
         summary.snapshot = {
           duckdb: snap.duckdbPath,
           files: snap.tables.reduce((n, t) => n + t.files.length, 0),
-          dates: transformed.dates,
+          dates,
         };
       }
     }

@@ -48,6 +48,7 @@ export const WAREHOUSE_TABLES: readonly SnapshotTable[] = Object.freeze([
   Object.freeze({ name: "bars_1m", dateColumn: "ts" }),
   Object.freeze({ name: "bars_5m", dateColumn: "ts" }),
   Object.freeze({ name: "bars_1h", dateColumn: "ts" }),
+  Object.freeze({ name: "bars_1d", dateColumn: "ts" }),
   Object.freeze({ name: "quarantine", dateColumn: "quarantined_at" }),
 ]);
 
