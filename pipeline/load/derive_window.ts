@@ -8,6 +8,11 @@
  *    period (cumulative columns) and the row `lookback + 1` rows after hi
  *    (the rows that read hi through `lag`); overlapping ranges of an entity
  *    are merged into islands.
+ *    An entity whose batch rows are all of its rows up to the batch's last
+ *    one, each just written by this load (a first load, or a re-load from
+ *    the start), has the batch's own values already, which are the SQL's to
+ *    the bit: only the rows after the batch's last one are recomputed, so a
+ *    first load of a million bars does not recompute them all.
  * 3. Each island is read from `lookback` rows before its start (and its
  *    period's start), the window expressions are evaluated over it, and
  *    only rows inside the island whose stored value differs from the
@@ -74,6 +79,11 @@ export async function deriveWindow(
     pl.col("ms").max().alias("hi"),
   );
 
+  const entities = touched.groupBy(upstream.entity).agg(
+    pl.len().alias("n"),
+    pl.col(upstream.time).cast(pl.Int64).max().alias("last"),
+  ).rename({ [upstream.entity]: "entity" });
+
   const t = ident(upstream.name);
   const e = ident(upstream.entity), ts = ident(upstream.time);
   const names = Object.keys(asset.columns);
@@ -88,9 +98,22 @@ export async function deriveWindow(
        OR NOT abs(${s} - ${c}) <= $5 * greatest(abs(${s}), abs(${c}))))`;
   }).join("\n       OR ");
   const sql = `
-    WITH g AS (
+    WITH g0 AS (
       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[])
         AS g(entity, lo, hi)
+    ), whole AS (
+      SELECT b.entity, b.last
+      FROM unnest($7::text[], $8::bigint[], $9::timestamptz[])
+        AS b(entity, n, last)
+      CROSS JOIN LATERAL (
+        SELECT count(*) AS n, bool_and(x.load_id = $6::uuid) AS mine
+        FROM ${t} x WHERE x.${e} = b.entity AND x.${ts} <= b.last
+      ) w
+      WHERE w.n = b.n AND w.mine
+    ), g AS (
+      SELECT * FROM g0 WHERE g0.entity NOT IN (SELECT entity FROM whole)
+      UNION ALL
+      SELECT entity, last, last FROM whole
     ), r AS (
       SELECT g.entity, g.lo, greatest(${asset.period.end("g.hi")}, coalesce(
         (SELECT x.${ts} FROM ${t} x WHERE x.${e} = g.entity AND x.${ts} > g.hi
@@ -159,6 +182,9 @@ export async function deriveWindow(
       lookback,
       tolerance,
       options.loadId,
+      entities.getColumn("entity").toArray() as string[],
+      entities.getColumn("n").toArray() as number[],
+      isoStrings(entities.getColumn("last")),
     ]);
     const row = rows[0];
     if (!row) return empty;
