@@ -163,7 +163,9 @@ export function formatSummary(s: RunSummary): string {
     lines.push(
       `${t.table}: ${fmtInt(t.inserted)} inserted, ${
         fmtInt(t.updated)
-      } updated, ${fmtInt(t.unchanged)} unchanged`,
+      } updated, ${fmtInt(t.unchanged)} unchanged${
+        t.recomputed ? `, ${fmtInt(t.recomputed)} more recomputed` : ""
+      }`,
     );
   }
   if (s.snapshot) {

@@ -13,8 +13,6 @@ import {
 } from "@pipeline/validate/bars.ts";
 import { transformBars } from "@pipeline/transform/bars.ts";
 import { type BarBatch, BARS_1M, loadBars } from "@pipeline/load/bars.ts";
-import { BARS_MA_WINDOW } from "@pipeline/transform/bars.ts";
-import { keepFromSince, readContext } from "@pipeline/incremental/mod.ts";
 import {
   attachExtras,
   quarantineUnsafeExtras,
@@ -22,6 +20,7 @@ import {
 } from "@pipeline/datasets/extras.ts";
 import { WAREHOUSE_TABLES } from "@pipeline/snapshot/lake.ts";
 import { barChecks } from "@pipeline/quality/bar_checks.ts";
+import { BARS_DERIVED } from "@pipeline/datasets/bars_derived.ts";
 
 /**
  * The plausible bars: not before 1990, not after now + 1 day, prices in
@@ -70,24 +69,10 @@ export const barsDataset: Dataset<BarBatch> = {
   load: (tx, batch, options) => loadBars(tx, batch, options),
   resource: BARS_1M,
   primary: (batch) => batch.bars,
-  // The previous close (returns), the moving-average window, and the session
-  // so far (VWAP; an NYSE session lies within one UTC day).
-  context: (client, since, valid) =>
-    readContext(client, since, {
-      table: "bars_1m",
-      entity: "symbol",
-      time: "ts",
-      values: ["open", "high", "low", "close", "volume"],
-      rows: BARS_MA_WINDOW,
-      dayStart: true,
-      like: valid,
-    }),
-  trim(transformed, since) {
-    if (since.size === 0) return transformed;
-    const keep = (f: pl.DataFrame) =>
-      keepFromSince(f, since, { entity: "symbol" });
-    return mapBars(transformed, keep);
-  },
+  // No context rows and no trim: the derived columns and tables are
+  // recomputed from the warehouse in the load (`BARS_DERIVED`), whatever
+  // window the batch covers.
+  derived: BARS_DERIVED,
   checks: barChecks(),
   withoutEntities(transformed, entities) {
     return mapBars(

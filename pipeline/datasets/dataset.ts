@@ -10,6 +10,7 @@ import type { UpsertResult } from "@pipeline/load/upsert.ts";
 import type { ResourceSpec } from "@pipeline/load/resource.ts";
 import type { SnapshotTable } from "@pipeline/snapshot/lake.ts";
 import type { QualityCheck } from "@pipeline/quality/check.ts";
+import type { DerivedAsset } from "@pipeline/load/derived_asset.ts";
 
 /** The output of a dataset's transform. */
 export interface Transformed<B> {
@@ -61,18 +62,27 @@ export interface Dataset<B> {
   primary(batch: B): pl.DataFrame | null;
   /**
    * Warehouse rows before each entity's incremental window start that the
-   * transform needs (shaped like `valid`), or none.
+   * transform needs (shaped like `valid`). Absent for a dataset whose
+   * derived data is recomputed from the warehouse in the load (`derived`).
    */
-  context(
+  context?(
     client: SqlClient,
     since: ReadonlyMap<string, Date>,
     valid: pl.DataFrame,
   ): Promise<pl.DataFrame>;
-  /** The transformed batch without rows before each entity's window start. */
-  trim(
+  /**
+   * The transformed batch without rows before each entity's window start
+   * (the context rows); with `context`.
+   */
+  trim?(
     transformed: Transformed<B>,
     since: ReadonlyMap<string, Date>,
   ): Transformed<B>;
+  /**
+   * The derived assets the load recomputes from the warehouse after the
+   * merge, in its transaction (see `@pipeline/load/derived_asset.ts`).
+   */
+  readonly derived?: readonly DerivedAsset[];
   /** Splits a raw frame into valid rows and quarantined records. */
   validate(
     raw: pl.DataFrame,
@@ -105,12 +115,16 @@ export interface Dataset<B> {
 /** The distinct UTC dates (YYYY-MM-DD) of a Datetime column, sorted. */
 export function utcDates(frame: pl.DataFrame, column = "ts"): string[] {
   if (frame.height === 0) return [];
+  // Integer arithmetic with an Int64 literal: polars divides by a constant
+  // through its reciprocal and takes a plain number literal as a float,
+  // either of which can put a bar at midnight on the day before.
+  const ms = pl.col(column).cast(pl.Int64);
+  const day = pl.lit(86_400_000).cast(pl.Int64);
   const days = frame.select(
-    pl.col(column).cast(pl.Int64).div(86_400_000).floor().unique().alias("d"),
+    ms.minus(ms.modulo(day)).unique().alias("d"),
   ).getColumn("d").toArray();
-  return days.map((d) =>
-    new Date(Number(d) * 86_400_000).toISOString().slice(0, 10)
-  ).sort();
+  return days.map((d) => new Date(Number(d)).toISOString().slice(0, 10))
+    .sort();
 }
 
 /** The rows of `frame` whose `column` is not one of `values`. */

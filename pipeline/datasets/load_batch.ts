@@ -97,8 +97,15 @@ export async function loadBatch<B>(
           now: wallClock.now(),
         });
       }
-      const dates = options.dates ??
-        (primary ? utcDates(primary, dataset.resource.cursor) : []);
+      // The batch's dates, and those of rows a recompute of derived data
+      // rewrote beyond them (a moving average reaching into the next day).
+      const dates = [
+        ...new Set([
+          ...(options.dates ??
+            (primary ? utcDates(primary, dataset.resource.cursor) : [])),
+          ...tables.flatMap((t) => t.dates ?? []),
+        ]),
+      ].sort();
       const lakeDebt = await recordLakeDebt(tx, {
         loadId,
         now: wallClock.now(),

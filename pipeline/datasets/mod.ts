@@ -9,6 +9,7 @@ import { symbolsDataset } from "@pipeline/datasets/symbols.ts";
 
 export * from "@pipeline/datasets/dataset.ts";
 export { barsDataset } from "@pipeline/datasets/bars.ts";
+export * from "@pipeline/datasets/bars_derived.ts";
 export { weatherDataset } from "@pipeline/datasets/weather.ts";
 export { symbolsDataset } from "@pipeline/datasets/symbols.ts";
 export {

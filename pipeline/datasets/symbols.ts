@@ -66,8 +66,6 @@ export const symbolsDataset: Dataset<SymbolBatch> = {
     }),
   }),
   primary: () => null,
-  context: (_client, _since, valid) => Promise.resolve(valid.head(0)),
-  trim: (transformed) => transformed,
   checks: [],
   withoutEntities: (transformed, entities) => {
     const reference = withoutValues(

@@ -1,9 +1,11 @@
 /**
- * The transform of a dataset over incremental windows: the warehouse rows
- * just before each entity's window start feed the derived columns (returns,
- * moving averages, session VWAP, 24-hour sums), then the output is trimmed
+ * The transform of a dataset over incremental windows: for a dataset with
+ * `context` (weather), the warehouse rows just before each entity's window
+ * start feed the derived columns (24-hour sums), then the output is trimmed
  * back to the windows, so a window's rows come out exactly as one run over
- * all the data would make them and context rows are not written again.
+ * all the data would make them and context rows are not written again. A
+ * dataset whose derived data the load recomputes from the warehouse (bars)
+ * is transformed as it is.
  * @module
  */
 import pl from "nodejs-polars";
@@ -15,8 +17,9 @@ import type {
 } from "@pipeline/datasets/dataset.ts";
 
 /**
- * `dataset.transform(valid)`, or with windows (`since` per entity) the
- * transform of context plus `valid`, trimmed to the windows.
+ * `dataset.transform(valid)`, or with windows (`since` per entity) and a
+ * dataset with context, the transform of context plus `valid`, trimmed to
+ * the windows.
  */
 export async function transformWindow<B>(
   client: SqlClient,
@@ -25,10 +28,13 @@ export async function transformWindow<B>(
   since: ReadonlyMap<string, Date>,
   options: TransformOptions = {},
 ): Promise<Transformed<B>> {
-  if (since.size === 0) return dataset.transform(valid, options);
-  const context = await dataset.context(client, since, valid);
-  const input = context.height > 0
-    ? pl.concat([context, valid], { how: "vertical" })
+  const { context, trim } = dataset;
+  if (since.size === 0 || !context || !trim) {
+    return dataset.transform(valid, options);
+  }
+  const rows = await context.call(dataset, client, since, valid);
+  const input = rows.height > 0
+    ? pl.concat([rows, valid], { how: "vertical" })
     : valid;
-  return dataset.trim(dataset.transform(input, options), since);
+  return trim.call(dataset, dataset.transform(input, options), since);
 }

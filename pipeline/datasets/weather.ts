@@ -62,7 +62,6 @@ export const weatherDataset: Dataset<WeatherBatch> = {
       time: "ts",
       values: WEATHER_VARIABLES,
       rows: WEATHER_WINDOW_HOURS,
-      dayStart: false,
       like: valid,
     }),
   trim(transformed, since) {

@@ -1,13 +1,13 @@
 /**
  * Context rows for an incremental window: the warehouse rows just before each
  * entity's `since` that the transform needs to derive the window's columns
- * exactly as one run over all the data would (previous close for returns,
- * the moving-average lookback, the session so far for VWAP). The run adds
- * them to the valid frame, transforms, then trims the output back to the
- * window, so context rows are never written again.
+ * exactly as one run over all the data would (weather's 24-hour mean and
+ * sum; bars recompute theirs from the warehouse in the load instead). The
+ * run adds them to the valid frame, transforms, then trims the output back
+ * to the window, so context rows are never written again.
  *
  * The cost follows the window, not the table: per entity one index range
- * scan of at most a session plus the lookback.
+ * scan of the lookback.
  * @module
  */
 import pl from "nodejs-polars";
@@ -26,8 +26,6 @@ export interface ContextOptions {
   values: readonly string[];
   /** At least this many rows before `since` per entity. */
   rows: number;
-  /** Also every row of since's UTC day before since (a session). */
-  dayStart: boolean;
   /** The frame the context joins: its columns and dtypes are matched. */
   like: pl.DataFrame;
 }
@@ -44,9 +42,6 @@ export async function readContext(
   const { entity, time, values, like } = options;
   if (since.size === 0) return like.head(0);
   const t = ident(options.table), e = ident(entity), ts = ident(time);
-  const day = options.dayStart
-    ? `date_trunc('day', w.since AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`
-    : "w.since";
   // A few index range scans: Postgres' JIT, which big tables' cost
   // estimates switch on, would compile for longer than the query runs.
   const { rows } = await client.transaction(async (tx) => {
@@ -59,10 +54,10 @@ export async function readContext(
       }
      FROM unnest($1::text[], $2::timestamptz[]) AS w(entity, since)
      CROSS JOIN LATERAL (
-       SELECT least(${day}, (
+       SELECT (
          SELECT x.${ts} FROM ${t} x
          WHERE x.${e} = w.entity AND x.${ts} < w.since
-         ORDER BY x.${ts} DESC OFFSET $3 LIMIT 1)) AS lo
+         ORDER BY x.${ts} DESC OFFSET $3 LIMIT 1) AS lo
      ) l
      JOIN ${t} b ON b.${e} = w.entity
        AND b.${ts} >= coalesce(l.lo, '-infinity'::timestamptz)

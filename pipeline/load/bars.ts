@@ -2,7 +2,10 @@
 
 // %% notebooks/04a_load_bars.ipynb#module
 /**
- * The load mapping of bars: which frame goes to which table.
+ * The load mapping of bars: the one-minute bars are merged into `bars_1m`,
+ * then the derived assets (`bars_1m`'s returns, moving averages and VWAP,
+ * `bars_5m`, `bars_1h`, `bars_1d`) are recomputed from the warehouse for
+ * what the batch touched.
  * @module
  */
 import type pl from "nodejs-polars";
@@ -11,6 +14,11 @@ import type { SqlClient } from "@pipeline/load/client.ts";
 import type { UpsertResult } from "@pipeline/load/upsert.ts";
 import { defineResource, type ResourceSpec } from "@pipeline/load/resource.ts";
 import { writeResource } from "@pipeline/load/write.ts";
+import { deriveAssets } from "@pipeline/load/derive.ts";
+import {
+  BARS_1M_COLUMNS,
+  BARS_DERIVED,
+} from "@pipeline/datasets/bars_derived.ts";
 
 // %% notebooks/04a_load_bars.ipynb#ohlcv
 /** The OHLCV columns every bar table starts with, as a zod shape. */
@@ -25,12 +33,17 @@ const OHLCV = {
 };
 
 // %% notebooks/04a_load_bars.ipynb#bars-1-m
-/** One-minute bars with their derived columns: merged by (symbol, ts). */
+/**
+ * One-minute bars with their derived columns: merged by (symbol, ts),
+ * comparing OHLCV (and extra fields) only; the derived columns are
+ * recomputed from the warehouse after the merge.
+ */
 export const BARS_1M: ResourceSpec = defineResource({
   name: "bars_1m",
   primaryKey: ["symbol", "ts"],
   cursor: "ts",
   writeMode: "merge",
+  derivedColumns: Object.keys(BARS_1M_COLUMNS.columns),
   // A new source field first seen as whole numbers (bigint) may later bring
   // decimals: that widening is safe, every other type change is refused.
   widenings: [{ from: "bigint", to: "double precision" }],
@@ -44,7 +57,10 @@ export const BARS_1M: ResourceSpec = defineResource({
 });
 
 // %% notebooks/04a_load_bars.ipynb#bars-5-m
-/** 5-minute aggregate bars: merged by (symbol, bucket start). */
+/**
+ * 5-minute aggregate bars, keyed by (symbol, bucket start): the shape of
+ * the table its derived asset writes.
+ */
 export const BARS_5M: ResourceSpec = defineResource({
   name: "bars_5m",
   primaryKey: ["symbol", "ts"],
@@ -64,8 +80,18 @@ export const BARS_1H: ResourceSpec = defineResource({
   name: "bars_1h",
 });
 
+/** Daily aggregate bars (UTC days). */
+export const BARS_1D: ResourceSpec = defineResource({
+  ...BARS_5M,
+  name: "bars_1d",
+});
+
 // %% notebooks/04a_load_bars.ipynb#bar-batch
-/** The frames of one run's bars, as the transform made them. */
+/**
+ * The frames of one run's bars, as the transform made them. Only `bars` is
+ * loaded; `bars5m` and `bars1h` are the batch's own buckets, for the
+ * quality checks.
+ */
 export interface BarBatch {
   bars: pl.DataFrame;
   bars5m: pl.DataFrame;
@@ -83,17 +109,20 @@ export interface LoadBarsOptions {
 
 // %% notebooks/04a_load_bars.ipynb#load-bars
 /**
- * Writes a batch into bars_1m, bars_5m and bars_1h inside `tx` (the
- * caller's transaction), each by its resource's write mode (merge).
+ * Merges a batch into bars_1m inside `tx` (the caller's transaction), then
+ * recomputes the derived assets ({@link BARS_DERIVED}) from the warehouse
+ * for the bars the batch touched. Returns what happened to bars_1m
+ * (`recomputed`: rows after the batch's whose derived columns changed),
+ * bars_5m, bars_1h and bars_1d.
  */
 export async function loadBars(
   tx: SqlClient,
   batch: BarBatch,
   options: LoadBarsOptions,
 ): Promise<UpsertResult[]> {
-  return [
-    await writeResource(tx, BARS_1M, batch.bars, options),
-    await writeResource(tx, BARS_5M, batch.bars5m, options),
-    await writeResource(tx, BARS_1H, batch.bars1h, options),
-  ];
+  const bars = await writeResource(tx, BARS_1M, batch.bars, options);
+  return await deriveAssets(tx, BARS_DERIVED, batch.bars, {
+    loadId: options.loadId,
+    loaded: [bars],
+  });
 }

@@ -54,6 +54,12 @@ export interface ResourceDefinition<S extends z.ZodObject<z.ZodRawShape>> {
   readonly schema: S;
   /** Type changes refused unless listed here (schema evolution). */
   readonly widenings?: readonly Widening[];
+  /**
+   * Schema columns recomputed from the warehouse after the merge by the
+   * dataset's derived assets: the merge writes them with new or changed
+   * rows but does not compare them.
+   */
+  readonly derivedColumns?: readonly string[];
 }
 
 /**
@@ -95,7 +101,7 @@ export function defineResource<S extends z.ZodObject<z.ZodRawShape>>(
       `resource name ${JSON.stringify(name)} is not an identifier`,
     );
   }
-  for (const c of [...primaryKey, cursor]) {
+  for (const c of [...primaryKey, cursor, ...definition.derivedColumns ?? []]) {
     if (!columns.includes(c)) {
       throw new Error(`resource ${name}: column ${c} is not in its schema`);
     }

@@ -6,7 +6,8 @@
  * keys of their entity) are copied straight into the table; the others are
  * copied into a temporary staging table and merged with
  * `INSERT ... ON CONFLICT DO UPDATE`, which only rewrites rows whose values
- * changed. Both happen in the caller's transaction under a per-table advisory
+ * changed (derived columns, recomputed after the merge, are not compared).
+ * Both happen in the caller's transaction under a per-table advisory
  * lock, so a concurrent writer cannot slip a conflicting key in between.
  * A re-run of the same data therefore changes nothing, and a first load costs
  * about one COPY rather than a COPY plus a merge.
@@ -32,6 +33,12 @@ export interface FactTableSpec {
   readonly time: string;
   /** Every data column in frame order, the key columns included. */
   readonly columns: readonly string[];
+  /**
+   * Columns recomputed from the warehouse after the merge (a derived
+   * asset of the table itself): written with a new or changed row, but not
+   * compared, so a row whose other columns are unchanged is left alone.
+   */
+  readonly derivedColumns?: readonly string[];
 }
 
 /** What an upsert did to one table. */
@@ -45,6 +52,16 @@ export interface UpsertResult {
   updated: number;
   /** Existing rows left as they were (identical values). */
   unchanged: number;
+  /**
+   * Rows not counted as inserted or updated whose derived columns a
+   * recompute from the warehouse rewrote (the rows after a correction).
+   */
+  recomputed?: number;
+  /**
+   * UTC dates (YYYY-MM-DD) of rows a recompute rewrote, which may lie
+   * beyond the batch's own dates: their lake partitions changed too.
+   */
+  dates?: string[];
 }
 
 /** Options of {@link upsertFrame}. */
@@ -108,9 +125,11 @@ export async function upsertFrame(
     const values = spec.columns.filter((c) => !key.includes(c));
     const set = [...values, "load_id"]
       .map((c) => `${ident(c)} = excluded.${ident(c)}`).join(", ");
-    const changed = `(${values.map((c) => `t.${ident(c)}`).join(", ")})
+    const derived = spec.derivedColumns ?? [];
+    const compared = values.filter((c) => !derived.includes(c));
+    const changed = `(${compared.map((c) => `t.${ident(c)}`).join(", ")})
       IS DISTINCT FROM (${
-      values.map((c) => `excluded.${ident(c)}`).join(", ")
+      compared.map((c) => `excluded.${ident(c)}`).join(", ")
     })`;
     // A partitioned table cannot return `xmax` to tell an insert from an
     // update; the keys missing before the statement are its inserts (every

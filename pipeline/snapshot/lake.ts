@@ -62,6 +62,9 @@ export const WAREHOUSE_TABLES: readonly SnapshotTable[] = Object.freeze([
   Object.freeze({ name: "bars_1m", dateColumn: "ts" }),
   Object.freeze({ name: "bars_5m", dateColumn: "ts" }),
   Object.freeze({ name: "bars_1h", dateColumn: "ts" }),
+  // Daily bars: one file a month, not one a day (hundreds of files for
+  // twenty years, not 7,000).
+  Object.freeze({ name: "bars_1d", dateColumn: "ts", granularity: "month" }),
   Object.freeze({ name: "quarantine", dateColumn: "quarantined_at" }),
 ]);
 

@@ -183,17 +183,19 @@ export function withMovingAverages(
       { stage: "transform" },
     );
   }
-  // The sum of `window` shifted columns in one fixed order, not a rolling
-  // (running) sum: each mean depends only on its own window, to the last
-  // bit, wherever the batch starts. An incremental run that recomputes a
-  // window from context rows thus writes exactly the values a single run
-  // over all the data would (a running sum drifts in the last digits with
-  // its starting point, and such rows would be rewritten as "changed").
+  // The sum of `window` shifted columns in one fixed order, oldest first,
+  // not a rolling (running) sum: each mean depends only on its own window,
+  // to the last bit, wherever the batch starts (a running sum drifts in the
+  // last digits with its starting point). Oldest first is the order in
+  // which the load's SQL recompute (`sum(x) OVER (ROWS 19 PRECEDING)`)
+  // adds, so both give the same bits and a re-sent bar is not rewritten.
   const sorted = sortBars(df);
   const full = pl.col("symbol").eq(pl.col("symbol").shift(window - 1));
   const mean = (column: string) => {
-    let sum = pl.col(column);
-    for (let k = 1; k < window; k++) sum = sum.add(pl.col(column).shift(k));
+    let sum = pl.col(column).shift(window - 1);
+    for (let k = window - 2; k >= 0; k--) {
+      sum = sum.add(k === 0 ? pl.col(column) : pl.col(column).shift(k));
+    }
     return pl.when(full).then(sum.div(window)).otherwise(pl.lit(null))
       .cast(pl.Float64).alias(`ma_${column}_${window}`);
   };

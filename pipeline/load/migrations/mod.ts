@@ -11,6 +11,7 @@ import * as partitionedFacts from "@pipeline/load/migrations/2026_12_01_0004_par
 import * as incremental from "@pipeline/load/migrations/2026_12_01_0005_incremental.ts";
 import * as quality from "@pipeline/load/migrations/2026_12_01_0007_quality.ts";
 import * as symbols from "@pipeline/load/migrations/2026_12_01_0006_symbols.ts";
+import * as bars1d from "@pipeline/load/migrations/2026_12_03_0008_bars_1d.ts";
 import * as lakeDebt from "@pipeline/load/migrations/2026_12_03_0009_lake_debt.ts";
 
 /** The migrations by name, for Kysely's Migrator. */
@@ -22,5 +23,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "2026_12_01_0005_incremental": incremental,
   "2026_12_01_0006_symbols": symbols,
   "2026_12_01_0007_quality": quality,
+  "2026_12_03_0008_bars_1d": bars1d,
   "2026_12_03_0009_lake_debt": lakeDebt,
 };

@@ -1,0 +1,122 @@
+/**
+ * The derived assets of the bars dataset, recomputed from `bars_1m` in the
+ * load's transaction after its merge (`@pipeline/load/derive.ts`):
+ *
+ * ```
+ * bars_1m (symbol, ts, OHLCV)
+ *   ├─► bars_1m.ret, ma_close_20, ma_volume_20, vwap   window over each symbol
+ *   ├─► bars_5m   5-minute buckets
+ *   ├─► bars_1h   hourly buckets
+ *   └─► bars_1d   UTC days (an NYSE session lies inside one UTC day)
+ * ```
+ *
+ * The expressions compute exactly what the transform
+ * (`@pipeline/transform/bars.ts`) computes from a batch, in the same order
+ * of floating-point operations where it can (returns, the fixed-order
+ * moving-average sums, the running VWAP sums), so a batch's own values and
+ * the warehouse's agree to the last bit.
+ * @module
+ */
+import type {
+  AggregateAsset,
+  DerivedAsset,
+  Upstream,
+  WindowAsset,
+} from "@pipeline/load/derived_asset.ts";
+import {
+  BARS_MA_WINDOW,
+  EXCHANGE_TIME_ZONE,
+} from "@pipeline/transform/bars.ts";
+
+/** The upstream of every bar asset: the one-minute bars. */
+const BARS_1M: Upstream = { name: "bars_1m", entity: "symbol", time: "ts" };
+
+/** The exchange time zone as an SQL literal (a fixed, checked name). */
+const ZONE = (() => {
+  if (!/^[A-Za-z_]+\/[A-Za-z_]+$/.test(EXCHANGE_TIME_ZONE)) {
+    throw new Error(`invalid time zone ${EXCHANGE_TIME_ZONE}`);
+  }
+  return `'${EXCHANGE_TIME_ZONE}'`;
+})();
+
+/**
+ * `x / n` as polars computes a division by a constant: a multiplication by
+ * the reciprocal (which can differ from the quotient in the last bit).
+ */
+function byConstant(x: string, n: number): string {
+  return `${x} * (1::float8 / ${n})`;
+}
+
+/**
+ * The mean of `column` over the current row and the `window - 1` before it,
+ * summed oldest first like `withMovingAverages()` (a float8 sum over a
+ * moving frame is recomputed from the frame's first row for every row);
+ * null until there are `window` rows.
+ */
+function movingMean(column: string, window: number): string {
+  return `CASE WHEN lag(${column}, ${window - 1}) OVER w IS NOT NULL
+    THEN ${byConstant(`sum(${column}) OVER m`, window)} END`;
+}
+
+/**
+ * Returns, moving averages and session VWAP of `bars_1m`: the columns of
+ * `transformBars()`, over the warehouse's bars. The period is the
+ * exchange's calendar day (the VWAP session).
+ */
+export const BARS_1M_COLUMNS: WindowAsset = {
+  kind: "window",
+  upstream: BARS_1M,
+  lookback: BARS_MA_WINDOW - 1,
+  period: {
+    start: (t) =>
+      `(date_trunc('day', (${t}) AT TIME ZONE ${ZONE}) AT TIME ZONE ${ZONE})`,
+    end: (t) =>
+      `((date_trunc('day', (${t}) AT TIME ZONE ${ZONE}) + interval '1 day') AT TIME ZONE ${ZONE})`,
+  },
+  columns: {
+    // Prices are positive (validation), so the divisor is never 0.
+    ret: "close / lag(close) OVER w - 1",
+    [`ma_close_${BARS_MA_WINDOW}`]: movingMean("close", BARS_MA_WINDOW),
+    [`ma_volume_${BARS_MA_WINDOW}`]: movingMean("volume", BARS_MA_WINDOW),
+    vwap: `sum(${byConstant("(high + low + close)", 3)} * volume) OVER p
+      / nullif(sum(volume) OVER p, 0)`,
+  },
+};
+
+/** OHLCV, VWAP and bar count of a bucket of one-minute bars. */
+const BUCKET_COLUMNS: Readonly<Record<string, string>> = {
+  open: "(array_agg(open ORDER BY ts))[1]",
+  high: "max(high)",
+  low: "min(low)",
+  close: "(array_agg(close ORDER BY ts DESC))[1]",
+  volume: "sum(volume ORDER BY ts)",
+  vwap: `sum((high + low + close) / 3 * volume ORDER BY ts)
+    / nullif(sum(volume ORDER BY ts), 0)`,
+  bar_count: "count(*)::int",
+};
+
+/** A bucket table of `bars_1m`. */
+function buckets(table: string, everyMs: number): AggregateAsset {
+  return {
+    kind: "aggregate",
+    table,
+    upstream: BARS_1M,
+    everyMs,
+    columns: BUCKET_COLUMNS,
+  };
+}
+
+/** 5-minute bars. */
+export const BARS_5M_ASSET: AggregateAsset = buckets("bars_5m", 300_000);
+/** Hourly bars. */
+export const BARS_1H_ASSET: AggregateAsset = buckets("bars_1h", 3_600_000);
+/** Daily bars (UTC days). */
+export const BARS_1D_ASSET: AggregateAsset = buckets("bars_1d", 86_400_000);
+
+/** Every derived asset of bars, in the order the load recomputes them. */
+export const BARS_DERIVED: readonly DerivedAsset[] = [
+  BARS_1M_COLUMNS,
+  BARS_5M_ASSET,
+  BARS_1H_ASSET,
+  BARS_1D_ASSET,
+];
