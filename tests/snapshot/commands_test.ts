@@ -39,6 +39,10 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
+    // In process, main() would take DATABASE_URL (set in CI) and load the
+    // server's default database: this test is about the PGlite directory.
+    const serverUrl = Deno.env.get("DATABASE_URL");
+    Deno.env.delete("DATABASE_URL");
     const dataDir = await Deno.makeTempDir({ prefix: "sluice-debtcli-" });
     const at = ["--data-dir", dataDir];
     try {
@@ -60,6 +64,7 @@ Deno.test({
         await client.close();
       }
     } finally {
+      if (serverUrl !== undefined) Deno.env.set("DATABASE_URL", serverUrl);
       await Deno.remove(dataDir, { recursive: true });
     }
   },
