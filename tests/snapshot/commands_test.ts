@@ -47,7 +47,8 @@ Deno.test({
     const at = ["--data-dir", dataDir];
     try {
       assert.equal(await main([...RUN, "--no-snapshot", ...at]), 0);
-      assert.equal(await owed(dataDir), 7);
+      // bars_1m, bars_5m, bars_1h: 2 days each; bars_1d: 1 month; quarantine.
+      assert.equal(await owed(dataDir), 8);
       assert.equal(
         await main(["retention", "--dry-run", "--log-format", "json", ...at]),
         0,
