@@ -50,6 +50,8 @@ export const QUARANTINE_ROWS = [
 /** Creates the warehouse schema and a few rows over three UTC dates. */
 export async function seed(client: SqlClient): Promise<void> {
   await up(kyselyFor(client));
+  // bars_1d (migration 0008) has the columns of bars_5m.
+  await client.exec("CREATE TABLE bars_1d (LIKE bars_5m INCLUDING ALL)");
   await client.exec(`
     INSERT INTO bars_1m (symbol, ts, open, high, low, close, volume, ret,
                          ma_close_20, ma_volume_20, vwap, load_id) VALUES

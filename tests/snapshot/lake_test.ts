@@ -124,6 +124,7 @@ Deno.test("snapshotTables() writes one Parquet file per table and UTC date", asy
         files: [`${root}/lake/bars_5m/date=2026-11-20/data_0.parquet`],
       },
       { name: "bars_1h", dates: [], rows: 0, files: [] },
+      { name: "bars_1d", dates: [], rows: 0, files: [] },
       {
         name: "quarantine",
         dates: ["2026-11-20", "2026-11-21"],
@@ -400,8 +401,8 @@ Deno.test("snapshotTables() rejects invalid input before touching the lake", asy
       ],
       [
         "a missing table",
-        { tables: [{ name: "bars_1d", dateColumn: "ts" }] },
-        /table bars_1d does not exist/,
+        { tables: [{ name: "bars_1w", dateColumn: "ts" }] },
+        /table bars_1w does not exist/,
       ],
       [
         "a date column that is not timestamptz",
@@ -513,6 +514,7 @@ Deno.test({
             ["bars_1m", DATES, 4],
             ["bars_5m", ["2026-11-20"], 1],
             ["bars_1h", [], 0],
+            ["bars_1d", [], 0],
             ["quarantine", ["2026-11-20", "2026-11-21"], 2],
           ],
         );
