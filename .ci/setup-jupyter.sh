@@ -31,13 +31,11 @@ else
   echo "setup-jupyter: Debian packages present (${PACKAGES[*]})"
 fi
 
-# The Deno kernelspec ("deno"); --force rewrites it so it points at this deno.
-if jupyter kernelspec list 2>/dev/null | grep -qE '^\s+deno\s'; then
-  echo "setup-jupyter: deno kernelspec present"
-else
-  echo "setup-jupyter: installing the deno kernelspec"
-  deno jupyter --install
-fi
-
+# The Deno kernelspec ("deno"), written every time (--force) so that it points
+# at this deno. A `kernelspec list | grep -q` test before it once missed an
+# installed kernelspec under pipefail, and the install without --force then
+# failed CI; writing it unconditionally has no such branch.
+echo "setup-jupyter: installing the deno kernelspec"
+deno jupyter --install --force
 jupyter kernelspec list
 command -v chromium
