@@ -16,8 +16,6 @@ import { ignoreWithoutJupyter } from "@tools/nbdev/jupyter.ts";
 import { listNotebooks } from "@tools/nbdev/project.ts";
 
 const ROOT = join(import.meta.dirname!, "..", "..");
-/** Wall-clock budget for executing all notebooks on the 2-core machine. */
-const BUDGET_S = 90;
 
 const notebooks = listNotebooks(ROOT);
 const ignore = await ignoreWithoutJupyter("tests/notebooks/notebooks_test.ts");
@@ -62,15 +60,6 @@ for (const notebook of notebooks) {
     },
   });
 }
-
-Deno.test({
-  name: `all notebooks execute within ${BUDGET_S} s`,
-  ignore: ignore || notebooks.length === 0,
-  async fn() {
-    const { seconds } = await executeAll();
-    assert.ok(seconds < BUDGET_S, `took ${seconds.toFixed(1)} s`);
-  },
-});
 
 Deno.test({
   name:
