@@ -68,13 +68,21 @@ dbTest(
       for (const t of ["bars_1m", "bars_5m", "bars_1h"]) {
         assert.deepEqual(owed(t), await distinctDates(db, "bars_1m", "ts"), t);
       }
+      // Daily bars' lake is cut by month: both days owe one partition.
+      assert.deepEqual(owed("bars_1d"), ["month=2026-11"]);
       assert.deepEqual(owed("quarantine"), ["date=2026-11-20"]);
       assert.ok(debts.every((d) => d.loadId === summary.run_id));
 
       const status = await readStatus(db.client, { now: clock.now() });
       assert.deepEqual(
         status.lake_debt.map((d) => [d.table, d.partitions]),
-        [["bars_1h", 2], ["bars_1m", 2], ["bars_5m", 2], ["quarantine", 1]],
+        [
+          ["bars_1d", 1],
+          ["bars_1h", 2],
+          ["bars_1m", 2],
+          ["bars_5m", 2],
+          ["quarantine", 1],
+        ],
       );
 
       // A staging directory a killed snapshot left behind.
@@ -91,13 +99,19 @@ dbTest(
         tables: lakeTables(DATASETS),
         clock,
       });
-      assert.equal(paid.owed, 7);
-      assert.equal(paid.paid, 7);
+      assert.equal(paid.owed, 8);
+      assert.equal(paid.paid, 8);
       assert.equal(paid.leftovers.length, 1);
       assert.deepEqual(await stagingLeftovers(dataDir), []);
       assert.deepEqual(
         paid.tables.map((t) => [t.name, t.files.length]),
-        [["bars_1m", 2], ["bars_5m", 2], ["bars_1h", 2], ["quarantine", 1]],
+        [
+          ["bars_1m", 2],
+          ["bars_5m", 2],
+          ["bars_1h", 2],
+          ["bars_1d", 1],
+          ["quarantine", 1],
+        ],
       );
       assert.deepEqual(await readLakeDebt(db.client), []);
       await assertLakeEqualsWarehouse(db.client, dataDir);
@@ -129,7 +143,12 @@ dbTest(
       // The second run loads only the last session: the first session's
       // partitions reach the lake only as the predecessor's debt.
       const second = await load(db, dataDir, true, 1);
-      assert.deepEqual(second.snapshot?.dates, ["2026-11-19", "2026-11-20"]);
+      // bars_1d's month partition is named by its first day.
+      assert.deepEqual(second.snapshot?.dates, [
+        "2026-11-01",
+        "2026-11-19",
+        "2026-11-20",
+      ]);
       assert.deepEqual(await readLakeDebt(db.client), []);
       await assertLakeEqualsWarehouse(db.client, dataDir);
     } finally {

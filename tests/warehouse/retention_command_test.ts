@@ -70,7 +70,7 @@ dbTest(
       assert.equal(r.code, 2);
       assert.match(
         r.log,
-        /--table: "bars_2m" is not a partitioned table; expected one of bars_1h, bars_1m, bars_5m, weather_hourly/,
+        /--table: "bars_2m" is not a partitioned table; expected one of bars_1d, bars_1h, bars_1m, bars_5m, weather_hourly/,
       );
     }),
 );
