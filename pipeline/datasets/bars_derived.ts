@@ -17,6 +17,7 @@
  * the warehouse's agree to the last bit.
  * @module
  */
+import pl from "nodejs-polars";
 import type {
   AggregateAsset,
   DerivedAsset,
@@ -26,6 +27,7 @@ import type {
 import {
   BARS_MA_WINDOW,
   EXCHANGE_TIME_ZONE,
+  sortBars,
 } from "@pipeline/transform/bars.ts";
 
 /** The upstream of every bar asset: the one-minute bars. */
@@ -95,6 +97,49 @@ const BUCKET_COLUMNS: Readonly<Record<string, string>> = {
   bar_count: "count(*)::int",
 };
 
+/**
+ * {@link BUCKET_COLUMNS} in polars, over one-minute bars that are their
+ * symbols' whole history, to the bit: the sums are running sums in time
+ * order (`cumSum().last()`, as `sum(... ORDER BY ts)` adds; a polars
+ * `sum()` adds pairwise), and the typical price is divided by a column of
+ * threes, a true division like SQL's `/ 3` (a division by a constant is a
+ * multiplication by its reciprocal in polars).
+ */
+function bucketsFromBars(
+  everyMs: number,
+): (rows: pl.DataFrame) => pl.DataFrame {
+  return (rows) => {
+    const bars = sortBars(
+      rows.select("symbol", "ts", "open", "high", "low", "close", "volume"),
+    );
+    const three = "__three", pv = "__pv";
+    const ms = pl.col("ts").cast(pl.Int64);
+    // Integer arithmetic with an Int64 literal (see `touchedSpans()`).
+    const width = pl.lit(everyMs).cast(pl.Int64);
+    const volume = pl.col("volume").cumSum().last();
+    return bars
+      .withColumns(pl.Series(three, new Float64Array(bars.height).fill(3)))
+      .withColumns(
+        ms.minus(ms.modulo(width)).cast(pl.Datetime("ms", "UTC")).alias("ts"),
+        pl.col("high").plus(pl.col("low")).plus(pl.col("close"))
+          .div(pl.col(three)).mul(pl.col("volume")).alias(pv),
+      )
+      // Rows keep their (time) order within a group.
+      .groupBy("symbol", "ts")
+      .agg(
+        pl.col("open").first().alias("open"),
+        pl.col("high").max().alias("high"),
+        pl.col("low").min().alias("low"),
+        pl.col("close").last().alias("close"),
+        volume.alias("volume"),
+        pl.when(volume.eq(0)).then(pl.lit(null))
+          .otherwise(pl.col(pv).cumSum().last().div(volume)).alias("vwap"),
+        pl.len().cast(pl.Int32).alias("bar_count"),
+      )
+      .sort(["symbol", "ts"]);
+  };
+}
+
 /** A bucket table of `bars_1m`. */
 function buckets(table: string, everyMs: number): AggregateAsset {
   return {
@@ -103,6 +148,7 @@ function buckets(table: string, everyMs: number): AggregateAsset {
     upstream: BARS_1M,
     everyMs,
     columns: BUCKET_COLUMNS,
+    fromBatch: bucketsFromBars(everyMs),
   };
 }
 
