@@ -51,14 +51,22 @@ export async function deriveAssets(
   options: DeriveAssetsOptions,
 ): Promise<UpsertResult[]> {
   const tables = options.loaded.map((r) => ({ ...r }));
+  // The fresh entities' rows and the others, once per entity column.
+  const splits = new Map<string, { fresh: pl.DataFrame; rest: pl.DataFrame }>();
   const split = (entity: string) => {
     const fresh = [...options.fresh ?? []];
-    if (fresh.length === 0) return { fresh: touched.head(0), rest: touched };
-    const isFresh = pl.col(entity).isIn(fresh);
-    return {
-      fresh: touched.filter(isFresh),
-      rest: touched.filter(isFresh.not()),
-    };
+    let parts = splits.get(entity);
+    if (parts) return parts;
+    if (fresh.length === 0) parts = { fresh: touched.head(0), rest: touched };
+    else {
+      const isFresh = pl.col(entity).isIn(fresh);
+      parts = {
+        fresh: touched.filter(isFresh),
+        rest: touched.filter(isFresh.not()),
+      };
+    }
+    splits.set(entity, parts);
+    return parts;
   };
   for (const asset of assets) {
     const { fresh, rest } = split(asset.upstream.entity);
