@@ -17,6 +17,7 @@
  * the warehouse's agree to the last bit.
  * @module
  */
+import pl from "nodejs-polars";
 import type {
   AggregateAsset,
   DerivedAsset,
@@ -26,6 +27,7 @@ import type {
 import {
   BARS_MA_WINDOW,
   EXCHANGE_TIME_ZONE,
+  sortBars,
 } from "@pipeline/transform/bars.ts";
 
 /** The upstream of every bar asset: the one-minute bars. */
@@ -95,6 +97,92 @@ const BUCKET_COLUMNS: Readonly<Record<string, string>> = {
   bar_count: "count(*)::int",
 };
 
+/**
+ * {@link BUCKET_COLUMNS} computed from one-minute bars that are their
+ * symbols' whole history, to the bit: one pass in time order over the
+ * columns, adding each bucket's sums in the order `sum(... ORDER BY ts)`
+ * does (from its first value; a polars `sum()` adds pairwise, and a
+ * per-group `cumSum()` costs seconds on a million bars) and dividing the
+ * typical price by 3 as SQL's `/ 3` does (polars multiplies by the
+ * reciprocal).
+ */
+function bucketsFromBars(
+  everyMs: number,
+): (rows: pl.DataFrame) => pl.DataFrame {
+  return (rows) => {
+    const symbol = pl.col("symbol"), bucket = pl.col("ts");
+    const ms = pl.col("ts").cast(pl.Int64);
+    // Integer arithmetic with an Int64 literal (see `touchedSpans()`).
+    const width = pl.lit(everyMs).cast(pl.Int64);
+    const bars = sortBars(rows.select("symbol", "ts", ...PRICES, "volume"))
+      .select(
+        symbol,
+        ms.minus(ms.modulo(width)).cast(pl.Datetime("ms", "UTC")).alias("ts"),
+        ...[...PRICES, "volume"].map((c) => pl.col(c).cast(pl.Float64)),
+      );
+    const first = symbol.neq(symbol.shift(1)).or(bucket.neq(bucket.shift(1)))
+      .fillNull(true);
+    const starts = bars.select(first.cast(pl.UInt8).alias("s"))
+      .getColumn("s").toTypedArray() as Uint8Array;
+    const column = (c: string) =>
+      bars.getColumn(c).toTypedArray() as Float64Array;
+    const [high, low, close, volume] = ["high", "low", "close", "volume"]
+      .map(column) as [Float64Array, Float64Array, Float64Array, Float64Array];
+    const heads = bars.filter(first).select("symbol", "ts", "open");
+    const n = heads.height;
+    const out = {
+      high: new Float64Array(n),
+      low: new Float64Array(n),
+      close: new Float64Array(n),
+      volume: new Float64Array(n),
+      pv: new Float64Array(n),
+      count: new Int32Array(n),
+    };
+    let g = -1;
+    for (let i = 0; i < starts.length; i++) {
+      const pv = (high[i]! + low[i]! + close[i]!) / 3 * volume[i]!;
+      if (starts[i]) {
+        g++;
+        out.high[g] = high[i]!;
+        out.low[g] = low[i]!;
+        out.volume[g] = volume[i]!;
+        out.pv[g] = pv;
+      } else {
+        out.high[g] = Math.max(out.high[g]!, high[i]!);
+        out.low[g] = Math.min(out.low[g]!, low[i]!);
+        out.volume[g] = out.volume[g]! + volume[i]!;
+        out.pv[g] = out.pv[g]! + pv;
+      }
+      out.close[g] = close[i]!;
+      out.count[g] = out.count[g]! + 1;
+    }
+    const v = pl.col("volume");
+    return heads.withColumns(
+      pl.Series("high", out.high),
+      pl.Series("low", out.low),
+      pl.Series("close", out.close),
+      pl.Series("volume", out.volume),
+      pl.Series("__pv", out.pv),
+      pl.Series("bar_count", out.count),
+    ).select(
+      "symbol",
+      "ts",
+      "open",
+      "high",
+      "low",
+      "close",
+      "volume",
+      // A column by a column: a true division, like SQL's.
+      pl.when(v.eq(0)).then(pl.lit(null)).otherwise(pl.col("__pv").div(v))
+        .alias("vwap"),
+      "bar_count",
+    );
+  };
+}
+
+/** The price columns of a bar. */
+const PRICES = ["open", "high", "low", "close"];
+
 /** A bucket table of `bars_1m`. */
 function buckets(table: string, everyMs: number): AggregateAsset {
   return {
@@ -103,6 +191,7 @@ function buckets(table: string, everyMs: number): AggregateAsset {
     upstream: BARS_1M,
     everyMs,
     columns: BUCKET_COLUMNS,
+    fromBatch: bucketsFromBars(everyMs),
   };
 }
 

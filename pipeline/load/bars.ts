@@ -15,6 +15,7 @@ import type { UpsertResult } from "@pipeline/load/upsert.ts";
 import { defineResource, type ResourceSpec } from "@pipeline/load/resource.ts";
 import { writeResource } from "@pipeline/load/write.ts";
 import { deriveAssets } from "@pipeline/load/derive.ts";
+import { freshEntities } from "@pipeline/load/derive_fresh.ts";
 import {
   BARS_1M_COLUMNS,
   BARS_DERIVED,
@@ -111,18 +112,22 @@ export interface LoadBarsOptions {
 /**
  * Merges a batch into bars_1m inside `tx` (the caller's transaction), then
  * recomputes the derived assets ({@link BARS_DERIVED}) from the warehouse
- * for the bars the batch touched. Returns what happened to bars_1m
- * (`recomputed`: rows after the batch's whose derived columns changed),
- * bars_5m, bars_1h and bars_1d.
+ * for the bars the batch touched. Symbols bars_1m held no rows of before
+ * the merge (a first load) take the batch's own derived values instead:
+ * the batch is their whole history, so the SQL would compute the same.
+ * Returns what happened to bars_1m (`recomputed`: rows after the batch's
+ * whose derived columns changed), bars_5m, bars_1h and bars_1d.
  */
 export async function loadBars(
   tx: SqlClient,
   batch: BarBatch,
   options: LoadBarsOptions,
 ): Promise<UpsertResult[]> {
+  const fresh = await freshEntities(tx, BARS_1M_COLUMNS.upstream, batch.bars);
   const bars = await writeResource(tx, BARS_1M, batch.bars, options);
   return await deriveAssets(tx, BARS_DERIVED, batch.bars, {
     loadId: options.loadId,
     loaded: [bars],
+    fresh,
   });
 }

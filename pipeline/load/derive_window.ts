@@ -82,6 +82,7 @@ export async function deriveWindow(
   const entities = touched.groupBy(upstream.entity).agg(
     pl.len().alias("n"),
     pl.col(upstream.time).cast(pl.Int64).max().alias("last"),
+    pl.col(upstream.time).cast(pl.Int64).min().alias("first"),
   ).rename({ [upstream.entity]: "entity" });
 
   const t = ident(upstream.name);
@@ -103,13 +104,21 @@ export async function deriveWindow(
         AS g(entity, lo, hi)
     ), whole AS (
       SELECT b.entity, b.last
-      FROM unnest($7::text[], $8::bigint[], $9::timestamptz[])
-        AS b(entity, n, last)
+      FROM unnest($7::text[], $8::bigint[], $9::timestamptz[],
+                  $10::timestamptz[]) AS b(entity, n, last, first)
+      -- A row before the batch's first one rules the entity out with one
+      -- index probe, before its rows are counted (an append to a long
+      -- history must not read the history).
+      CROSS JOIN LATERAL (
+        SELECT NOT EXISTS (SELECT 1 FROM ${t} x
+          WHERE x.${e} = b.entity AND x.${ts} < b.first) AS starts
+      ) f
       CROSS JOIN LATERAL (
         SELECT count(*) AS n, bool_and(x.load_id = $6::uuid) AS mine
-        FROM ${t} x WHERE x.${e} = b.entity AND x.${ts} <= b.last
+        FROM ${t} x
+        WHERE f.starts AND x.${e} = b.entity AND x.${ts} <= b.last
       ) w
-      WHERE w.n = b.n AND w.mine
+      WHERE f.starts AND w.n = b.n AND w.mine
     ), g AS (
       SELECT * FROM g0 WHERE g0.entity NOT IN (SELECT entity FROM whole)
       UNION ALL
@@ -185,6 +194,7 @@ export async function deriveWindow(
       entities.getColumn("entity").toArray() as string[],
       entities.getColumn("n").toArray() as number[],
       isoStrings(entities.getColumn("last")),
+      isoStrings(entities.getColumn("first")),
     ]);
     const row = rows[0];
     if (!row) return empty;

@@ -16,6 +16,7 @@
  * never input; names are checked as identifiers before use.
  * @module
  */
+import type pl from "nodejs-polars";
 
 /** The upstream of a derived asset: a fact table keyed by (entity, time). */
 export interface Upstream {
@@ -46,6 +47,14 @@ export interface AggregateAsset {
    * Ordered aggregates keep float sums deterministic.
    */
   readonly columns: Readonly<Record<string, string>>;
+  /**
+   * The same table computed from upstream rows that are the whole history
+   * of their entities (a first load): the key columns and `columns`, equal
+   * to the SQL's to the last bit. With it, `deriveAssets()` writes an
+   * entity the warehouse held no rows of straight from the batch (COPY)
+   * instead of aggregating it again in SQL.
+   */
+  readonly fromBatch?: (rows: pl.DataFrame) => pl.DataFrame;
 }
 
 /**

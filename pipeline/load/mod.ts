@@ -9,6 +9,7 @@ export * from "@pipeline/load/upsert.ts";
 export * from "@pipeline/load/bars.ts";
 export * from "@pipeline/load/derived_asset.ts";
 export * from "@pipeline/load/derive.ts";
+export * from "@pipeline/load/derive_fresh.ts";
 export * from "@pipeline/load/derive_aggregate.ts";
 export * from "@pipeline/load/derive_window.ts";
 export * from "@pipeline/load/weather.ts";

@@ -6,7 +6,7 @@
  * 1. Load stage vs `psql \copy`: 1,000,000 bars from a CSV file. Each round
  *    truncates both targets, then times `psql -c "\copy ..."` of the file
  *    into a table identical to bars_1m, and the load stage (bars_1m, bars_5m,
- *    bars_1h and quarantine in one transaction) of the same bars. Goal: the
+ *    bars_1h, bars_1d and quarantine in one transaction) of the same bars. Goal: the
  *    median ratio load/psql <= 1.25.
  * 2. Whole `deno task etl --source file` of that file (fresh warehouse each
  *    round) vs `psql \copy` of the file plus DuckDB writing the same rows to
@@ -50,7 +50,14 @@ const ROUNDS = Number(values.rounds);
 const SERVER = Deno.env.get("DATABASE_URL") ??
   "postgres://root@127.0.0.1:5432/postgres";
 const AS_OF = new Date("2026-11-20T21:00:00Z");
-const WAREHOUSE = ["bars_1m", "bars_5m", "bars_1h", "quarantine", "etl_runs"];
+const WAREHOUSE = [
+  "bars_1m",
+  "bars_5m",
+  "bars_1h",
+  "bars_1d",
+  "quarantine",
+  "etl_runs",
+];
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
