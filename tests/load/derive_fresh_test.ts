@@ -23,6 +23,7 @@ import {
 } from "@pipeline/datasets/bars_derived.ts";
 import { barsDataset } from "@pipeline/datasets/bars.ts";
 import { RAW_COLUMNS } from "@pipeline/extract/_raw.ts";
+import { rngFor } from "@pipeline/extract/synthetic.ts";
 
 const NOW = new Date("2026-11-21T12:00:00Z");
 const TABLES = ["bars_1m", "bars_5m", "bars_1h", "bars_1d"];
@@ -36,16 +37,9 @@ interface Bar {
   volume: number;
 }
 
-/** mulberry32: seeded floats in [0, 1). */
+/** Seeded floats in [0, 1): the synthetic source's mulberry32. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return rngFor(String(seed)).uniform;
 }
 
 /**

@@ -18,22 +18,16 @@ import { barsDataset } from "@pipeline/datasets/bars.ts";
 import { loadBatch } from "@pipeline/datasets/load_batch.ts";
 import { fixedClock } from "@pipeline/clock.ts";
 import { RAW_COLUMNS } from "@pipeline/extract/_raw.ts";
+import { rngFor } from "@pipeline/extract/synthetic.ts";
 
 const SEED = Number(Deno.env.get("DERIVE_SEED") ?? 20261203);
 const SEQUENCES = Number(Deno.env.get("DERIVE_SEQUENCES") ?? 200);
 const NOW = new Date("2026-11-21T12:00:00Z");
 const clock = fixedClock(NOW);
 
-/** mulberry32: a small seeded generator of floats in [0, 1). */
+/** Seeded floats in [0, 1): the synthetic source's mulberry32. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return rngFor(String(seed)).uniform;
 }
 
 interface Bar {
