@@ -151,6 +151,7 @@ export async function runPipeline(
       : new Map<string, Date>();
     const raw = await timed("extract", 0, async () => {
       const frames: pl.DataFrame[] = [];
+      let lastCause: { cause: string; partition: string } | undefined;
       const all = source.partitions({ since });
       const task = progress.start("extract", all.length);
       for (const partition of all) {
@@ -179,9 +180,19 @@ export async function runPipeline(
             error: errorMessage(err),
             transient: err instanceof EtlError ? err.transient : false,
           });
+          // One cause failing many partitions (an unreachable host, a
+          // missing key) is told once, then named.
+          const cause = errorMessage(err).replaceAll(partition.name, "…");
           log(
-            `extract: partition ${partition.name} failed: ${errorMessage(err)}`,
+            `extract: partition ${partition.name} failed: ${
+              cause === lastCause?.cause
+                ? `the same error as ${lastCause.partition}`
+                : errorMessage(err)
+            }`,
           );
+          if (cause !== lastCause?.cause) {
+            lastCause = { cause, partition: partition.name };
+          }
         }
       }
       task.done();
@@ -272,6 +283,16 @@ export async function runPipeline(
   }
   summary.finished_at = wallClock.now().toISOString();
   summary.peak_rss_mib = peakRssMib();
-  await recordRunEnd(client, summary);
+  try {
+    await recordRunEnd(client, summary);
+  } catch (err) {
+    // The database went away (a stopped server, a full disk): the run's
+    // row stays `running` until the next run marks it abandoned, and the
+    // caller still gets the summary, which says so.
+    const lost = `cannot record the run in the database: ${errorMessage(err)}`;
+    summary.status = "failed";
+    summary.error = summary.error ? `${summary.error}; ${lost}` : lost;
+    summary.error_stage ??= summary.stages.at(-1)?.stage ?? "load";
+  }
   return summary;
 }

@@ -8,6 +8,7 @@ import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { from as copyFromStream } from "pg-copy-streams";
 import { CopyOut } from "@pipeline/load/_copy_out.ts";
+import { errorMessage } from "@pipeline/errors.ts";
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -73,6 +74,26 @@ export function connect(target: ConnectTarget): Promise<SqlClient> {
     : connectPglite(target.dataDir);
 }
 
+/**
+ * Runs a PGlite call; a file-system fault of its storage (Emscripten throws
+ * a bare `{ errno }`, printed `[object Object]`) becomes an `Error` saying
+ * what (`no space left on device`) and where (the data directory).
+ */
+async function storage<T>(
+  dataDir: string | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof Error) throw err;
+    throw new Error(
+      `PGlite storage ${dataDir ?? "(memory)"}: ${errorMessage(err)}`,
+      { cause: err },
+    );
+  }
+}
+
 /** Embedded Postgres (PGlite) stored in `dataDir`, or in memory. */
 export async function connectPglite(dataDir?: string): Promise<SqlClient> {
   if (dataDir) await Deno.mkdir(dataDir, { recursive: true });
@@ -80,11 +101,11 @@ export async function connectPglite(dataDir?: string): Promise<SqlClient> {
   const client: SqlClient = {
     kind: "pglite",
     async query<R>(sql: string, params: readonly unknown[] = []) {
-      const res = await db.query<R>(sql, [...params]);
+      const res = await storage(dataDir, () => db.query<R>(sql, [...params]));
       return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
     },
     async exec(sql) {
-      await db.exec(sql);
+      await storage(dataDir, () => db.exec(sql));
     },
     async copyFrom(sql, data) {
       const stdin = sql.replace(/\bFROM\s+STDIN\b/i, "FROM '/dev/blob'");
@@ -130,6 +151,10 @@ const COPY_TO_FILE_BUFFER = 1 << 20;
 /** A Postgres server at `url`, through one `pg` connection. */
 export async function connectPostgres(url: string): Promise<SqlClient> {
   const conn = new pg.Client({ connectionString: url });
+  // A server that goes away emits `error` on the idle client; unhandled, it
+  // would crash the process with a stack trace. The next query fails with
+  // the cause instead, and the run reports it.
+  conn.on("error", () => {});
   await conn.connect();
   const client: SqlClient = {
     kind: "postgres",

@@ -22,6 +22,7 @@ import type { Logger } from "@pipeline/ops/logging.ts";
 import type { Alerter } from "@pipeline/ops/alerts.ts";
 import { noProgress, type Progress } from "@pipeline/ops/progress.ts";
 import type { Sleep } from "@pipeline/extract/http/sleep.ts";
+import { errorMessage } from "@pipeline/errors.ts";
 
 /** Options of {@link executeRun}. */
 export interface ExecuteRunOptions {
@@ -146,6 +147,10 @@ export async function executeRun(
     if (summary.interrupted) return { status: "interrupted", summary };
     return { status: summary.status, summary };
   } finally {
-    await lock.release();
+    // A lost database loses the lock with its session: the summary, not
+    // the failed release, is what the caller must see.
+    await lock.release().catch((err) =>
+      logger.warn(`cannot release the run lock: ${errorMessage(err)}`)
+    );
   }
 }

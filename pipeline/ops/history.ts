@@ -9,6 +9,7 @@ import { kyselyFor, type SqlClient } from "@pipeline/load/client.ts";
 import type { Database, EtlRunTable } from "@pipeline/load/database.ts";
 import type { ColumnType } from "kysely";
 import type { RunSummary, RunTrigger } from "@pipeline/summary.ts";
+import { excerpt, MAX_MESSAGE } from "@pipeline/errors.ts";
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
@@ -108,13 +109,18 @@ export async function recordRunEnd(
   client: SqlClient,
   summary: RunSummary,
 ): Promise<void> {
+  // A stored error is bounded like a printed one: many failed partitions
+  // or a quoted record must not make a megabyte row.
+  const error = summary.error === null
+    ? null
+    : excerpt(summary.error, 2 * MAX_MESSAGE);
   await client.transaction(async (tx) => {
     const db = opsDb(tx);
     await db.updateTable("etl_runs").set({
       finished_at: summary.finished_at,
       status: summary.status,
-      summary: JSON.stringify(summary),
-      error: summary.error,
+      summary: JSON.stringify({ ...summary, error }),
+      error,
       error_stage: summary.error_stage,
       error_partition: summary.error_partition,
       newest_ts: summary.newest_ts,

@@ -400,6 +400,18 @@ export function httpClient(options: HttpClientOptions): HttpClient {
           retry: true,
         };
       }
+      if (unresolvedHost(err)) {
+        // Offline or a wrong name: retrying within seconds will not help
+        // (a later run may), and six identical failures say nothing more.
+        return {
+          kind: "network",
+          message:
+            `cannot resolve host ${url.hostname} (offline, or a wrong host name)`,
+          transient: true,
+          retry: false,
+          cause: err,
+        };
+      }
       return {
         kind: "network",
         message: `network error: ${
@@ -423,6 +435,22 @@ export function httpClient(options: HttpClientOptions): HttpClient {
       : text;
 
   return { source, get, redactSecrets };
+}
+
+/** Whether a fetch failed because its host name could not be resolved. */
+export function unresolvedHost(err: unknown): boolean {
+  const texts: string[] = [];
+  for (let e = err, depth = 0; e && depth < 4; depth++) {
+    if (e instanceof Error) {
+      texts.push(e.message, String((e as { code?: unknown }).code ?? ""));
+      e = e.cause;
+    } else {
+      texts.push(String(e));
+      break;
+    }
+  }
+  return /dns error|failed to lookup address|name or service not known|nodename nor servname|ENOTFOUND|EAI_AGAIN|temporary failure in name resolution|no address associated/i
+    .test(texts.join(" "));
 }
 
 /** `fetch failed: connection closed before message completed`, not just `fetch failed`. */
