@@ -43,7 +43,11 @@ Deno.test("readBarFile() reads invalid UTF-8 as U+FFFD instead of failing the fi
     const path = join(dir, "bad.json");
     await Deno.writeFile(
       path,
-      bytes('[{"symbol":"AA', [0xc3], 'PL","ts":"2026-11-20T14:30:00Z"}]'),
+      bytes(
+        '[{"symbol":"AA',
+        [0xc3],
+        'PL","ts":"2026-11-20T14:30:00Z","open":1,"high":1,"low":1,"close":1,"volume":1}]',
+      ),
     );
     const raw = await readBarFile(path);
     assert.deepEqual(raw.getColumn("symbol").toArray(), ["AA\ufffdPL"]);

@@ -12,6 +12,7 @@ import {
   writeBarFile,
 } from "@pipeline/extract/file.ts";
 import { syntheticBars } from "@pipeline/extract/synthetic.ts";
+import { FileLayoutError } from "@pipeline/extract/record_file.ts";
 
 const RAW_COLUMNS = [...BAR_FIELDS, "record"];
 
@@ -31,15 +32,21 @@ async function fixture(
   return path;
 }
 
-/** Asserts `promise` rejects with a non-transient extract EtlError for `path`. */
+/**
+ * Asserts `promise` rejects with a non-transient EtlError for `path`: stage
+ * `extract` (unreadable), or `config` for a file that does not fit
+ * (a {@link FileLayoutError}, exit 2).
+ */
 async function rejectsForFile(
   promise: Promise<unknown>,
   path: string,
   message: RegExp,
+  stage: "extract" | "config" = "extract",
 ) {
   await assert.rejects(promise, (err) => {
     assert.ok(err instanceof EtlError, String(err));
-    assert.equal(err.stage, "extract");
+    assert.equal(err instanceof FileLayoutError, stage === "config");
+    assert.equal(err.stage, stage);
     assert.equal(err.partition, path);
     assert.equal(err.transient, false);
     assert.match(err.message, message);
@@ -101,14 +108,17 @@ Deno.test("readBarFile() matches CSV headers case-insensitively and keeps other 
   assert.deepEqual(raw.getColumn("+trade_note").toArray(), ["hi"]);
 });
 
-Deno.test("readBarFile() gives a missing CSV column as all null", async () => {
+Deno.test("readBarFile() refuses a CSV missing a bar column before reading a row, naming the missing and the found columns", async () => {
   const path = await fixture(
     "novolume.csv",
     "symbol,ts,open,high,low,close\nA,1,1,1,1,1\nB,2,1,1,1,1\n",
   );
-  const raw = await readBarFile(path);
-  assert.deepEqual(raw.columns, RAW_COLUMNS);
-  assert.deepEqual(raw.getColumn("volume").toArray(), [null, null]);
+  await rejectsForFile(
+    readBarFile(path),
+    path,
+    /novolume\.csv: missing required bar column volume \(found "symbol", "ts", "open", "high", "low", "close"\); name the file's columns with --map volume=COLUMN/,
+    "config",
+  );
 });
 
 Deno.test("readBarFile() skips blank CSV lines and keeps line numbers", async () => {
@@ -123,16 +133,36 @@ Deno.test("readBarFile() skips blank CSV lines and keeps line numbers", async ()
   ]);
 });
 
-Deno.test("readBarFile() reads an empty or header-only CSV as an empty frame", async (t) => {
+Deno.test("readBarFile() refuses an empty file and reads a header-only one as no rows, with a warning", async (t) => {
+  await t.step("a 0-byte file of every format", async () => {
+    for (const name of ["empty.csv", "empty.json", "empty.ndjson"]) {
+      const path = await fixture(name, "");
+      await rejectsForFile(
+        readBarFile(path),
+        path,
+        /the file is empty \(0 bytes\): nothing to load/,
+        "config",
+      );
+    }
+  });
+  await t.step("blank lines only", async () => {
+    const path = await fixture("blank.csv", "\n\n");
+    await rejectsForFile(readBarFile(path), path, /no columns/, "config");
+  });
   const cases: [string, string][] = [
-    ["empty.csv", ""],
-    ["header.csv", "symbol,ts,open\n"],
+    ["header.csv", "symbol,ts,open,high,low,close,volume\n"],
+    ["none.json", "[]"],
   ];
   for (const [name, text] of cases) {
     await t.step(name, async () => {
-      const raw = await readBarFile(await fixture(name, text));
+      const warnings: string[] = [];
+      const raw = await readBarFile(await fixture(name, text), {
+        onWarning: (w) => warnings.push(w),
+      });
       assert.equal(raw.height, 0);
-      assert.deepEqual(raw.columns, RAW_COLUMNS);
+      assert.deepEqual(raw.columns.slice(0, RAW_COLUMNS.length), RAW_COLUMNS);
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0]!, new RegExp(`^${name} .*nothing to load`));
     });
   }
 });
@@ -163,8 +193,10 @@ Deno.test("readBarFile() reads JSON arrays, numbers as their JS text", async () 
       null,
     ]),
   );
-  const raw = await readBarFile(path);
-  assert.deepEqual(raw.columns, RAW_COLUMNS);
+  const read = await readBarFile(path);
+  assert.deepEqual(read.columns, [...RAW_COLUMNS, "+extra"]);
+  assert.deepEqual(read.getColumn("+extra").toArray(), [null, "1", null, null]);
+  const raw = read.select(...RAW_COLUMNS);
   assert.deepEqual(rows(raw), [
     [
       "AAPL",
@@ -270,8 +302,15 @@ Deno.test("readBarFile() fails with an extract EtlError naming the file", async 
       () => Promise.resolve(join(dir, "missing.csv")),
       /missing\.csv/,
     ],
-    ["an unknown extension", () => fixture("bars.xlsx", "x"), /unknown format/],
-    ["a directory", () => Promise.resolve(dir), /unknown format|not a file/],
+    [
+      "a directory",
+      async () => {
+        const sub = join(dir, "sub.csv");
+        await Deno.mkdir(sub);
+        return sub;
+      },
+      /not a file/,
+    ],
     [
       "a JSON file that is not JSON",
       () => fixture("garbage.json", "symbol,ts\nA,1"),
@@ -282,25 +321,7 @@ Deno.test("readBarFile() fails with an extract EtlError naming the file", async 
       () => fixture("object.json", '{"symbol":"A"}'),
       /expected a JSON array of bar objects, got object/,
     ],
-    [
-      "JSON objects without bar fields",
-      () => fixture("other.json", '[{"name":"x"}]'),
-      /no bar fields/,
-    ],
-    [
-      "a CSV without bar columns",
-      () => fixture("other.csv", "name,age\nx,1\n"),
-      /no bar columns/,
-    ],
-    [
-      "a binary file as CSV",
-      () =>
-        fixture(
-          "binary.csv",
-          new Uint8Array([0, 159, 146, 150, 10, 255, 44, 254, 10]),
-        ),
-      /binary\.csv/,
-    ],
+
     [
       "a text file as Parquet",
       () => fixture("fake.parquet", "symbol,ts\n"),
@@ -311,6 +332,38 @@ Deno.test("readBarFile() fails with an extract EtlError naming the file", async 
     await t.step(name, async () => {
       const path = await make();
       await rejectsForFile(readBarFile(path), path, message);
+    });
+  }
+  const layouts: [string, () => Promise<string>, RegExp][] = [
+    [
+      "an unknown extension (no format option is offered)",
+      () => fixture("bars.txt", "symbol,ts\n"),
+      /bars\.txt: unknown format: name the file \.csv, \.json \(an array of objects\), \.ndjson \(or \.jsonl\) or \.parquet \(or \.pq\)$/,
+    ],
+    [
+      "JSON objects without bar fields",
+      () => fixture("other.json", '[{"name":"x"}]'),
+      /missing required bar columns symbol, ts, open, high, low, close, volume \(found "name"\)/,
+    ],
+    [
+      "a CSV without bar columns",
+      () => fixture("other.csv", "name,age\nx,1\n"),
+      /missing required bar columns .* \(found "name", "age"\)/,
+    ],
+    [
+      "a binary file as CSV",
+      () =>
+        fixture(
+          "binary.csv",
+          new Uint8Array([0, 159, 146, 150, 10, 255, 44, 254, 10]),
+        ),
+      /binary\.csv: missing required bar columns/,
+    ],
+  ];
+  for (const [name, make, message] of layouts) {
+    await t.step(name, async () => {
+      const path = await make();
+      await rejectsForFile(readBarFile(path), path, message, "config");
     });
   }
 });

@@ -76,30 +76,33 @@ Deno.test("readSymbolFile() reads CSV, JSON, NDJSON and Parquet alike", async (t
 Deno.test("readSymbolFile() refuses files that are not reference files", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "sluice_refs_" });
   try {
-    const cases: [string, string, string | null, RegExp][] = [
+    const cases: [string, string, string | null, RegExp, string][] = [
       [
         "bars.csv",
         "ticker,ts\nAAPL,1\n",
         null,
-        /no reference columns \(symbol, name, exchange, currency, sector\) in \["ticker","ts"\]/,
+        /bars\.csv: missing required reference columns name, exchange, currency \(found "ticker", "ts"\); name the file's columns with --map name=COLUMN,exchange=COLUMN,currency=COLUMN/,
+        "config",
       ],
       [
         "obj.json",
         '{"symbol":"AAPL"}',
         null,
-        /expected a JSON array of objects, got object/,
+        /expected a JSON array of reference objects, got object/,
+        "extract",
       ],
-      ["bad.json", "[", null, /not valid JSON/],
-      ["refs.txt", "x", null, /unknown format/],
-      ["missing.csv", "", "skip", /cannot read symbol file/],
+      ["bad.json", "[", null, /not valid JSON/, "extract"],
+      ["refs.txt", "x", null, /unknown format/, "config"],
+      ["empty.csv", "", null, /empty \(0 bytes\)/, "config"],
+      ["missing.csv", "", "skip", /cannot read reference file/, "extract"],
     ];
-    for (const [name, text, skip, message] of cases) {
+    for (const [name, text, skip, message, stage] of cases) {
       await t.step(name, async () => {
         const path = `${dir}/${name}`;
         if (skip === null) await Deno.writeTextFile(path, text);
         await assert.rejects(readSymbolFile(path), (err: unknown) => {
           assert.ok(err instanceof EtlError);
-          assert.equal(err.stage, "extract");
+          assert.equal(err.stage, stage);
           assert.equal(err.partition, path);
           assert.equal(err.transient, false);
           assert.match(err.message, message);
