@@ -7,6 +7,7 @@ import { z } from "zod";
 import { SymbolSchema } from "@pipeline/bars.ts";
 import { DEFAULT_SYMBOLS } from "@pipeline/extract/synthetic.ts";
 import { LocationSchema } from "@pipeline/extract/openmeteo.ts";
+import { TS_UNITS } from "@pipeline/extract/record_file.ts";
 
 /** The source names `--source` accepts. */
 export const SOURCE_NAMES = [
@@ -67,6 +68,20 @@ export const RunConfigFields = z.object({
   dataset: z.string().optional(),
   /** The input file of the `file` source (CSV, JSON or Parquet). */
   input: z.string().min(1).optional(),
+  /**
+   * The file source's column mapping: dataset field → file column
+   * (`--map ts=date,close=adjclose`); fields not named match by name.
+   */
+  map: z.record(z.string().min(1), z.string().min(1)).optional(),
+  /** The file source's constant symbol, for a single-symbol file. */
+  symbol: SymbolSchema.optional(),
+  /** The unit of the file's epoch timestamps; default: by magnitude. */
+  tsUnit: z.enum(TS_UNITS).optional(),
+  /**
+   * Show how the source's records parse (first rows, types, quarantine
+   * reasons, counts) and load nothing: no database is opened.
+   */
+  dryRun: z.boolean().default(false),
   /** Symbols of the synthetic source. */
   symbols: z.array(SymbolSchema).min(1).default([...DEFAULT_SYMBOLS]),
   /** Trading sessions of the synthetic source, ending at `asOf`. */
@@ -159,6 +174,20 @@ export const RunConfigSchema = RunConfigFields.superRefine((c, ctx) => {
             : ""
         }`,
     });
+  }
+  for (
+    const [key, flag] of [["map", "--map"], ["symbol", "--symbol"], [
+      "tsUnit",
+      "--ts-unit",
+    ]] as const
+  ) {
+    if (c[key] !== undefined && c.source !== "file") {
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `${flag} is an option of --source file`,
+      });
+    }
   }
   if (c.source === "file" && !c.input) {
     ctx.addIssue({

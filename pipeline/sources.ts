@@ -5,8 +5,17 @@
  */
 import type { Source } from "@pipeline/extract/source.ts";
 import { syntheticBars } from "@pipeline/extract/synthetic.ts";
-import { readBarFile } from "@pipeline/extract/file.ts";
-import { readSymbolFile } from "@pipeline/extract/symbol_file.ts";
+import { BAR_FILE_SCHEMA, readBarFile } from "@pipeline/extract/file.ts";
+import {
+  readSymbolFile,
+  SYMBOL_FILE_SCHEMA,
+} from "@pipeline/extract/symbol_file.ts";
+import {
+  FileLayoutError,
+  type ReadRecordFileOptions,
+  recordFileLayout,
+  type RecordFileSchema,
+} from "@pipeline/extract/record_file.ts";
 import { syntheticSymbols } from "@pipeline/extract/synthetic_symbols.ts";
 import { EtlError } from "@pipeline/errors.ts";
 import {
@@ -35,6 +44,34 @@ export interface SourceDeps {
   clock: Clock;
   /** Overrides for the HTTP sources (tests hand in fetch, sleep, env). */
   http?: Partial<HttpSourceDeps>;
+  /** Gets the file source's warnings (a header-only file). Default none. */
+  warn?: (message: string) => void;
+}
+
+/**
+ * The file source's reading options (`--map`, `--symbol`, `--ts-unit`),
+ * after its header was checked against `schema`: a file that does not fit
+ * throws its {@link FileLayoutError} (stage config: exit 2) before any row
+ * is read or the database opened. Other errors (a missing file) are left
+ * for the extract, which records them as the run's failed partition.
+ */
+async function fileOptions(
+  config: RunConfig,
+  schema: RecordFileSchema,
+  deps: SourceDeps,
+): Promise<ReadRecordFileOptions> {
+  const options: ReadRecordFileOptions = {
+    map: config.map,
+    symbol: config.symbol,
+    tsUnit: config.tsUnit,
+    onWarning: deps.warn,
+  };
+  try {
+    await recordFileLayout(config.input!, schema, options);
+  } catch (err) {
+    if (err instanceof FileLayoutError) throw err;
+  }
+  return options;
 }
 
 const DAY_MS = 86_400_000;
@@ -71,13 +108,20 @@ export function windowFor(
  * The reference-data source of `--dataset symbols`: one partition holding the
  * full reference (of the synthetic source's symbols, or of the input file).
  */
-function symbolSource(config: RunConfig): Source {
+async function symbolSource(
+  config: RunConfig,
+  deps: SourceDeps,
+): Promise<Source> {
   if (config.source === "file") {
     const path = config.input!;
+    const options = await fileOptions(config, SYMBOL_FILE_SCHEMA, deps);
     return {
       name: "file",
       dataset: "symbols",
-      partitions: () => [{ name: path, extract: () => readSymbolFile(path) }],
+      partitions: () => [{
+        name: path,
+        extract: () => readSymbolFile(path, options),
+      }],
     };
   }
   if (config.source !== "synthetic") {
@@ -103,7 +147,7 @@ export async function sourceFor(
   config: RunConfig,
   deps: SourceDeps,
 ): Promise<Source> {
-  if (config.dataset === "symbols") return symbolSource(config);
+  if (config.dataset === "symbols") return await symbolSource(config, deps);
   switch (config.source) {
     case "synthetic":
       return {
@@ -128,10 +172,14 @@ export async function sourceFor(
       };
     case "file": {
       const path = config.input!;
+      const options = await fileOptions(config, BAR_FILE_SCHEMA, deps);
       return {
         name: "file",
         dataset: "bars",
-        partitions: () => [{ name: path, extract: () => readBarFile(path) }],
+        partitions: () => [{
+          name: path,
+          extract: () => readBarFile(path, options),
+        }],
       };
     }
   }

@@ -5,7 +5,14 @@
  * @module
  */
 import type { Flag, FlagGroup } from "@pipeline/cli/flag.ts";
-import { duration, list, number, symbolList } from "@pipeline/cli/values.ts";
+import {
+  duration,
+  fieldMap,
+  list,
+  number,
+  symbolList,
+} from "@pipeline/cli/values.ts";
+import { TS_UNITS } from "@pipeline/extract/record_file.ts";
 import {
   parseLocation,
   SOURCE_DATASETS,
@@ -69,6 +76,34 @@ export const RUN_CONFIG_FLAGS: FlagGroup = {
         "input file of --source file: .csv, .json (array of objects) or .parquet with columns symbol, ts, open, high, low, close, volume (ts ISO-8601 with offset, or an epoch number read by its digits as seconds (≤ 10), milliseconds (11–13), microseconds (14–16) or nanoseconds (17–19), value by value); with --dataset symbols: symbol, name, exchange, currency, sector (a full reference)",
       into: "config",
       key: "input",
+    },
+    {
+      name: "map",
+      value: "F=COL,...",
+      help:
+        "with --source file: the file's column for a field, e.g. ts=date,close=adjclose (fields not named match a column of their name, case-insensitively; symbol also matches ticker, ts timestamp, datetime, date or time)",
+      into: "config",
+      key: "map",
+      parse: fieldMap,
+    },
+    {
+      name: "symbol",
+      value: "SYMBOL",
+      help:
+        "with --source file: the symbol of every record, for a single-symbol file without a symbol column",
+      into: "config",
+      key: "symbol",
+      parse: (text) => text.trim().toUpperCase(),
+    },
+    {
+      name: "ts-unit",
+      value: "UNIT",
+      help:
+        "with --source file: the unit of epoch-number timestamps (s, ms, us, ns)",
+      into: "config",
+      key: "tsUnit",
+      choices: TS_UNITS,
+      shownDefault: "by magnitude, value by value",
     },
     {
       name: "symbols",
@@ -203,6 +238,20 @@ export const RUN_CONFIG_FLAGS: FlagGroup = {
       set: false,
     },
   ],
+};
+
+/**
+ * `--dry-run` of `run`: extract and validate, print how the records parse
+ * (first rows, column types, quarantine reasons, counts), load nothing and
+ * open no database. Not in {@link RUN_CONFIG_FLAGS}: `backfill` has a
+ * `--dry-run` of its own.
+ */
+export const DRY_RUN_FLAG: Flag = {
+  name: "dry-run",
+  help:
+    "show how the source's records parse (first rows, column types, the quarantine reasons a load would give, counts); load nothing, open no database",
+  into: "config",
+  key: "dryRun",
 };
 
 /** `--pipeline NAME`: the unit of locking, scheduling and history. */

@@ -63,3 +63,25 @@ export function list<T = string>(
 export const symbolList: (text: string) => string[] = list((s) =>
   s.toUpperCase()
 );
+
+/**
+ * `FIELD=COLUMN,...` as an object (`ts=date,close=adjclose` →
+ * `{ ts: "date", close: "adjclose" }`); fields lower-cased, columns kept.
+ */
+export function fieldMap(text: string): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const item of list()(text)) {
+    const eq = item.indexOf("=");
+    const field = item.slice(0, eq).trim().toLowerCase();
+    const column = item.slice(eq + 1).trim();
+    if (eq < 0 || !field || !column) {
+      throw new Error(`expected FIELD=COLUMN,..., got "${item}"`);
+    }
+    if (field in map) throw new Error(`${field} is mapped twice`);
+    map[field] = column;
+  }
+  if (Object.keys(map).length === 0) {
+    throw new Error(`expected FIELD=COLUMN,..., got "${text}"`);
+  }
+  return map;
+}

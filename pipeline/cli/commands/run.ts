@@ -9,12 +9,14 @@ import { withSignals } from "@pipeline/cli/signals.ts";
 import { jsonFlag } from "@pipeline/cli/shared_flags.ts";
 import { pipelineName } from "@pipeline/cli/pipeline_name.ts";
 import {
+  DRY_RUN_FLAG,
   PIPELINE_FLAG,
   RUN_CONFIG_FLAGS,
   WAIT_FLAG,
 } from "@pipeline/cli/run_flags.ts";
 import { isoTime, positiveInteger, uuid } from "@pipeline/cli/values.ts";
 import { sourceFor } from "@pipeline/sources.ts";
+import { dryRun, formatDryRun } from "@pipeline/cli/dry_run.ts";
 import type { Source } from "@pipeline/extract/source.ts";
 import { systemClock } from "@pipeline/clock.ts";
 import { errorMessage, EtlError } from "@pipeline/errors.ts";
@@ -52,6 +54,7 @@ with --wait).`,
     {
       title: "Flags",
       flags: [
+        DRY_RUN_FLAG,
         PIPELINE_FLAG,
         WAIT_FLAG,
         {
@@ -113,6 +116,7 @@ with --wait).`,
     try {
       source = await sourceFor(config, {
         clock,
+        warn: (message) => log.warn(`extract: ${message}`),
         http: {
           log: (e) =>
             log.warn(
@@ -127,6 +131,14 @@ with --wait).`,
       return err instanceof EtlError && err.stage === "config"
         ? EXIT.usage
         : EXIT.failed;
+    }
+    if (config.dryRun) {
+      const report = await dryRun(source, { now: clock.now() });
+      if (o.json) console.log(JSON.stringify(report));
+      else console.error(formatDryRun(report));
+      return report.partitions.some((p) => p.error !== undefined)
+        ? EXIT.failed
+        : EXIT.ok;
     }
     return await withDatabase(config, logger, async (client) => {
       const outcome = await withSignals(log, (signal) =>
