@@ -84,8 +84,9 @@ export { inspectPage, type PageInfo } from "@tools/nbdev/charts.ts";
 export { dumpDom } from "@tools/nbdev/chromium.ts";
 export {
   detectJupyter,
-  ignoreWithoutJupyter,
+  type ExecutionNeeds,
   type JupyterEnv,
+  missingForExecution,
 } from "@tools/nbdev/jupyter.ts";
 export {
   formatProblem,
