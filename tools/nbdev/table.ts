@@ -35,8 +35,7 @@ export type ColumnKind = "instant" | "date" | "float" | "other";
 export type TableInput =
   | {
     toRecords(): Record<string, unknown>[];
-    columns: string[];
-    schema: Record<string, unknown>;
+    getColumns(): { name: string; dtype: unknown }[];
   }
   | readonly Record<string, unknown>[];
 
@@ -138,12 +137,15 @@ export function tableRows(
   const records = frame
     ? frame.toRecords()
     : data as readonly Record<string, unknown>[];
-  const columns = frame
-    ? frame.columns
+  // getColumns(), not `columns`/`schema`: a frame's proxy answers a
+  // property named like one of its columns with that column.
+  const series = frame?.getColumns();
+  const columns = series
+    ? series.map((c) => c.name)
     : [...new Set(records.flatMap((r) => Object.keys(r)))];
-  const kinds = columns.map((c) =>
-    frame ? kindOfDtype(frame.schema[c]) : "other" as ColumnKind
-  );
+  const kinds = series
+    ? series.map((c) => kindOfDtype(c.dtype))
+    : columns.map((): ColumnKind => "other");
   const rows = records.slice(0, maxRows).map((r) =>
     columns.map((c, i) => formatCell(r[c], kinds[i]!, options))
   );

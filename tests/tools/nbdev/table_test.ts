@@ -67,6 +67,12 @@ Deno.test("table() displays a frame with zoned instants, plain dates and rounded
   );
 });
 
+Deno.test("table() shows a frame whose columns are named columns and schema", () => {
+  const frame = pl.DataFrame({ columns: ["a, b"], schema: [1.5] });
+  assert.match(tableHtml(frame), /<th>columns<\/th><th>schema<\/th>/);
+  assert.match(tableHtml(frame), /<td>a, b<\/td>/);
+});
+
 Deno.test("table() takes rows, escapes HTML and says when rows were cut", () => {
   const rows = Array.from({ length: 3 }, (_, i) => ({ n: i, note: "<b>" }));
   const html = tableHtml(rows, { maxRows: 2 });
