@@ -152,7 +152,10 @@ export async function runPipeline(
     const raw = await timed("extract", 0, async () => {
       const frames: pl.DataFrame[] = [];
       const all = source.partitions({ since });
-      const task = progress.start("extract", all.length);
+      const task = progress.start("extract", {
+        total: all.length,
+        unit: "partitions",
+      });
       for (const partition of all) {
         if (signal?.aborted) {
           task.done();
@@ -162,9 +165,9 @@ export async function runPipeline(
             runId,
           });
         }
-        task.advance();
         try {
           const frame = await partition.extract(signal);
+          task.advance(1, frame.height);
           frames.push(frame);
           partitions.push({
             partition: partition.name,
@@ -172,6 +175,7 @@ export async function runPipeline(
             rows: frame.height,
           });
         } catch (err) {
+          task.advance(1, 0);
           partitions.push({
             partition: partition.name,
             status: "failed",
