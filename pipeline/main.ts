@@ -60,6 +60,7 @@ export async function main(
     runtime: createRuntime(
       config,
       line.settings.options.logFormat as LogFormat,
+      { json: line.settings.options.json === true },
     ),
   });
 }

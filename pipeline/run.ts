@@ -153,7 +153,10 @@ export async function runPipeline(
       const frames: pl.DataFrame[] = [];
       let lastCause: { cause: string; partition: string } | undefined;
       const all = source.partitions({ since });
-      const task = progress.start("extract", all.length);
+      const task = progress.start("extract", {
+        total: all.length,
+        unit: "partitions",
+      });
       for (const partition of all) {
         if (signal?.aborted) {
           task.done();
@@ -163,9 +166,9 @@ export async function runPipeline(
             runId,
           });
         }
-        task.advance();
         try {
           const frame = await partition.extract(signal);
+          task.advance(1, frame.height);
           frames.push(frame);
           partitions.push({
             partition: partition.name,
@@ -173,6 +176,7 @@ export async function runPipeline(
             rows: frame.height,
           });
         } catch (err) {
+          task.advance(1, 0);
           partitions.push({
             partition: partition.name,
             status: "failed",

@@ -10,9 +10,16 @@ import {
   type SqlClient,
 } from "@pipeline/load/client.ts";
 import { migrateToLatest } from "@pipeline/load/migrate.ts";
+import { inCi, skipWithoutServer } from "./_requires.ts";
 
 /** The server URL tests may use, or undefined. */
 export const SERVER_URL: string | undefined = Deno.env.get("DATABASE_URL");
+
+/**
+ * `ignore` of a test that needs a Postgres server: true without
+ * `DATABASE_URL` unless CI is set (see tests/_requires.ts).
+ */
+export const SKIP_SERVER_TESTS: boolean = await skipWithoutServer();
 
 /** A database for one test: its client, its URL (server only), cleanup. */
 export interface TestDatabase {
@@ -71,9 +78,10 @@ export async function openTestDatabase(
 }
 
 /** The database kinds to test here: PGlite, plus Postgres when a server is set. */
-export const DATABASE_KINDS: readonly ("pglite" | "postgres")[] = SERVER_URL
-  ? ["pglite", "postgres"]
-  : ["pglite"];
+export const DATABASE_KINDS: readonly ("pglite" | "postgres")[] =
+  SERVER_URL || inCi((n) => Deno.env.get(n))
+    ? ["pglite", "postgres"]
+    : ["pglite"];
 
 /**
  * Registers `fn` as one test per database kind, named `"<name> [<kind>]"`.

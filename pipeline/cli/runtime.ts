@@ -1,6 +1,6 @@
 /**
  * What every command of this process shares: the environment (with .env),
- * the secrets to redact, the clock, the progress line and the logger.
+ * the secrets to redact, the clock, the progress bars and the logger.
  * @module
  */
 import type { RunConfig } from "@pipeline/config.ts";
@@ -28,10 +28,14 @@ export interface Runtime {
   progress: ReturnType<typeof progressFor>;
 }
 
-/** The runtime of `config`, logging in `logFormat` to stderr. */
+/**
+ * The runtime of `config`, logging in `logFormat` to stderr; `json` (the
+ * command prints JSON on stdout) turns the progress bars off.
+ */
 export function createRuntime(
   config: RunConfig,
   logFormat: LogFormat,
+  options: { json?: boolean } = {},
 ): Runtime {
   const env = loadEnv();
   const secrets = secretsFromEnv({
@@ -40,16 +44,14 @@ export function createRuntime(
   });
   const clock = config.asOf ? fixedClock(config.asOf) : systemClock;
   const progress = progressFor({
-    isTerminal: Deno.stderr.isTerminal(),
+    isTerminal: Deno.stderr.isTerminal() && Deno.stdout.isTerminal() &&
+      !options.json,
     format: logFormat,
   });
   const logger = createLogger({
     format: logFormat,
     secrets,
-    write: (line) => {
-      progress.clear();
-      stderrWrite(line);
-    },
+    write: (line) => progress.live ? progress.log(line) : stderrWrite(line),
   });
   return { env, secrets, clock, logFormat, logger, progress };
 }

@@ -42,6 +42,7 @@ import {
   stageTimer,
   validateBatch,
 } from "@pipeline/runner/mod.ts";
+import type { Progress } from "@pipeline/ops/progress.ts";
 import { hasLakeDebt } from "@pipeline/snapshot/debt.ts";
 
 const DAY_MS = 86_400_000;
@@ -113,8 +114,16 @@ export interface BackfillDeps {
   clock: Clock;
   /** Real time, for the state rows. Default `clock`. */
   wallClock?: Clock;
-  /** Progress lines (done/total, rows, ETA). */
+  /**
+   * Log lines; without a live {@link BackfillDeps.progress}, one per chunk
+   * (done/total, rows, ETA).
+   */
   log?: (line: string) => void;
+  /**
+   * Shows the backfill as ONE bar over its chunks (rows, rate, ETA), in
+   * place of the line per chunk. Default nothing.
+   */
+  progress?: Progress | undefined;
   /** Stops at the next chunk boundary when it aborts. */
   signal?: AbortSignal | undefined;
   /** Makes load ids. */
@@ -402,8 +411,20 @@ async function runChunks(
     onStage: (stat) => addStage(summary.stages, stat),
     runId,
   });
+  const bar = deps.progress?.live
+    ? deps.progress.start("backfill", {
+      total: planned.length,
+      unit: "chunks",
+    })
+    : undefined;
+  let shown = { done: 0, rows: 0 };
   const progress = () => {
     const done = report.succeeded + report.failed;
+    if (bar) {
+      bar.advance(done - shown.done, report.loaded - shown.rows);
+      shown = { done, rows: report.loaded };
+      return;
+    }
     const elapsed = performance.now() - started;
     const eta = done > 0 ? (elapsed / done) * (planned.length - done) : NaN;
     log(
@@ -459,121 +480,132 @@ async function runChunks(
     );
   };
 
-  for (const [entity, todo] of byEntity) {
-    if (signal?.aborted) {
-      report.interrupted = true;
-      break;
-    }
-    const start = parseDay(todo[0]!.day, "day");
-    const end = parseDay(todo.at(-1)!.day, "day") + DAY_MS;
-    let valid: pl.DataFrame, quarantine: pl.DataFrame, extracted: number;
-    try {
-      const raw = await timed(
-        "extract",
-        0,
-        () =>
-          source.extract(entity, {
-            start: new Date(start),
-            end: new Date(end),
-          }, signal),
-        (f) => f.height,
-      );
-      extracted = raw.height;
-      ({ valid, quarantine } = await timed(
-        "validate",
-        raw.height,
-        () => validateBatch(dataset, raw, clock.now(), deps.secrets),
-        (r) => r.valid.height,
-      ));
-    } catch (err) {
-      for (const c of todo) await failChunk(entity, c.day, err, null);
-      progress();
-      continue;
-    }
-    // Split by UTC day; quarantined records go with the day of their ts
-    // text, or with the first chunk when it cannot be read.
-    const dayOf = valid.select(
-      pl.col("ts").cast(pl.Int64).div(DAY_MS).floor().cast(pl.Int64).alias("d"),
-    ).getColumn("d");
-    const validDays = valid.withColumns(dayOf.alias("__day"));
-    const qTs = quarantine.height > 0
-      ? (quarantine.getColumn("ts").toArray() as unknown[])
-      : [];
-    const qDays = qTs.map((t) => dayOfText(t) ?? todo[0]!.day);
-    let inChunks = 0;
-
-    for (const chunk of todo) {
+  try {
+    for (const [entity, todo] of byEntity) {
       if (signal?.aborted) {
         report.interrupted = true;
         break;
       }
-      const dayNo = parseDay(chunk.day, "day") / DAY_MS;
-      const validDay = validDays.filter(pl.col("__day").eq(dayNo)).drop(
-        "__day",
-      );
-      const qMask = qDays.map((d) => d === chunk.day);
-      const qDay = quarantine.height > 0
-        ? quarantine.filter(pl.Series("m", qMask))
-        : quarantine;
-      inChunks += validDay.height + qDay.height;
-      const loadId = newLoadId();
-      await recordChunk(client, {
-        ...chunkState,
-        partition: entity,
-        day: chunk.day,
-        status: "running",
-        now: wallClock.now(),
-      });
-      let batch;
+      const start = parseDay(todo[0]!.day, "day");
+      const end = parseDay(todo.at(-1)!.day, "day") + DAY_MS;
+      let valid: pl.DataFrame, quarantine: pl.DataFrame, extracted: number;
       try {
-        batch = await runBatch({
-          validated: { valid: validDay, quarantine: qDay },
-        }, {
-          dataset,
-          source: source.name,
-          pipeline: summary.pipeline,
-          runId,
-          loadId,
-          since: new Map([[entity, new Date(dayNo * DAY_MS)]]),
-          dataDir: options.dataDir,
-          snapshot: false,
-          // A chunk a blocking check stopped commits as failed, with its
-          // records in quarantine: its later days wait for a rerun.
-          within: (tx, gate) =>
-            recordChunk(tx, {
-              ...chunkState,
-              partition: entity,
-              day: chunk.day,
-              status: gate.checks.blocked.length ? "failed" : "succeeded",
-              rows: gate.rows,
-              loadId,
-              error: gate.checks.blocked.length
-                ? blockedError(gate.checks)
-                : null,
-              now: wallClock.now(),
-            }),
-        }, { client, clock, wallClock, alerter: deps.alerter });
+        const raw = await timed(
+          "extract",
+          0,
+          () =>
+            source.extract(entity, {
+              start: new Date(start),
+              end: new Date(end),
+            }, signal),
+          (f) => f.height,
+        );
+        extracted = raw.height;
+        ({ valid, quarantine } = await timed(
+          "validate",
+          raw.height,
+          () => validateBatch(dataset, raw, clock.now(), deps.secrets),
+          (r) => r.valid.height,
+        ));
       } catch (err) {
-        await failChunk(entity, chunk.day, err, loadId);
+        for (const c of todo) await failChunk(entity, c.day, err, null);
         progress();
-        break; // the partition's later days need this day's lookback
+        continue;
       }
-      foldBatch(summary, batch);
-      report.extracted += batch.counts.extracted;
-      report.loaded += batch.counts.loaded;
-      report.duplicates += batch.counts.duplicates;
-      report.quarantined += batch.counts.quarantined;
-      for (const d of batch.dates) dates.add(d);
-      if (batch.checks && batch.checks.blocked.length > 0) {
-        countFailure(entity, chunk.day, "quality", blockedError(batch.checks));
+      // Split by UTC day; quarantined records go with the day of their ts
+      // text, or with the first chunk when it cannot be read.
+      const dayOf = valid.select(
+        pl.col("ts").cast(pl.Int64).div(DAY_MS).floor().cast(pl.Int64).alias(
+          "d",
+        ),
+      ).getColumn("d");
+      const validDays = valid.withColumns(dayOf.alias("__day"));
+      const qTs = quarantine.height > 0
+        ? (quarantine.getColumn("ts").toArray() as unknown[])
+        : [];
+      const qDays = qTs.map((t) => dayOfText(t) ?? todo[0]!.day);
+      let inChunks = 0;
+
+      for (const chunk of todo) {
+        if (signal?.aborted) {
+          report.interrupted = true;
+          break;
+        }
+        const dayNo = parseDay(chunk.day, "day") / DAY_MS;
+        const validDay = validDays.filter(pl.col("__day").eq(dayNo)).drop(
+          "__day",
+        );
+        const qMask = qDays.map((d) => d === chunk.day);
+        const qDay = quarantine.height > 0
+          ? quarantine.filter(pl.Series("m", qMask))
+          : quarantine;
+        inChunks += validDay.height + qDay.height;
+        const loadId = newLoadId();
+        await recordChunk(client, {
+          ...chunkState,
+          partition: entity,
+          day: chunk.day,
+          status: "running",
+          now: wallClock.now(),
+        });
+        let batch;
+        try {
+          batch = await runBatch({
+            validated: { valid: validDay, quarantine: qDay },
+          }, {
+            dataset,
+            source: source.name,
+            pipeline: summary.pipeline,
+            runId,
+            loadId,
+            since: new Map([[entity, new Date(dayNo * DAY_MS)]]),
+            dataDir: options.dataDir,
+            snapshot: false,
+            // A chunk a blocking check stopped commits as failed, with its
+            // records in quarantine: its later days wait for a rerun.
+            within: (tx, gate) =>
+              recordChunk(tx, {
+                ...chunkState,
+                partition: entity,
+                day: chunk.day,
+                status: gate.checks.blocked.length ? "failed" : "succeeded",
+                rows: gate.rows,
+                loadId,
+                error: gate.checks.blocked.length
+                  ? blockedError(gate.checks)
+                  : null,
+                now: wallClock.now(),
+              }),
+          }, { client, clock, wallClock, alerter: deps.alerter });
+        } catch (err) {
+          await failChunk(entity, chunk.day, err, loadId);
+          progress();
+          break; // the partition's later days need this day's lookback
+        }
+        foldBatch(summary, batch);
+        report.extracted += batch.counts.extracted;
+        report.loaded += batch.counts.loaded;
+        report.duplicates += batch.counts.duplicates;
+        report.quarantined += batch.counts.quarantined;
+        for (const d of batch.dates) dates.add(d);
+        if (batch.checks && batch.checks.blocked.length > 0) {
+          countFailure(
+            entity,
+            chunk.day,
+            "quality",
+            blockedError(batch.checks),
+          );
+          progress();
+          break; // as for a failed load: the next day needs this one
+        }
+        report.succeeded++;
+        report.pending--;
         progress();
-        break; // as for a failed load: the next day needs this one
       }
-      report.succeeded++;
-      report.pending--;
-      progress();
+      report.outside += extracted - inChunks;
     }
-    report.outside += extracted - inChunks;
+  } finally {
+    bar?.done();
   }
   report.dates = [...dates].sort();
 }

@@ -5,6 +5,7 @@
  * snapshotted) under the pipeline's run lock.
  * @module
  */
+import type { Progress } from "@pipeline/ops/progress.ts";
 import type { SqlClient } from "@pipeline/load/client.ts";
 import type { Clock } from "@pipeline/clock.ts";
 import type { RunConfig } from "@pipeline/config.ts";
@@ -50,6 +51,8 @@ export interface BackfillCommandDeps {
   alerter?: Alerter | undefined;
   /** Configured secrets, redacted from raw records before validation. */
   secrets?: readonly string[] | undefined;
+  /** Shows the backfill as one bar over its chunks. Default nothing. */
+  progress?: Progress | undefined;
 }
 
 /** How a backfill command ended. */
@@ -105,6 +108,7 @@ export async function backfillCommand(
       signal: deps.signal,
       alerter: deps.alerter,
       secrets: deps.secrets,
+      progress: deps.progress,
     });
     return {
       status: report.interrupted

@@ -1,6 +1,6 @@
 /**
  * Timing of a run's stages: rows in and out and seconds per stage, a
- * progress line while it runs, and any failure wrapped in an `EtlError`
+ * progress bar over its rows while it runs, and any failure wrapped in an `EtlError`
  * naming the stage.
  * @module
  */
@@ -14,7 +14,7 @@ export interface StageTimerOptions {
   onStage: (stat: StageStat) => void;
   /** The run, named in wrapped errors. */
   runId: string;
-  /** Shows the stage while it runs (not the extract, which shows its own). Default nothing. */
+  /** Shows the stage's bar while it runs (not the extract, which shows its own). Default nothing. */
   progress?: Progress | undefined;
   /** Gets `<stage>: <rows out> rows` per finished stage. Default nothing. */
   log?: ((line: string) => void) | undefined;
@@ -36,9 +36,12 @@ export function stageTimer(options: StageTimerOptions): TimedStage {
   const { onStage, runId, progress = noProgress, log = () => {} } = options;
   return async (stage, rowsIn, fn, rowsOut) => {
     const t0 = performance.now();
-    const task = stage === "extract" ? null : progress.start(stage);
+    const task = stage === "extract"
+      ? null
+      : progress.start(stage, rowsIn > 0 ? { total: rowsIn } : {});
     try {
       const out = await fn();
+      task?.advance(rowsIn > 0 ? rowsIn : rowsOut(out));
       onStage({
         stage,
         rows_in: rowsIn,

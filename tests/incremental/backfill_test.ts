@@ -234,3 +234,55 @@ dbTest(
     assert.deepEqual(await bars(db.client), []);
   },
 );
+
+dbTest(
+  "backfill() on a live progress display shows ONE bar over its chunks instead of a log line per chunk",
+  async (db) => {
+    const dataDir = await Deno.makeTempDir();
+    const bars: { label: string; total?: number | undefined; unit?: string }[] =
+      [];
+    const advanced = { chunks: 0, rows: 0, done: 0 };
+    const lines: string[] = [];
+    try {
+      const report = await backfill({
+        from: "2026-11-18",
+        to: "2026-11-20",
+        runId: crypto.randomUUID(),
+        dataDir,
+        snapshot: false,
+      }, {
+        client: db.client,
+        source: await source(),
+        dataset,
+        clock,
+        log: (line) => lines.push(line),
+        progress: {
+          live: true,
+          log: (line) => lines.push(line),
+          start(label, options = {}) {
+            bars.push({ label, ...options });
+            return {
+              advance(n = 1, rows = 0) {
+                advanced.chunks += n;
+                advanced.rows += rows;
+              },
+              done() {
+                advanced.done++;
+              },
+            };
+          },
+        },
+      });
+      assert.equal(report.succeeded, 4);
+      assert.deepEqual(bars, [{ label: "backfill", total: 4, unit: "chunks" }]);
+      assert.deepEqual(advanced, { chunks: 4, rows: report.loaded, done: 1 });
+      assert.deepEqual(
+        lines.filter((l) => /chunks \(\d+%\)/.test(l)),
+        [],
+        "no line per chunk",
+      );
+    } finally {
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+);

@@ -10,7 +10,7 @@
  * Server only: PGlite is one process, its database dies with it.
  */
 import assert from "node:assert/strict";
-import { openTestDatabase, SERVER_URL } from "../_db.ts";
+import { openTestDatabase, SKIP_SERVER_TESTS } from "../_db.ts";
 import { connectPostgres, type SqlClient } from "@pipeline/load/client.ts";
 import { spawnEtl } from "../ops/_process.ts";
 
@@ -121,7 +121,7 @@ const POINTS: KillPoint[] = [
 Deno.test({
   name:
     "etl run killed with SIGKILL at any point of its load, then run again, ends with exactly the rows of an uninterrupted run [postgres]",
-  ignore: !SERVER_URL,
+  ignore: SKIP_SERVER_TESTS,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {

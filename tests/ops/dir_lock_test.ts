@@ -42,7 +42,9 @@ Deno.test("lockDirectory() admits one live process and takes over a dead one's l
 
 Deno.test("processAlive() sees this process and not a finished one", async () => {
   assert.equal(processAlive(Deno.pid), true);
-  const child = new Deno.Command("true").spawn();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", ""],
+  }).spawn();
   await child.status;
   assert.equal(processAlive(child.pid), false);
 });

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { openTestDatabase, SERVER_URL } from "../_db.ts";
+import { openTestDatabase, SKIP_SERVER_TESTS } from "../_db.ts";
 import { connectPostgres, type SqlClient } from "@pipeline/load/client.ts";
 import {
   advisoryLock,
@@ -21,7 +21,7 @@ const RUN = ["run", "--symbols", "AAPL", "--sessions", "1", "--no-snapshot"];
 Deno.test({
   name:
     "tryAdvisoryLock() is exclusive across sessions and ends with the session [postgres]",
-  ignore: !SERVER_URL,
+  ignore: SKIP_SERVER_TESTS,
   async fn() {
     const db = await openTestDatabase("postgres");
     const other = await connectPostgres(db.url!);
@@ -103,7 +103,7 @@ Deno.test("lockedMessage() names the pipeline, the holder and --wait", () => {
 Deno.test({
   name:
     "etl run exits 3 while another process holds the pipeline's lock, and --wait runs once it is released [postgres]",
-  ignore: !SERVER_URL,
+  ignore: SKIP_SERVER_TESTS,
   async fn() {
     const db = await openTestDatabase("postgres");
     const dataDir = await Deno.makeTempDir();
@@ -144,7 +144,7 @@ Deno.test({
 
 Deno.test({
   name: "two concurrent etl runs of one pipeline never both load [postgres]",
-  ignore: !SERVER_URL,
+  ignore: SKIP_SERVER_TESTS,
   async fn() {
     const db = await openTestDatabase("postgres");
     const dataDir = await Deno.makeTempDir();

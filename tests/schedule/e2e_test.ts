@@ -8,7 +8,11 @@
  * occurrence logic with the test-only `SLUICE_SCHEDULE_TICK_MS` timer.
  */
 import assert from "node:assert/strict";
-import { openTestDatabase, SERVER_URL, type TestDatabase } from "../_db.ts";
+import {
+  openTestDatabase,
+  SKIP_SERVER_TESTS,
+  type TestDatabase,
+} from "../_db.ts";
 import type { SqlClient } from "@pipeline/load/client.ts";
 import { alertReceiver } from "../ops/_receiver.ts";
 import { type EtlProcess, spawnEtl } from "../ops/_process.ts";
@@ -90,7 +94,7 @@ async function withServerDb(
 Deno.test({
   name:
     "etl schedule on Deno.cron: a run killed mid-way is retried and completes, /metrics shows it, the stale-data alert arrives, SIGTERM stops it cleanly [postgres]",
-  ignore: !SERVER_URL,
+  ignore: SKIP_SERVER_TESTS,
   async fn() {
     await withServerDb(async (db, dataDir) => {
       await using receiver = alertReceiver();
@@ -237,7 +241,7 @@ Deno.test({
 Deno.test({
   name:
     "etl schedule stopped by SIGTERM during a run: the run stops at a safe point, nothing is half-loaded, exit 0 [postgres]",
-  ignore: !SERVER_URL,
+  ignore: SKIP_SERVER_TESTS,
   async fn() {
     await withServerDb(async (db, dataDir) => {
       await using scheduler = spawnEtl([

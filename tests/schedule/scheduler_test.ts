@@ -4,7 +4,7 @@
  * local alert receiver.
  */
 import assert from "node:assert/strict";
-import { dbTest, SERVER_URL } from "../_db.ts";
+import { dbTest, SKIP_SERVER_TESTS } from "../_db.ts";
 import { openTestDatabase } from "../_db.ts";
 import { connectPostgres, type SqlClient } from "@pipeline/load/client.ts";
 import type { Clock } from "@pipeline/clock.ts";
@@ -430,7 +430,7 @@ dbTest(
 Deno.test({
   name:
     "startScheduler() refuses a second scheduler of a pipeline on the same database [postgres]",
-  ignore: !SERVER_URL,
+  ignore: SKIP_SERVER_TESTS,
   async fn() {
     const db = await openTestDatabase("postgres");
     const other = await connectPostgres(db.url!);

@@ -15,7 +15,8 @@
  */
 import assert from "node:assert/strict";
 import pg from "pg";
-import { openTestDatabase, SERVER_URL } from "../_db.ts";
+import { DATABASE_KINDS, openTestDatabase, SKIP_SERVER_TESTS } from "../_db.ts";
+import { PG_BIN, skipWithoutRoot } from "../_requires.ts";
 import { connect, type SqlClient } from "@pipeline/load/client.ts";
 import { LAKE_LOCK_KEY } from "@pipeline/snapshot/lake_lock.ts";
 import { readLakeDebt } from "@pipeline/snapshot/debt.ts";
@@ -33,12 +34,8 @@ const ARGS = [
   "json",
 ];
 
-const PG_BIN = "/usr/lib/postgresql/15/bin";
-const IS_ROOT = Deno.uid() === 0;
-const HAS_PG_BIN = await Deno.stat(`${PG_BIN}/pg_ctl`).then(
-  () => true,
-  () => false,
-);
+const SKIP_CLUSTER_TESTS = await skipWithoutRoot({ pgBin: true });
+const SKIP_ROOT_TESTS = await skipWithoutRoot();
 
 /** Polls until `probe` returns true (every 20 ms, at most 120 s). */
 async function until(probe: () => Promise<boolean>, what: string) {
@@ -141,7 +138,7 @@ async function assertRepairedByOneRun(
 Deno.test({
   name:
     "etl run SIGKILLed during its snapshot leaves the debt and a staging leftover; the next run pays it and the lake equals the warehouse [postgres]",
-  ignore: !SERVER_URL,
+  ignore: SKIP_SERVER_TESTS,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -225,7 +222,7 @@ async function throwAwayCluster() {
 Deno.test({
   name:
     "the Postgres server stopping during the snapshot leaves the debt; after a restart the next run pays it and the lake equals the warehouse",
-  ignore: !IS_ROOT || !HAS_PG_BIN,
+  ignore: SKIP_CLUSTER_TESTS,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -275,15 +272,11 @@ async function tmpfs(dir: string, size: string) {
   };
 }
 
-for (
-  const kind of SERVER_URL
-    ? ["pglite", "postgres"] as const
-    : ["pglite"] as const
-) {
+for (const kind of DATABASE_KINDS) {
   Deno.test({
     name:
       `a full disk under the lake fails the snapshot, status shows the debt, and etl snapshot pays it once there is room [${kind}]`,
-    ignore: !IS_ROOT,
+    ignore: SKIP_ROOT_TESTS,
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {

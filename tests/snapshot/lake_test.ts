@@ -10,6 +10,7 @@ import {
   snapshotTables,
 } from "@pipeline/snapshot/mod.ts";
 import { DATES, LOAD_ID, pglite, QUARANTINE_ROWS, seed } from "./_fixtures.ts";
+import { SKIP_SERVER_TESTS } from "../_db.ts";
 
 const CLOCK = fixedClock("2026-11-22T06:00:00Z");
 
@@ -493,7 +494,7 @@ const DATABASE_URL = Deno.env.get("DATABASE_URL");
 
 Deno.test({
   name: "snapshotTables() snapshots from a Postgres server",
-  ignore: !DATABASE_URL,
+  ignore: SKIP_SERVER_TESTS,
   async fn() {
     const serverUrl = new URL(DATABASE_URL ?? "postgres://localhost/postgres");
     const dbName = `sluice_snapshot_${crypto.randomUUID().replaceAll("-", "")}`;

@@ -10,6 +10,7 @@ import { fixedClock } from "@pipeline/clock.ts";
 import { connectPostgres, type SqlClient } from "@pipeline/load/client.ts";
 import { describeTable, snapshotTables } from "@pipeline/snapshot/mod.ts";
 import { LOAD_ID, pglite } from "./_fixtures.ts";
+import { SKIP_SERVER_TESTS } from "../_db.ts";
 
 const DATABASE_URL = Deno.env.get("DATABASE_URL");
 
@@ -127,7 +128,7 @@ Deno.test("snapshotTables() snapshots a range-partitioned table [pglite]", async
 
 Deno.test({
   name: "snapshotTables() snapshots a range-partitioned table [postgres]",
-  ignore: !DATABASE_URL,
+  ignore: SKIP_SERVER_TESTS,
   async fn() {
     const serverUrl = new URL(DATABASE_URL ?? "postgres://localhost/postgres");
     const dbName = `sluice_partitioned_${

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { dbTest, openTestDatabase, SERVER_URL } from "../_db.ts";
+import { dbTest, openTestDatabase, SKIP_SERVER_TESTS } from "../_db.ts";
 import { bars, placement } from "./_fixtures.ts";
 import { connectPostgres, type SqlClient } from "@pipeline/load/client.ts";
 import { BARS_1M } from "@pipeline/load/bars.ts";
@@ -283,7 +283,7 @@ dbTest(
 Deno.test({
   name:
     "ensurePartitions() from two connections at once creates each partition once [postgres]",
-  ignore: !SERVER_URL, // PGlite has one connection.
+  ignore: SKIP_SERVER_TESTS, // PGlite has one connection.
   async fn() {
     const db = await openTestDatabase("postgres");
     const other = await connectPostgres(db.url!);

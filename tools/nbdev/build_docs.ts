@@ -1,24 +1,19 @@
 /**
  * Rendered docs (`deno task docs`): every notebook executed and converted
- * to an HTML page with its charts and tables by `jupyter nbconvert`, plus an
- * index page, under `data/docs/`.
- *
- * nbconvert sanitizes `image/svg+xml` outputs down to an empty `<svg>`
- * frame (its HTML template passes them through `clean_html`), so each chart
- * is also given to it as a `text/html` output holding the same SVG, which
- * it embeds as is. Directive lines (`//| ...`) are hidden on the pages.
+ * to an HTML page with its charts and tables by `jupyter nbconvert`
+ * (through {@link writeHtml}; `noCode` leaves the code out), plus an index
+ * page showing each notebook's title, summary (its first paragraph of
+ * prose) and first chart, under `data/docs/`.
  * @module
  */
 import { join } from "node:path";
+import { parseHTML } from "linkedom";
 import {
-  type Cell,
   cellSource,
   joinLines,
-  type Json,
   type Notebook,
   serializeNotebook,
 } from "@tools/nbdev/nbformat.ts";
-import { splitDirectives } from "@tools/nbdev/directives.ts";
 import {
   DEFAULT_CONCURRENCY,
   describeFailure,
@@ -29,13 +24,18 @@ import {
   detectJupyter,
   INSTALL_HINT,
   missingForExecution,
-  pythonEnv,
 } from "@tools/nbdev/jupyter.ts";
 import {
   listNotebooks,
   notebookStem,
   resolveRoot,
 } from "@tools/nbdev/project.ts";
+import { isLegendSvg } from "@tools/nbdev/charts.ts";
+import {
+  type HtmlInput,
+  outputData,
+  writeHtml,
+} from "@tools/nbdev/html_report.ts";
 
 /** One rendered page. */
 export interface DocsPage {
@@ -53,6 +53,10 @@ export interface DocsPage {
   charts: number;
   /** Number of HTML table outputs (DataFrames). */
   tables: number;
+  /** The first paragraph of the notebook's prose ("" if none). */
+  summary: string;
+  /** The first chart as an inline `<svg>`, if the notebook has one. */
+  firstChart: string | undefined;
 }
 
 /** The outcome of {@link buildDocs}. */
@@ -78,6 +82,8 @@ export interface DocsOptions {
   timeoutS?: number;
   /** Kernels at once. Default: {@link DEFAULT_CONCURRENCY}. */
   concurrency?: number;
+  /** Leave the code out of the pages (nbconvert `--no-input`). Default false. */
+  noCode?: boolean;
 }
 
 /** The notebook's title: its first markdown heading, or its stem. */
@@ -90,14 +96,10 @@ export function notebookTitle(nb: Notebook, notebook: string): string {
   return notebookStem(notebook);
 }
 
-function outputData(output: Json): { [mime: string]: Json } | undefined {
-  if (output === null || typeof output !== "object" || Array.isArray(output)) {
-    return undefined;
-  }
-  const data = output["data"];
-  return data && typeof data === "object" && !Array.isArray(data)
-    ? data
-    : undefined;
+/** Whether a `text/html` output is an Observable Plot figure (a titled chart). */
+function isPlotFigure(html: string): boolean {
+  return /^\s*<figure\b[^>]*class="plot-[^"]*-figure"/.test(html) &&
+    /<svg\b/.test(html);
 }
 
 /** Counts chart and table outputs of an executed notebook. */
@@ -108,41 +110,62 @@ export function countOutputs(nb: Notebook): { charts: number; tables: number } {
     for (const output of cell.outputs ?? []) {
       const data = outputData(output);
       if (!data) continue;
-      if (data["image/svg+xml"] !== undefined) charts++;
-      const html = data["text/html"];
+      const html = data["text/html"] === undefined
+        ? undefined
+        : joinLines(data["text/html"] as string | string[]);
       if (
-        data["image/svg+xml"] === undefined && html !== undefined &&
-        /<table/i.test(joinLines(html as string | string[]))
-      ) tables++;
+        data["image/svg+xml"] !== undefined ||
+        (html !== undefined && isPlotFigure(html))
+      ) charts++;
+      else if (html !== undefined && /<table/i.test(html)) tables++;
     }
   }
   return { charts, tables };
 }
 
-/** The copy nbconvert renders: directives hidden, SVG charts kept whole. */
-export function forRendering(nb: Notebook, title: string): Notebook {
-  const cells = nb.cells.map((cell): Cell => {
-    if (cell.cell_type !== "code") return cell;
-    const { code } = splitDirectives(cellSource(cell));
-    const outputs = (cell.outputs ?? []).map((output) => {
+/**
+ * The first chart of an executed notebook as one inline `<svg>` (a Plot
+ * figure's chart without its title and legend), or undefined.
+ */
+export function firstChart(nb: Notebook): string | undefined {
+  for (const cell of nb.cells) {
+    for (const output of cell.outputs ?? []) {
       const data = outputData(output);
-      const svg = data?.["image/svg+xml"];
-      if (!data || svg === undefined || data["text/html"] !== undefined) {
-        return output;
-      }
-      return {
-        ...(output as { [key: string]: Json }),
-        data: {
-          ...data,
-          "text/html": `<div class="sluice-chart">${
-            joinLines(svg as string | string[])
-          }</div>`,
-        },
-      };
-    });
-    return { ...cell, source: code.replace(/^\n+/, ""), outputs };
-  });
-  return { ...nb, metadata: { ...nb.metadata, title }, cells };
+      if (!data) continue;
+      const svg = data["image/svg+xml"];
+      if (svg !== undefined) return joinLines(svg as string | string[]);
+      const html = data["text/html"];
+      if (html === undefined) continue;
+      const text = joinLines(html as string | string[]);
+      if (!isPlotFigure(text)) continue;
+      const { document } = parseHTML(`<div>${text}</div>`);
+      const chart = [...document.querySelectorAll("svg")].find((e) =>
+        !e.parentElement?.closest("svg") && !isLegendSvg(e)
+      );
+      if (chart) return chart.outerHTML;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The notebook's summary: the first paragraph of prose in its markdown
+ * (after the title heading), markdown links and emphasis reduced to text.
+ */
+export function notebookSummary(nb: Notebook): string {
+  for (const cell of nb.cells) {
+    if (cell.cell_type !== "markdown") continue;
+    const prose = cellSource(cell).replace(/^\s*#{1,6}\s.*$/gm, "");
+    const paragraphs = prose.split(/\n\s*\n/).map((p) => p.trim())
+      .filter((p) => p && !/^(#|```|\||<|- |\* |\d+\. )/.test(p));
+    const first = paragraphs[0];
+    if (!first) continue;
+    const text = first.replace(/\[([^\]]+)\]\([^)]*\)/g, "$1")
+      .replace(/[*_]{1,2}([^*_]+)[*_]{1,2}/g, "$1")
+      .replace(/\s+/g, " ");
+    return text.length > 320 ? `${text.slice(0, 319).trimEnd()}…` : text;
+  }
+  return "";
 }
 
 function escapeHtml(text: string): string {
@@ -155,7 +178,7 @@ function escapeHtml(text: string): string {
   );
 }
 
-/** The index page linking every notebook page. */
+/** The index page: each notebook's title, summary and first chart, linked. */
 export function indexPage(pages: readonly DocsPage[]): string {
   const items = pages.map((p) => {
     const status = p.ok
@@ -163,9 +186,16 @@ export function indexPage(pages: readonly DocsPage[]): string {
       : `<strong class="failed">failed</strong>: <code>${
         escapeHtml(p.error?.split("\n")[0] ?? "")
       }</code>`;
-    return `    <li><a href="${encodeURI(p.page)}">${
-      escapeHtml(p.title)
-    }</a> <small>${escapeHtml(p.notebook)}</small> — ${status}</li>`;
+    const chart = p.firstChart
+      ? `\n      <a class="chart" href="${
+        encodeURI(p.page)
+      }">${p.firstChart}</a>`
+      : "";
+    return `    <li>
+      <h2><a href="${encodeURI(p.page)}">${escapeHtml(p.title)}</a></h2>
+      <p class="summary">${escapeHtml(p.summary)}</p>
+      <p><small>${escapeHtml(p.notebook)} — ${status}</small></p>${chart}
+    </li>`;
   });
   return `<!DOCTYPE html>
 <html lang="en">
@@ -173,10 +203,14 @@ export function indexPage(pages: readonly DocsPage[]): string {
   <meta charset="utf-8">
   <title>Sluice notebooks</title>
   <style>
-    body { font-family: system-ui, sans-serif; max-width: 50rem; margin: 2rem auto; padding: 0 1rem; }
-    li { margin: 0.4rem 0; }
+    body { font-family: system-ui, sans-serif; max-width: 56rem; margin: 2rem auto; padding: 0 1rem; }
+    ul { list-style: none; padding: 0; }
+    li { margin: 0 0 2rem; padding-bottom: 1rem; border-bottom: 1px solid #eee; }
+    h2 { font-size: 1.2rem; margin: 0 0 0.3rem; }
+    .summary { margin: 0.3rem 0; }
     small { color: #666; }
     .failed { color: #b00; }
+    .chart svg { display: block; max-width: 100%; height: auto; max-height: 16rem; }
   </style>
 </head>
 <body>
@@ -204,6 +238,7 @@ export async function buildDocs(
     notebooks = listNotebooks(root),
     timeoutS = 60,
     concurrency = DEFAULT_CONCURRENCY,
+    noCode = false,
   } = options;
   const env = await detectJupyter();
   const missing = missingForExecution(env, { docs: true });
@@ -217,79 +252,42 @@ export async function buildDocs(
     { root, timeoutS, concurrency },
   );
   const executedDir = join(outDir, "_executed");
-  const renderDir = await Deno.makeTempDir({ prefix: "sluice-docs-" });
   await Deno.mkdir(executedDir, { recursive: true });
-  try {
-    const pages: DocsPage[] = [];
-    const inputs: string[] = [];
-    for (const execution of executions) {
-      const stem = notebookStem(execution.notebook);
-      const executed = execution.executed;
-      const page: DocsPage = {
-        notebook: execution.notebook,
-        title: executed ? notebookTitle(executed, execution.notebook) : stem,
-        page: `${stem}.html`,
-        executed: `_executed/${stem}.ipynb`,
-        ok: execution.ok,
-        error: execution.ok ? undefined : describeFailure(execution),
-        charts: 0,
-        tables: 0,
-      };
-      pages.push(page);
-      if (!executed) continue;
-      Object.assign(page, countOutputs(executed));
-      await Deno.writeTextFile(
-        join(outDir, page.executed),
-        serializeNotebook(executed),
-      );
-      const input = join(renderDir, `${stem}.ipynb`);
-      await Deno.writeTextFile(
-        input,
-        serializeNotebook(forRendering(executed, page.title)),
-      );
-      inputs.push(input);
-    }
-    if (inputs.length > 0) {
-      const out = await new Deno.Command(env.python, {
-        args: [
-          "-m",
-          "nbconvert",
-          "--to",
-          "html",
-          "--output-dir",
-          outDir,
-          ...inputs,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-        env: pythonEnv(),
-      }).output();
-      if (!out.success) {
-        throw new Error(
-          `nbconvert --to html failed (exit ${out.code}): ${
-            new TextDecoder().decode(out.stderr).split("\n").slice(-10).join(
-              "\n",
-            )
-          }`,
-        );
-      }
-    }
-    for (const page of pages) {
-      try {
-        await Deno.stat(join(outDir, page.page));
-      } catch {
-        page.ok = false;
-        page.error ??= `${page.notebook}: no page was rendered`;
-      }
-    }
-    await Deno.writeTextFile(join(outDir, "index.html"), indexPage(pages));
-    return {
-      ok: pages.every((p) => p.ok),
-      outDir,
-      pages,
-      executions,
+  const pages: DocsPage[] = [];
+  const inputs: HtmlInput[] = [];
+  for (const execution of executions) {
+    const stem = notebookStem(execution.notebook);
+    const executed = execution.executed;
+    const page: DocsPage = {
+      notebook: execution.notebook,
+      title: executed ? notebookTitle(executed, execution.notebook) : stem,
+      page: `${stem}.html`,
+      executed: `_executed/${stem}.ipynb`,
+      ok: execution.ok,
+      error: execution.ok ? undefined : describeFailure(execution),
+      charts: 0,
+      tables: 0,
+      summary: executed ? notebookSummary(executed) : "",
+      firstChart: executed ? firstChart(executed) : undefined,
     };
-  } finally {
-    await Deno.remove(renderDir, { recursive: true });
+    pages.push(page);
+    if (!executed) continue;
+    Object.assign(page, countOutputs(executed));
+    await Deno.writeTextFile(
+      join(outDir, page.executed),
+      serializeNotebook(executed),
+    );
+    inputs.push({ notebook: executed, title: page.title, name: stem });
   }
+  await writeHtml(inputs, outDir, { python: env.python, noCode });
+  for (const page of pages) {
+    try {
+      await Deno.stat(join(outDir, page.page));
+    } catch {
+      page.ok = false;
+      page.error ??= `${page.notebook}: no page was rendered`;
+    }
+  }
+  await Deno.writeTextFile(join(outDir, "index.html"), indexPage(pages));
+  return { ok: pages.every((p) => p.ok), outDir, pages, executions };
 }

@@ -1,8 +1,10 @@
 /**
- * What a rendered page shows: its charts (top-level `<svg>` elements, with
- * Observable Plot's `g[aria-label]` mark groups and the shapes inside them)
- * and its tables, read from HTML with linkedom. A chart whose only marks
- * are axes, grids or a frame, or whose marks hold no shapes, is empty.
+ * What a rendered page shows: its charts (top-level `<svg>` elements that
+ * are not legend swatches or ramps, with Observable Plot's `g[aria-label]`
+ * mark groups and the shapes inside them, and the title and legend of the
+ * `<figure>` Plot wraps them in when given a `title` or a legend) and its
+ * tables, read from HTML with linkedom. A chart whose only marks are axes,
+ * grids or a frame, or whose marks hold no shapes, is empty.
  * @module
  */
 import { parseHTML } from "linkedom";
@@ -22,6 +24,10 @@ export interface ChartInfo {
   marks: ChartMark[];
   /** Whether at least one data mark draws at least one shape. */
   hasMarks: boolean;
+  /** The title of its figure (Plot's `title` option), if any. */
+  title: string | undefined;
+  /** Whether its figure holds a color legend (swatches or a ramp). */
+  legend: boolean;
 }
 
 /** What {@link inspectPage} finds. */
@@ -39,11 +45,22 @@ export function isDataMark(label: string): boolean {
   return !/axis|grid/.test(label) && label !== "frame";
 }
 
+/** Whether an `<svg>` is part of a Plot legend rather than a chart. */
+export function isLegendSvg(
+  svg: { getAttribute(name: string): string | null; parentElement: unknown },
+): boolean {
+  if (/-ramp\b/.test(svg.getAttribute("class") ?? "")) return true;
+  const parent = svg.parentElement as
+    | { getAttribute(name: string): string | null }
+    | null;
+  return /-swatch\b/.test(parent?.getAttribute("class") ?? "");
+}
+
 /** The charts and tables in the HTML of a page. */
 export function inspectPage(html: string): PageInfo {
   const { document } = parseHTML(html);
   const svgs = [...document.querySelectorAll("svg")].filter((svg) =>
-    !svg.parentElement?.closest("svg")
+    !svg.parentElement?.closest("svg") && !isLegendSvg(svg)
   );
   const charts = svgs.map((svg) => {
     const marks = [...svg.querySelectorAll("g[aria-label]")].map((g) => {
@@ -54,7 +71,18 @@ export function inspectPage(html: string): PageInfo {
         data: isDataMark(label),
       };
     });
-    return { marks, hasMarks: marks.some((m) => m.data && m.shapes > 0) };
+    const figure = svg.closest("figure");
+    const title = figure?.querySelector("h2")?.textContent?.trim();
+    const legend = !!figure &&
+      [...figure.querySelectorAll("svg, div")].some((e) =>
+        /-(ramp|swatches)\b/.test(e.getAttribute("class") ?? "")
+      );
+    return {
+      marks,
+      hasMarks: marks.some((m) => m.data && m.shapes > 0),
+      title: title || undefined,
+      legend,
+    };
   });
   return { charts, tables: document.querySelectorAll("table").length };
 }

@@ -15,14 +15,17 @@ Usage: deno run -A tools/nbdev/docs.ts [NOTEBOOK...] [options]
 Each notebook runs headlessly through the Deno kernel (started in the
 notebook's folder, as in Jupyter) and is rendered by jupyter nbconvert to <out>/<stem>.html, with
 its charts (inline SVG) and DataFrames (HTML tables); the executed notebooks
-are kept in <out>/_executed/, and <out>/index.html links every page. A
-failing notebook is still rendered, and the command exits 1 naming it.
+are kept in <out>/_executed/, and <out>/index.html shows each notebook's
+title, summary (its first paragraph of prose) and first chart, linked to
+its page. A failing notebook is still rendered, and the command exits 1
+naming it.
 
 Arguments:
   NOTEBOOK        Notebooks to render (default: every notebooks/*.ipynb).
 
 Options:
   --out DIR       Docs folder (default: data/docs).
+  --no-code       Leave the code out of the pages: prose, tables and charts only.
   --timeout S     Seconds a cell may run (default: 60).
   --concurrency N Kernels at once (default: 3).
   --root DIR      Project root (default: cwd).
@@ -35,6 +38,7 @@ export async function main(args: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       out: { type: "string" },
+      "no-code": { type: "boolean", default: false },
       timeout: { type: "string", default: "60" },
       concurrency: { type: "string" },
       root: { type: "string" },
@@ -51,6 +55,7 @@ export async function main(args: string[]): Promise<number> {
     outDir: values.out ?? join(root, "data", "docs"),
     timeoutS: Number(values.timeout) || 60,
     concurrency: Number(values.concurrency) || DEFAULT_CONCURRENCY,
+    noCode: values["no-code"],
     ...(positionals.length > 0
       ? { notebooks: positionals.map((p) => projectPath(root, p)) }
       : {}),

@@ -18,6 +18,8 @@ export interface JupyterEnv {
   kernels: string[];
   /** A headless-capable Chromium or Chrome binary. */
   chromium: string | undefined;
+  /** The `jupyter` command on PATH (plain `jupyter nbconvert`, editors). */
+  jupyter: string | undefined;
 }
 
 /** The kernelspec name of the Deno kernel. */
@@ -77,12 +79,10 @@ export function pythonCandidates(): string[] {
   return [...new Set(list.filter((p): p is string => !!p && isFile(p)))];
 }
 
-/** Chromium binaries to try (`CHROMIUM` overrides). */
+/** Chromium binaries to try: `CHROMIUM`, then those on PATH. */
 export function chromiumCandidates(): string[] {
   const list = [
     Deno.env.get("CHROMIUM"),
-    "/usr/bin/chromium",
-    "/usr/bin/chromium-browser",
     which("chromium"),
     which("chromium-browser"),
     which("google-chrome"),
@@ -129,6 +129,7 @@ export function detectJupyter(options: { fresh?: boolean } = {}): Promise<
       nbconvert: undefined,
       kernels: [],
       chromium: chromiumCandidates()[0],
+      jupyter: which("jupyter"),
     };
     for (const python of candidates) {
       const found = await probe(python);
@@ -148,12 +149,25 @@ export function detectJupyter(options: { fresh?: boolean } = {}): Promise<
   return cached;
 }
 
+/** What {@link missingForExecution} checks besides nbclient and the kernel. */
+export interface ExecutionNeeds {
+  /** nbconvert (HTML pages). */
+  docs?: boolean;
+  /** Chromium (the rendered-page checks). */
+  chromium?: boolean;
+  /** The `jupyter` command on PATH (plain `jupyter nbconvert`). */
+  command?: boolean;
+}
+
 /** What stops notebook execution (and, with `docs`, rendering); [] if none. */
 export function missingForExecution(
   env: JupyterEnv,
-  options: { docs?: boolean; chromium?: boolean } = {},
+  options: ExecutionNeeds = {},
 ): string[] {
   const missing: string[] = [];
+  if (options.command && !env.jupyter) {
+    missing.push("the jupyter command on PATH");
+  }
   if (!env.nbclient) missing.push("a Python with Jupyter's nbclient");
   else if (!env.kernels.includes(DENO_KERNEL)) {
     missing.push('the Deno kernelspec ("deno jupyter --install")');
@@ -161,32 +175,4 @@ export function missingForExecution(
   if (options.docs && !env.nbconvert) missing.push("Jupyter's nbconvert");
   if (options.chromium && !env.chromium) missing.push("Chromium");
   return missing;
-}
-
-/**
- * For tests that need Jupyter (and maybe nbconvert/Chromium): whether to
- * register them with `ignore: true`. Outside CI a missing piece skips them
- * with a message saying how to install it; with `CI` set nothing is
- * skipped, so the tests fail on what is missing.
- */
-export async function ignoreWithoutJupyter(
-  what: string,
-  options: { docs?: boolean; chromium?: boolean } = {},
-): Promise<boolean> {
-  const missing = missingForExecution(await detectJupyter(), options);
-  if (missing.length === 0) return false;
-  if (Deno.env.get("CI")) {
-    console.error(
-      `${what}: missing ${
-        missing.join(", ")
-      } with CI set: these tests will fail; ${INSTALL_HINT}`,
-    );
-    return false;
-  }
-  console.warn(
-    `${what}: skipped, missing ${
-      missing.join(", ")
-    }; to run them ${INSTALL_HINT}`,
-  );
-  return true;
 }

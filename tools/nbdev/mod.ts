@@ -13,8 +13,11 @@
  *   use `Deno.jupyter`. `deno task export` writes the modules (deno fmt
  *   formatted), `--check` diffs them, `--update` carries module edits back.
  * - Other cells demonstrate and test: the last expression of a cell is
- *   displayed (a nodejs-polars DataFrame as an HTML table, an Observable
- *   Plot chart made with a linkedom `document` as an SVG image). A cell that
+ *   displayed. Tables go through `table(frame)` (`@tools/nbdev/table.ts`,
+ *   imported in the first code cell): instants in the exchange time zone,
+ *   floats rounded. Charts are Observable Plot charts made with a linkedom
+ *   `document`, each with a `title` and, where colour encodes a series,
+ *   `color: { legend: true }` (shown as a `<figure>`). A cell that
  *   throws, or whose `Deno.test` fails, fails the notebook's test; assert
  *   with `node:assert/strict` or `Deno.test`.
  * - `//| eval: false` keeps a cell from being executed (network, long runs).
@@ -30,10 +33,12 @@
  *   assigned to cells without one.
  *
  * Commands: `deno task export [--check|--update]`, `deno task
- * notebooks:clean [--check]`, `deno task notebook run|test`, `deno task
- * docs` (HTML pages with charts under data/docs/), `deno task
- * jupyter:setup`. Execution needs Jupyter's nbclient (Debian:
- * `.ci/setup-jupyter.sh`) and the Deno kernelspec.
+ * notebooks:clean [--check]`, `deno task notebook run|test` (`run --to
+ * html [--no-code]`: an HTML report), `deno task docs [--no-code]` (HTML
+ * pages with charts under data/docs/, an index with titles, summaries and
+ * first charts), `deno task jupyter:setup [--editor]`. Execution needs
+ * Jupyter's nbclient (Debian: `.ci/setup-jupyter.sh`) and the Deno
+ * kernelspec.
  * @module
  */
 export {
@@ -81,11 +86,19 @@ export {
   type DocsReport,
 } from "@tools/nbdev/build_docs.ts";
 export { inspectPage, type PageInfo } from "@tools/nbdev/charts.ts";
+export { table, type TableOptions } from "@tools/nbdev/table.ts";
+export {
+  forRendering,
+  type HtmlInput,
+  writeHtml,
+} from "@tools/nbdev/html_report.ts";
+export { type EditorPlan, planEditor } from "@tools/nbdev/editor.ts";
 export { dumpDom } from "@tools/nbdev/chromium.ts";
 export {
   detectJupyter,
-  ignoreWithoutJupyter,
+  type ExecutionNeeds,
   type JupyterEnv,
+  missingForExecution,
 } from "@tools/nbdev/jupyter.ts";
 export {
   formatProblem,

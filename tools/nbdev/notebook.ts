@@ -29,7 +29,8 @@ Commands:
          "injected-parameters"), execute, and save the executed notebook with
          its run record (metadata.sluice.run: notebook, parameters, start, end,
          duration_s, error) as <out>/<notebook-stem>/<timestamp>.ipynb, also
-         when a cell fails (then exit 1 naming the cell).
+         when a cell fails (then exit 1 naming the cell). With --to html, also
+         an HTML report beside it (<timestamp>.html, through nbconvert).
   test   Execute notebooks (default: every notebooks/*.ipynb) and exit 1
          naming the notebook, cell id and error of each failure.
 
@@ -41,6 +42,9 @@ Options:
                           true/false are booleans, anything else a string. The
                           parameters cell must declare NAME (let NAME = ...;).
   --out DIR               (run) Folder of run folders (default: data/runs).
+  --to html               (run) Also write an HTML report of the executed notebook.
+  --no-code               (run, with --to html) Leave the code out of the report:
+                          prose, tables and charts only (nbconvert --no-input).
   --timeout S             Seconds a cell may run (default: 60).
   --concurrency N         (test) Kernels at once (default: 3).
   --root DIR              Project root (default: cwd).
@@ -54,6 +58,8 @@ export async function main(args: string[]): Promise<number> {
     options: {
       param: { type: "string", short: "p", multiple: true, default: [] },
       out: { type: "string" },
+      to: { type: "string" },
+      "no-code": { type: "boolean", default: false },
       timeout: { type: "string", default: "60" },
       concurrency: { type: "string" },
       root: { type: "string" },
@@ -82,21 +88,33 @@ export async function main(args: string[]): Promise<number> {
       console.error("notebook run: give exactly one notebook");
       return 2;
     }
+    if (values.to !== undefined && values.to !== "html") {
+      console.error(
+        `notebook run: --to ${values.to} is not a report format (html)`,
+      );
+      return 2;
+    }
+    if (values["no-code"] && values.to !== "html") {
+      console.error("notebook run: --no-code needs --to html");
+      return 2;
+    }
     const notebook = projectPath(root, rest[0]!);
     const run = await runNotebook(notebook, {
       root,
       parameters: parseParameters(values.param),
       timeoutS,
       ...(values.out ? { outDir: values.out } : {}),
+      ...(values.to === "html" ? { html: { noCode: values["no-code"] } } : {}),
     });
+    const saved = run.html ? `${run.path} and ${run.html}` : run.path;
     if (run.ok) {
       console.log(
-        `notebook run: ${notebook} ran in ${run.record.duration_s} s; saved ${run.path}`,
+        `notebook run: ${notebook} ran in ${run.record.duration_s} s; saved ${saved}`,
       );
       return 0;
     }
     console.error(
-      `notebook run: ${describeFailure(run.execution)}\nsaved ${run.path}`,
+      `notebook run: ${describeFailure(run.execution)}\nsaved ${saved}`,
     );
     return 1;
   }

@@ -2,7 +2,8 @@
  * Parameterised runs (`deno task notebook run <nb> -p name=value`): inject
  * the parameters, execute, and keep the executed notebook with a run record
  * in its metadata (`sluice.run`) under `data/runs/<stem>/<timestamp>.ipynb`,
- * also when a cell fails.
+ * also when a cell fails; with `html`, also an HTML report beside it
+ * (`<timestamp>.html`, with or without the code).
  * @module
  */
 import { join } from "node:path";
@@ -16,6 +17,9 @@ import { type Parameters } from "@tools/nbdev/parameters.ts";
 import { executeNotebook, type ExecuteResult } from "@tools/nbdev/execute.ts";
 import { notebookStem, resolveRoot } from "@tools/nbdev/project.ts";
 import { prepareForExecution } from "@tools/nbdev/prepare.ts";
+import { detectJupyter, INSTALL_HINT } from "@tools/nbdev/jupyter.ts";
+import { writeHtml } from "@tools/nbdev/html_report.ts";
+import { notebookTitle } from "@tools/nbdev/build_docs.ts";
 
 /** The run record kept in the executed notebook's `metadata.sluice.run`. */
 export interface RunRecord {
@@ -40,6 +44,8 @@ export interface RunResult {
   ok: boolean;
   /** Absolute path of the saved executed notebook. */
   path: string;
+  /** Absolute path of the HTML report, when one was asked for. */
+  html: string | undefined;
   record: RunRecord;
   execution: ExecuteResult;
 }
@@ -56,6 +62,11 @@ export interface RunOptions {
   timeoutS?: number;
   /** Where start and end come from. Default: the system clock. */
   clock?: Clock;
+  /**
+   * Also write an HTML report beside the notebook (`<timestamp>.html`);
+   * `noCode` leaves the code out. Default: none.
+   */
+  html?: { noCode?: boolean };
 }
 
 /** `2026-11-22T04:05:06.123Z` → `2026-11-22T04-05-06.123Z` (a file name). */
@@ -87,6 +98,12 @@ export async function runNotebook(
     notebook,
     parameters,
   });
+  const env = await detectJupyter();
+  if (options.html && (!env.nbconvert || !env.python)) {
+    throw new Error(
+      `cannot write an HTML report: missing Jupyter's nbconvert; ${INSTALL_HINT}`,
+    );
+  }
   const start = clock.now();
   const execution = await executeNotebook(
     { notebook, parameters },
@@ -120,5 +137,15 @@ export async function runNotebook(
   await Deno.mkdir(dir, { recursive: true });
   const path = join(dir, `${runTimestamp(start)}.ipynb`);
   await Deno.writeTextFile(path, serializeNotebook(executed));
-  return { ok: execution.ok, path, record, execution };
+  let html: string | undefined;
+  if (options.html && env.python) {
+    const name = runTimestamp(start);
+    await writeHtml(
+      [{ notebook: executed, title: notebookTitle(executed, notebook), name }],
+      dir,
+      { python: env.python, noCode: options.html.noCode ?? false },
+    );
+    html = join(dir, `${name}.html`);
+  }
+  return { ok: execution.ok, path, html, record, execution };
 }

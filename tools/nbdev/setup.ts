@@ -10,15 +10,25 @@ import {
   type JupyterEnv,
   missingForExecution,
 } from "@tools/nbdev/jupyter.ts";
+import {
+  type EditorProbe,
+  planEditor,
+  probeEditor,
+} from "@tools/nbdev/editor.ts";
 
 const HELP = `Set up Jupyter for Sluice's notebooks.
 
-Usage: deno run -A tools/nbdev/setup.ts [--check]
+Usage: deno run -A tools/nbdev/setup.ts [--check] [--editor]
 
 Installs the Deno Jupyter kernelspec ("deno jupyter --install") when it is
 missing, then prints what it found: a Python with nbclient and nbconvert
 (/usr/bin/python3 first, then python3 on PATH; SLUICE_PYTHON overrides), the Jupyter kernels, and
 Chromium (CHROMIUM overrides). Exits 1 when something is still missing.
+
+Then it offers an editor to open the notebooks in: JupyterLab when apt (or
+pip) has it, else Debian's jupyter-notebook package. It prints the one
+command that installs it and runs it only with --editor, or after a yes at
+the prompt on a terminal.
 
 Getting Jupyter:
   Debian/Ubuntu: sudo apt-get install -y --no-install-recommends \\
@@ -28,7 +38,8 @@ Getting Jupyter:
                  and a Chromium or Chrome (set CHROMIUM to its path)
 
 Options:
-  --check      Only report; do not install the kernelspec.
+  --check      Only report; do not install the kernelspec, offer no editor.
+  --editor     Install the editor (the printed command) without asking.
   -h, --help   Show this help.`;
 
 /** What {@link main} prints about `env`. */
@@ -52,12 +63,52 @@ export function describeEnv(env: JupyterEnv): string {
   ].join("\n");
 }
 
+/**
+ * Says which editor is there or the one command that installs one, and runs
+ * that command when `install` is set or the user says yes on a terminal.
+ */
+export async function offerEditor(
+  options: { install?: boolean; probe?: EditorProbe } = {},
+): Promise<void> {
+  const plan = planEditor(options.probe ?? await probeEditor());
+  if (plan.kind === "installed") {
+    console.log(`  ${"editor".padEnd(12)} ${plan.command}`);
+    return;
+  }
+  if (plan.kind === "none") {
+    console.log(`  ${"editor".padEnd(12)} MISSING: ${plan.hint}`);
+    return;
+  }
+  const command = plan.argv.join(" ");
+  console.log(
+    `  ${"editor".padEnd(12)} MISSING; ${plan.editor}: ${command}`,
+  );
+  const yes = options.install ||
+    (Deno.stdin.isTerminal() &&
+      prompt(`jupyter:setup: install ${plan.editor} now? [y/N]`)?.trim()
+          .toLowerCase() === "y");
+  if (!yes) return;
+  const [cmd, ...args] = plan.argv;
+  const out = await new Deno.Command(cmd!, {
+    args,
+    stdout: "inherit",
+    stderr: "inherit",
+    env: { DEBIAN_FRONTEND: "noninteractive" },
+  }).output();
+  console.log(
+    out.success
+      ? `jupyter:setup: ${plan.editor} installed`
+      : `jupyter:setup: ${command} failed (exit ${out.code})`,
+  );
+}
+
 /** The command line of `deno task jupyter:setup`; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
       check: { type: "boolean", default: false },
+      editor: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -81,6 +132,7 @@ export async function main(args: string[]): Promise<number> {
     env = await detectJupyter({ fresh: true });
   }
   console.log(describeEnv(env));
+  if (!values.check) await offerEditor({ install: values.editor });
   const missing = missingForExecution(env, { docs: true, chromium: true });
   if (missing.length === 0) {
     console.log(

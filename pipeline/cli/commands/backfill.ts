@@ -152,6 +152,7 @@ DATA_DIR/raw without API calls).`,
               secrets: runtime.secrets,
             }),
             secrets: runtime.secrets,
+            progress: runtime.progress,
           }));
       } catch (err) {
         log.error(`error: ${errorMessage(err)}`);

@@ -14,24 +14,27 @@ import {
 } from "@tools/nbdev/build_docs.ts";
 import { inspectPage } from "@tools/nbdev/charts.ts";
 import { dumpDom } from "@tools/nbdev/chromium.ts";
-import { ignoreWithoutJupyter } from "@tools/nbdev/jupyter.ts";
+import { skipWithoutJupyter } from "../../_requires.ts";
 import { readNotebook } from "@tools/nbdev/nbformat.ts";
 import { code, markdown, notebook, tempProject } from "./_project.ts";
 
-const ignore = await ignoreWithoutJupyter("tests/nbdev/build_docs_test.ts", {
+const ignore = await skipWithoutJupyter({
   docs: true,
   chromium: true,
 });
 
 const chartNotebook = notebook([
-  markdown("intro", "# Closing prices\nOne chart, one table."),
+  markdown(
+    "intro",
+    "# Closing prices\nOne chart, one table, from [the fixture](x.md).\n\nMore prose.",
+  ),
   code(
     "setup",
     'import * as Plot from "@observablehq/plot";\nimport { parseHTML } from "linkedom";\nimport pl from "nodejs-polars";\nconst { document } = parseHTML("<a></a>");',
   ),
   code(
     "chart",
-    'Plot.plot({\n  document,\n  marks: [Plot.dot([{ x: 1, y: 2 }, { x: 2, y: 3 }], { x: "x", y: "y" })],\n})',
+    'Plot.plot({\n  document,\n  title: "Two dots",\n  color: { legend: true },\n  marks: [Plot.dot([{ x: 1, y: 2, s: "a" }, { x: 2, y: 3, s: "b" }], { x: "x", y: "y", fill: "s" })],\n})',
   ),
   code("table", 'pl.DataFrame({ symbol: ["AAPL"], close: [187.5] })'),
   code("skipped", '//| eval: false\nthrow new Error("not in the docs run");'),
@@ -93,12 +96,28 @@ Deno.test({
     );
     const dots = page.charts[0]!.marks.find((m) => m.label === "dot");
     assert.deepEqual(dots, { label: "dot", shapes: 2, data: true });
+    assert.equal(page.charts[0]!.title, "Two dots", "the chart's title");
+    assert.equal(page.charts[0]!.legend, true, "and its legend");
     assert.equal(page.tables, 1);
     assert.match(dom, /<td>AAPL<\/td>/);
     assert.doesNotMatch(dom, /\/\/\| eval/, "directive lines are hidden");
 
     const index = await Deno.readTextFile(join(out, "index.html"));
     assert.match(index, /<a href="05_chart\.html">Closing prices<\/a>/);
+    assert.equal(
+      report.pages[0]!.summary,
+      "One chart, one table, from the fixture.",
+    );
+    assert.match(
+      index,
+      /<p class="summary">One chart, one table, from the fixture\.<\/p>/,
+    );
+    const cards = index.split("<li>").slice(1);
+    assert.equal(cards.length, 2);
+    const shown = inspectPage(cards[0]!);
+    assert.equal(shown.charts.length, 1, "the first chart, inline");
+    assert.equal(shown.charts[0]!.hasMarks, true);
+    assert.doesNotMatch(cards[1]!, /<svg/, "no chart, none shown");
   },
 });
 

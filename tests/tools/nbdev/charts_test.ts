@@ -28,6 +28,24 @@ Deno.test("inspectPage() finds charts with data marks, empty frames and tables",
   ]);
 });
 
+Deno.test("inspectPage() reads a Plot figure's title and legend and skips legend swatches", () => {
+  const html = `<figure class="plot-1-figure"><h2>Closes</h2>
+    <div class="plot-1-swatches plot-1-swatches-wrap"><span class="plot-1-swatch"><svg fill="red"><rect></rect></svg>a</span></div>
+    ${plot('<g aria-label="line"><path d="M0,0L1,1"></path></g>')}</figure>
+    <figure class="plot-1-figure"><svg class="plot-1-ramp"><rect></rect></svg>
+    ${plot('<g aria-label="dot"><circle></circle></g>')}</figure>
+    ${plot('<g aria-label="bar"><rect></rect></g>')}`;
+  const page = inspectPage(html);
+  assert.deepEqual(
+    page.charts.map((c) => [c.title, c.legend, c.hasMarks]),
+    [["Closes", true, true], [undefined, true, true], [
+      undefined,
+      false,
+      true,
+    ]],
+  );
+});
+
 Deno.test("isDataMark() tells data marks from axes, grids and the frame", async (t) => {
   const cases: [string, boolean][] = [
     ["dot", true],

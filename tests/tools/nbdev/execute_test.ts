@@ -10,12 +10,12 @@ import {
   executeNotebooks,
   type ExecuteResult,
 } from "@tools/nbdev/execute.ts";
-import { ignoreWithoutJupyter } from "@tools/nbdev/jupyter.ts";
+import { skipWithoutJupyter } from "../../_requires.ts";
 import { cellSource, joinLines, type Json } from "@tools/nbdev/nbformat.ts";
 import { SKIPPED_COMMENT } from "@tools/nbdev/prepare.ts";
 import { code, markdown, notebook, tempProject } from "./_project.ts";
 
-const ignore = await ignoreWithoutJupyter("tests/nbdev/execute_test.ts");
+const ignore = await skipWithoutJupyter();
 
 const okNotebook = notebook([
   markdown("intro", "# Fixture"),

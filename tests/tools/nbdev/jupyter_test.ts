@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   detectJupyter,
+  type ExecutionNeeds,
   type JupyterEnv,
   missingForExecution,
 } from "@tools/nbdev/jupyter.ts";
@@ -11,13 +12,14 @@ const ready: JupyterEnv = {
   nbconvert: "6.5.3",
   kernels: ["deno", "python3"],
   chromium: "/usr/bin/chromium",
+  jupyter: "/usr/bin/jupyter",
 };
 
 Deno.test("missingForExecution() names what stops execution, docs and the Chromium check", async (t) => {
   const cases: [
     string,
     JupyterEnv,
-    { docs?: boolean; chromium?: boolean },
+    ExecutionNeeds,
     string[],
   ][] = [
     ["all there", ready, { docs: true, chromium: true }, []],
@@ -41,6 +43,10 @@ Deno.test("missingForExecution() names what stops execution, docs and the Chromi
       docs: true,
       chromium: true,
     }, ["Jupyter's nbconvert", "Chromium"]],
+    ["no jupyter command, asked", { ...ready, jupyter: undefined }, {
+      command: true,
+    }, ["the jupyter command on PATH"]],
+    ["no jupyter command, not asked", { ...ready, jupyter: undefined }, {}, []],
   ];
   for (const [name, env, options, missing] of cases) {
     await t.step(

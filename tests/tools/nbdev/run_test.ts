@@ -6,13 +6,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runNotebook, runTimestamp } from "@tools/nbdev/run.ts";
 import { main } from "@tools/nbdev/notebook.ts";
-import { ignoreWithoutJupyter } from "@tools/nbdev/jupyter.ts";
+import { skipWithoutJupyter } from "../../_requires.ts";
 import { cellSource, joinLines, readNotebook } from "@tools/nbdev/nbformat.ts";
 import { NotebookError } from "@tools/nbdev/errors.ts";
 import { fixedClock } from "@pipeline/clock.ts";
 import { code, markdown, notebook, tempProject } from "./_project.ts";
 
-const ignore = await ignoreWithoutJupyter("tests/nbdev/run_test.ts");
+const ignore = await skipWithoutJupyter();
 
 const report = notebook([
   markdown("intro", "# Report"),
@@ -163,5 +163,76 @@ Deno.test("runNotebook() rejects a parameter the notebook does not declare, befo
     );
   } finally {
     await project.dispose();
+  }
+});
+
+Deno.test({
+  name:
+    "notebook run --to html writes an HTML report beside the notebook, with the code and, with --no-code, without it",
+  ignore: await skipWithoutJupyter({ docs: true }),
+  async fn() {
+    const project = await tempProject();
+    const logs: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => logs.push(args.join(" "));
+    try {
+      const path = await project.writeNotebook("07_report.ipynb", report);
+      const out = join(project.root, "runs");
+      const pages: Record<string, string> = {};
+      for (const flags of [[], ["--no-code"]]) {
+        const code = await main([
+          "run",
+          join(project.root, path),
+          "-p",
+          "symbol=MSFT",
+          "--to",
+          "html",
+          ...flags,
+          "--out",
+          out,
+          "--root",
+          project.root,
+        ]);
+        assert.equal(code, 0);
+        const html = /and (\S+\.html)$/.exec(logs.at(-1) ?? "")?.[1];
+        assert.ok(html, logs.at(-1) ?? "no output");
+        assert.equal(html.startsWith(join(out, "07_report")), true);
+        pages[flags.join("") || "code"] = await Deno.readTextFile(html);
+      }
+      const withCode = pages["code"]!;
+      const noCode = pages["--no-code"]!;
+      for (const page of [withCode, noCode]) {
+        assert.match(page, /<title>Report<\/title>/);
+        assert.match(page, /MSFT 2 number/, "outputs are in both");
+      }
+      const inputs = (page: string) =>
+        (page.match(/<div class="\s*highlight hl-/g) ?? []).length;
+      const pres = (page: string) => (page.match(/<pre>/g) ?? []).length;
+      assert.equal(inputs(withCode), 5, "the code of each code cell");
+      assert.match(withCode, /describe/);
+      assert.equal(inputs(noCode), 0, "no code");
+      assert.equal(pres(noCode), 1, "only the printed output is a <pre>");
+      assert.ok(pres(withCode) > pres(noCode));
+      assert.doesNotMatch(noCode, /describe|typeof/);
+    } finally {
+      console.log = log;
+      await project.dispose();
+    }
+  },
+});
+
+Deno.test("notebook run refuses --to other than html and --no-code without --to html", async () => {
+  const errors: string[] = [];
+  const error = console.error;
+  console.error = (...args: unknown[]) => errors.push(args.join(" "));
+  try {
+    assert.equal(await main(["run", "x.ipynb", "--to", "pdf"]), 2);
+    assert.equal(await main(["run", "x.ipynb", "--no-code"]), 2);
+    assert.deepEqual(errors, [
+      "notebook run: --to pdf is not a report format (html)",
+      "notebook run: --no-code needs --to html",
+    ]);
+  } finally {
+    console.error = error;
   }
 });
