@@ -32,6 +32,7 @@ import { readWatermarks } from "@pipeline/load/watermarks.ts";
 import { incrementalSince } from "@pipeline/incremental/window.ts";
 import { blockedError } from "@pipeline/quality/mod.ts";
 import { hasLakeDebt } from "@pipeline/snapshot/debt.ts";
+import { refreshCatalog } from "@pipeline/snapshot/refresh.ts";
 import {
   checkpoint,
   foldBatch,
@@ -273,5 +274,16 @@ export async function runPipeline(
   summary.finished_at = wallClock.now().toISOString();
   summary.peak_rss_mib = peakRssMib();
   await recordRunEnd(client, summary);
+  if (snapshot) {
+    // Last, so analytics.duckdb shows this run as it ended.
+    await refreshCatalog({ client, dataDir, clock: wallClock, signal })
+      .catch((err) =>
+        log(
+          `snapshot: analytics.duckdb keeps its previous run history: ${
+            errorMessage(err)
+          }`,
+        )
+      );
+  }
   return summary;
 }

@@ -85,6 +85,7 @@ export async function resetDataset(
       touched: new Map(),
       written: [],
       snapshotAt: options.now,
+      client,
     });
   }
   return report;

@@ -108,6 +108,8 @@ export async function compareTable(
       const db = `${dataDir}/analytics.duckdb`;
       if (await Deno.stat(db).then(() => true, () => false)) {
         await duck.run(`ATTACH ${sqlString(db)} AS a (READ_ONLY)`);
+        // The views address the lake relative to the data directory.
+        await duck.run(`SET file_search_path = ${sqlString(dataDir)}`);
         const hasView = (await duck.runAndReadAll(
           `SELECT count(*) FROM duckdb_views()
            WHERE database_name = 'a' AND view_name = $1`,
