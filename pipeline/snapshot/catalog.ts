@@ -213,7 +213,7 @@ export async function registerLake(
   const dataDir = dirname(duckdbPath);
   const relativeLake = relative(dataDir, lakeDir);
   const rel = (path: string) => relative(dataDir, path);
-  await rebuildCatalog(duckdbPath, lakeDir, async ({ conn, fresh }) => {
+  await rebuildCatalog(duckdbPath, async ({ conn, fresh }) => {
     let table = "";
     try {
       await conn.run(LAKE_FILES_DDL);
@@ -288,7 +288,7 @@ export async function registerLake(
         );
       }
       table = "";
-      if (client) await copyOpsTables({ client, conn, stagingDir: lakeDir });
+      if (client) await copyOpsTables({ client, conn, stagingDir: dataDir });
       await createCatalogViews(conn);
     } catch (cause) {
       if (cause instanceof EtlError) throw cause;

@@ -1,7 +1,7 @@
 /**
  * The catalogue file (`<dataDir>/analytics.duckdb`) is never written in
- * place: a writer builds a new file under a staging name inside the lake
- * (`<lake>/.staging-catalog-<uuid>.duckdb`, started from a copy of the
+ * place: a writer builds a new file under a staging name next to it
+ * (`<dataDir>/.staging-catalog-<uuid>.duckdb`, started from a copy of the
  * current one) and renames it over the old one. A reader holding the old
  * file open (a notebook, `deno task query`, a DuckDB shell) keeps reading
  * the old catalogue and never makes a writer fail; a new reader sees the new
@@ -13,7 +13,7 @@ import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { dirname } from "node:path";
 import { errorMessage, EtlError } from "@pipeline/errors.ts";
 import { sqlString } from "@pipeline/snapshot/sql_string.ts";
-import { STAGING_PREFIX } from "@pipeline/snapshot/staging.ts";
+import { CATALOG_STAGING_PREFIX } from "@pipeline/snapshot/staging.ts";
 
 /** The catalogue's file name inside the data directory. */
 export const CATALOG_FILE = "analytics.duckdb";
@@ -96,19 +96,19 @@ async function open(
  *
  * @param duckdbPath The catalogue (absolute); its directory is the data
  *   directory, against which relative lake paths resolve.
- * @param lakeDir The lake root (absolute), where the staging file is built.
  * @param build Fills the new file.
  * @throws EtlError (stage `snapshot`) naming the file and the cause; the
  *   build's own `EtlError`s pass through.
  */
 export async function rebuildCatalog<T>(
   duckdbPath: string,
-  lakeDir: string,
   build: (catalog: CatalogBuild) => Promise<T>,
 ): Promise<T> {
   const dataDir = dirname(duckdbPath);
+  // Next to the catalogue, not in the lake: the lake may be another file
+  // system (a mount), and a rename does not cross one.
   const staging =
-    `${lakeDir}/${STAGING_PREFIX}catalog-${crypto.randomUUID()}.duckdb`;
+    `${dataDir}/${CATALOG_STAGING_PREFIX}${crypto.randomUUID()}.duckdb`;
   const fail = (what: string, cause: unknown) =>
     cause instanceof EtlError ? cause : new EtlError(
       `${what}: ${errorMessage(cause)}`,

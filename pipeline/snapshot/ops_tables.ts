@@ -13,7 +13,7 @@ import type { SqlClient } from "@pipeline/load/client.ts";
 import { errorMessage, EtlError } from "@pipeline/errors.ts";
 import { describeTable } from "@pipeline/snapshot/columns.ts";
 import { sqlString } from "@pipeline/snapshot/sql_string.ts";
-import { STAGING_PREFIX } from "@pipeline/snapshot/staging.ts";
+import { CATALOG_STAGING_PREFIX } from "@pipeline/snapshot/staging.ts";
 
 /**
  * The warehouse tables (and views) copied whole into the catalogue. The
@@ -58,7 +58,7 @@ export interface CopyOpsTablesOptions {
   client: SqlClient;
   /** The new catalogue. */
   conn: DuckDBConnection;
-  /** Where the CSV exports are staged (the lake root). */
+  /** Where the CSV exports are staged (the data directory). */
   stagingDir: string;
   /** The tables to copy. Default {@link OPS_TABLES}. */
   tables?: readonly string[];
@@ -78,7 +78,7 @@ export async function copyOpsTables(
   const copied = new Map<string, number>();
   for (const table of tables) {
     const csv =
-      `${stagingDir}/${STAGING_PREFIX}${table}-${crypto.randomUUID()}.csv`;
+      `${stagingDir}/${CATALOG_STAGING_PREFIX}${table}-${crypto.randomUUID()}.csv`;
     try {
       const shape = await describeTable({ client, table });
       const select = shape.columns.map((c) => c.exportSql).join(", ");
@@ -93,8 +93,12 @@ export async function copyOpsTables(
       );
       const columns = shape.columns.map((c) => `"${c.name}" ${c.duckdbType}`)
         .join(", ");
+      const isView = (await conn.runAndReadAll(
+        "SELECT 1 FROM duckdb_views() WHERE view_name = $1 AND NOT internal",
+        [table],
+      )).getRowsJS().length > 0;
       await conn.run(
-        `DROP VIEW IF EXISTS "${table}"; DROP TABLE IF EXISTS "${table}";
+        `DROP ${isView ? "VIEW" : "TABLE"} IF EXISTS "${table}";
          CREATE TABLE "${table}" (${columns})`,
       );
       if (written > 0) {

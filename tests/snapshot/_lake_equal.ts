@@ -164,15 +164,20 @@ export async function assertLakeEqualsWarehouse(
   return out;
 }
 
-/** The `.staging-*` entries directly under `<dataDir>/lake`. */
+/**
+ * The `.staging-*` entries directly under `<dataDir>/lake`, and the
+ * catalogue's `.staging-catalog-*` files in `<dataDir>`.
+ */
 export async function stagingLeftovers(dataDir: string): Promise<string[]> {
   const found: string[] = [];
-  try {
-    for await (const e of Deno.readDir(`${dataDir}/lake`)) {
-      if (e.name.startsWith(".staging-")) found.push(e.name);
+  for (const dir of [`${dataDir}/lake`, dataDir]) {
+    try {
+      for await (const e of Deno.readDir(dir)) {
+        if (e.name.startsWith(".staging-")) found.push(e.name);
+      }
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
     }
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
   return found;
 }

@@ -23,8 +23,8 @@ rewritten since (the run was killed during its snapshot, the disk was full,
 the server went away, or it ran with --no-snapshot) is exported again from
 the warehouse and registered in DATA_DIR/analytics.duckdb, whose copies of
 the operations tables (runs, checks, loads, watermarks, dim_symbol, ...) are
-refreshed; leftover staging directories are removed. run, backfill, retention and diff pay it too before
-their work; status shows what is owed.`,
+refreshed; leftover staging directories are removed. run, backfill,
+retention and diff pay it too before their work; status shows what is owed.`,
   flags: [{
     title: "Flags",
     flags: [jsonFlag("what was written as one object")],
@@ -41,11 +41,17 @@ their work; status shows what is owed.`,
       let paid;
       try {
         paid = await payDebt(client, config.dataDir);
-        await refreshCatalog({ client, dataDir: config.dataDir });
       } catch (err) {
         logger.error(`error: ${errorMessage(err)}`);
         return EXIT.failed;
       }
+      await refreshCatalog({ client, dataDir: config.dataDir }).catch((err) =>
+        logger.warn(
+          `analytics.duckdb keeps its previous copies of the operations tables: ${
+            errorMessage(err)
+          }`,
+        )
+      );
       console.error(formatPayment(paid));
       if (options.json) console.log(JSON.stringify(paid));
       return EXIT.ok;
