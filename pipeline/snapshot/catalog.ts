@@ -217,6 +217,9 @@ export async function registerLake(
     let table = "";
     try {
       await conn.run(LAKE_FILES_DDL);
+      await conn.run(
+        "COMMENT ON TABLE lake_files IS 'the Parquet files of the lake: table, partition date, rows, snapshot time'",
+      );
       const tables = new Set(options.tables);
       if (fresh) {
         for (const t of await lakeTableDirs(lakeDir)) tables.add(t);
@@ -283,6 +286,10 @@ export async function registerLake(
           onDisk.length > 0
             ? `CREATE OR REPLACE VIEW "${table}" AS ${
               lakeViewSql(relativeLake, table, granularity)
+            }; COMMENT ON VIEW "${table}" IS ${
+              sqlString(
+                `Parquet lake ${relativeLake}/${table}/, a file per ${granularity}`,
+              )
             }`
             : `DROP VIEW IF EXISTS "${table}"`,
         );

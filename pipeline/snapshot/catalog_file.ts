@@ -143,6 +143,7 @@ export async function rebuildCatalog<T>(
       await conn.run(
         `CREATE TABLE IF NOT EXISTS catalog_info (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
          INSERT OR REPLACE INTO catalog_info VALUES ('layout', '${CATALOG_LAYOUT}');
+         COMMENT ON TABLE catalog_info IS 'the layout of this catalogue file';
          CHECKPOINT`,
       );
     } finally {

@@ -99,7 +99,8 @@ export async function copyOpsTables(
       )).getRowsJS().length > 0;
       await conn.run(
         `DROP ${isView ? "VIEW" : "TABLE"} IF EXISTS "${table}";
-         CREATE TABLE "${table}" (${columns})`,
+         CREATE TABLE "${table}" (${columns});
+         COMMENT ON TABLE "${table}" IS 'copied from the warehouse'`,
       );
       if (written > 0) {
         const types = shape.columns.map((c) =>
