@@ -32,6 +32,7 @@ import { readWatermarks } from "@pipeline/load/watermarks.ts";
 import { incrementalSince } from "@pipeline/incremental/window.ts";
 import { blockedError } from "@pipeline/quality/mod.ts";
 import { hasLakeDebt } from "@pipeline/snapshot/debt.ts";
+import { refreshCatalog } from "@pipeline/snapshot/refresh.ts";
 import {
   checkpoint,
   foldBatch,
@@ -297,6 +298,17 @@ export async function runPipeline(
     summary.status = "failed";
     summary.error = summary.error ? `${summary.error}; ${lost}` : lost;
     summary.error_stage ??= summary.stages.at(-1)?.stage ?? "load";
+  }
+  if (snapshot) {
+    // Last, so analytics.duckdb shows this run as it ended.
+    await refreshCatalog({ client, dataDir, clock: wallClock, signal })
+      .catch((err) =>
+        log(
+          `snapshot: analytics.duckdb keeps its previous run history: ${
+            errorMessage(err)
+          }`,
+        )
+      );
   }
   return summary;
 }

@@ -3,7 +3,7 @@
  * a Postgres server.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { dbTest, type TestDatabase } from "./_db.ts";
 import { runPipeline } from "@pipeline/run.ts";
@@ -45,6 +45,8 @@ async function duckdbRows(path: string, sql: string) {
   const db = await DuckDBInstance.create(path, { access_mode: "READ_ONLY" });
   const conn = await db.connect();
   try {
+    // The views address the lake relative to the data directory.
+    await conn.run(`SET file_search_path = '${dirname(path)}'`);
     return (await conn.runAndReadAll(sql)).getRowObjectsJson();
   } finally {
     conn.closeSync();

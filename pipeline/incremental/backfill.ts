@@ -31,6 +31,7 @@ import { errorMessage, EtlError, type Stage } from "@pipeline/errors.ts";
 import type { Dataset } from "@pipeline/datasets/dataset.ts";
 import type { Alerter } from "@pipeline/ops/alerts.ts";
 import { recordRunEnd, recordRunStart } from "@pipeline/ops/history.ts";
+import { refreshCatalog } from "@pipeline/snapshot/refresh.ts";
 import { peakRssMib, type RunSummary } from "@pipeline/summary.ts";
 import { blockedError } from "@pipeline/quality/check_summary.ts";
 import {
@@ -384,6 +385,21 @@ export async function backfill(
     summary.finished_at = wallClock.now().toISOString();
     summary.peak_rss_mib = peakRssMib();
     await recordRunEnd(client, summary);
+  }
+  if (options.snapshot !== false) {
+    // Last, so analytics.duckdb shows this backfill as it ended.
+    await refreshCatalog({
+      client,
+      dataDir: options.dataDir,
+      clock: wallClock,
+      signal: deps.signal,
+    }).catch((err) =>
+      deps.log?.(
+        `snapshot: analytics.duckdb keeps its previous run history: ${
+          errorMessage(err)
+        }`,
+      )
+    );
   }
   return report;
 }

@@ -10,6 +10,7 @@ import type { SqlClient } from "@pipeline/load/client.ts";
 import { ident } from "@pipeline/load/_copy.ts";
 import type { Dataset } from "@pipeline/datasets/dataset.ts";
 import { registerLake } from "@pipeline/snapshot/catalog.ts";
+import { withLakeLock } from "@pipeline/snapshot/lake_lock.ts";
 
 /** What {@link resetDataset} removed. */
 export interface ResetReport {
@@ -78,14 +79,16 @@ export async function resetDataset(
   const duckdbPath = `${options.dataDir}/analytics.duckdb`;
   const exists = await Deno.stat(duckdbPath).then(() => true, () => false);
   if (exists) {
-    await registerLake({
-      duckdbPath: await Deno.realPath(duckdbPath),
-      lakeDir: await Deno.realPath(options.dataDir) + "/lake",
-      tables: dataset.tables.map((t) => t.name),
-      touched: new Map(),
-      written: [],
-      snapshotAt: options.now,
-    });
+    await withLakeLock(client, async () =>
+      registerLake({
+        duckdbPath: await Deno.realPath(duckdbPath),
+        lakeDir: await Deno.realPath(options.dataDir) + "/lake",
+        tables: dataset.tables.map((t) => t.name),
+        touched: new Map(),
+        written: [],
+        snapshotAt: options.now,
+        client,
+      }));
   }
   return report;
 }

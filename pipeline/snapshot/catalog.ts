@@ -4,9 +4,17 @@
  * view per table plus a `lake_files` table listing the files.
  * @module
  */
-import { DuckDBInstance } from "@duckdb/node-api";
-import { EtlError } from "@pipeline/errors.ts";
-import { assertIdentifier } from "@pipeline/snapshot/columns.ts";
+import { dirname, relative } from "node:path";
+import { errorMessage, EtlError } from "@pipeline/errors.ts";
+import type { SqlClient } from "@pipeline/load/client.ts";
+import {
+  assertIdentifier,
+  IDENTIFIER_PATTERN,
+} from "@pipeline/snapshot/columns.ts";
+import { rebuildCatalog } from "@pipeline/snapshot/catalog_file.ts";
+import { createCatalogViews } from "@pipeline/snapshot/catalog_views.ts";
+import { copyOpsTables } from "@pipeline/snapshot/ops_tables.ts";
+import { sqlString } from "@pipeline/snapshot/sql_string.ts";
 import {
   type LakeGranularity,
   parsePartitionDir,
@@ -75,18 +83,18 @@ export async function listLakeFiles(
   return found.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
 
-/** A SQL string literal of `text` (single quotes doubled). */
-export function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
+export { sqlString } from "@pipeline/snapshot/sql_string.ts";
 
 /**
- * The view body over a table's Parquet files. Paths are absolute because
- * DuckDB resolves a relative path in a view against the working directory of
- * the process that queries the view, not against the database file, so a
- * relative view would break for a notebook started in another directory.
+ * The view body over a table's Parquet files. The glob is relative to the
+ * data directory (`lake/<table>/...`), so the data folder can move: DuckDB
+ * resolves a relative path against the working directory of the process
+ * that queries the view, or against its `file_search_path`, which every
+ * reader sets to the data directory (`openCatalog()`, `deno task query`;
+ * a DuckDB shell started in the data directory needs nothing).
  *
- * @param lakeDir The lake root (absolute, free of glob characters).
+ * @param lakeDir The lake root as views address it (`lake`), free of glob
+ *   characters.
  * @param table Table name (validated identifier).
  * @param granularity The table's partitioning. Default `day`.
  * @returns A `SELECT` over `read_parquet` with the partition column: `date`
@@ -109,13 +117,22 @@ export function lakeViewSql(
 
 /** Options of {@link registerLake}. */
 export interface RegisterLakeOptions {
-  /** The DuckDB database file; created when missing. */
+  /**
+   * The DuckDB database file (absolute); its directory is the data
+   * directory. Rebuilt under another name and renamed into place.
+   */
   duckdbPath: string;
-  /** The lake root (absolute). */
+  /** The lake root (absolute), `<data directory>/lake`. */
   lakeDir: string;
-  /** Tables whose view and `lake_files` rows are refreshed. */
+  /**
+   * Tables whose view and `lake_files` rows are refreshed. Every table of
+   * the lake is, when the catalogue is built anew.
+   */
   tables: readonly string[];
-  /** Per table its partitioning; a table not listed is by `day`. */
+  /**
+   * Per table its partitioning; a table not listed has that of its
+   * partition directories on disk (`day` without any).
+   */
   granularities?: ReadonlyMap<string, LakeGranularity>;
   /** Per table, the dates this snapshot rewrote (their old rows are dropped). */
   touched: ReadonlyMap<string, readonly string[]>;
@@ -123,9 +140,15 @@ export interface RegisterLakeOptions {
   written: readonly LakeFile[];
   /** When this snapshot ran; stored as `lake_files.snapshot_at`. */
   snapshotAt: Date;
+  /**
+   * The warehouse: when given, the operations tables
+   * (`@pipeline/snapshot/ops_tables.ts`) are copied from it; otherwise the
+   * catalogue keeps the copies it had.
+   */
+  client?: SqlClient | undefined;
 }
 
-/** DDL of the `lake_files` table. */
+/** DDL of the `lake_files` table; `file` is relative to the data directory. */
 export const LAKE_FILES_DDL = `CREATE TABLE IF NOT EXISTS lake_files (
   table_name VARCHAR NOT NULL,
   date DATE NOT NULL,
@@ -134,121 +157,152 @@ export const LAKE_FILES_DDL = `CREATE TABLE IF NOT EXISTS lake_files (
   snapshot_at TIMESTAMPTZ NOT NULL
 )`;
 
+/** The tables with a directory in the lake (staging entries excluded). */
+async function lakeTableDirs(lakeDir: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(lakeDir)) {
+      if (entry.isDirectory && IDENTIFIER_PATTERN.test(entry.name)) {
+        names.push(entry.name);
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return names.sort();
+}
+
+/** The granularity of a table's partition directories on disk, if any. */
+async function granularityOnDisk(
+  lakeDir: string,
+  table: string,
+): Promise<LakeGranularity | undefined> {
+  try {
+    for await (const part of Deno.readDir(`${lakeDir}/${table}`)) {
+      const period = part.isDirectory ? parsePartitionDir(part.name) : null;
+      if (period) return period.granularity;
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return undefined;
+}
+
 /**
- * Registers the lake in the DuckDB database at `duckdbPath`, in one
- * transaction: for each table, `CREATE OR REPLACE VIEW <table>` over its
- * Parquet files, or `DROP VIEW IF EXISTS <table>` when it has none (a view
- * over a glob that matches nothing fails to query); and `lake_files` updated:
- * rows of rewritten dates and of files gone from disk removed, the written
- * files added, and files on disk without a row (e.g. after the database file
- * was deleted) added from their Parquet footer with their modification time.
- * The database is closed before returning so other processes can open it.
+ * Registers the lake in the DuckDB catalogue at `duckdbPath`. The file is
+ * never written in place: a copy is updated and renamed over it
+ * (`@pipeline/snapshot/catalog_file.ts`), so a reader holding it open keeps
+ * the old catalogue and never fails the writer. For each refreshed table:
+ * `CREATE OR REPLACE VIEW <table>` over its Parquet files (paths relative
+ * to the data directory), or `DROP VIEW IF EXISTS <table>` when it has none
+ * (a view over a glob that matches nothing fails to query); and
+ * `lake_files` updated: rows of rewritten dates and of files gone from disk
+ * removed, the written files added, and files on disk without a row (e.g.
+ * after the database file was deleted) added from their Parquet footer with
+ * their modification time. With `client`, the operations tables are copied
+ * from the warehouse; last, the convenience views
+ * (`@pipeline/snapshot/catalog_views.ts`) are created.
  *
  * @param options See {@link RegisterLakeOptions}.
- * @throws EtlError (stage `snapshot`): transient when the database cannot be
- *   opened (another process may hold its lock), terminal otherwise.
+ * @throws EtlError (stage `snapshot`) naming the table or step and cause.
  */
 export async function registerLake(
   options: RegisterLakeOptions,
 ): Promise<void> {
-  const { duckdbPath, lakeDir, tables, touched, written, snapshotAt } = options;
-  const granularityOf = (table: string) =>
-    options.granularities?.get(table) ?? "day";
-  let instance: DuckDBInstance;
-  try {
-    instance = await DuckDBInstance.create(duckdbPath);
-  } catch (cause) {
-    throw new EtlError(
-      `cannot open ${duckdbPath} (is another process holding it open?)`,
-      { stage: "snapshot", transient: true, cause },
-    );
-  }
-  let table = "";
-  try {
-    const conn = await instance.connect();
+  const { duckdbPath, lakeDir, touched, written, snapshotAt, client } = options;
+  const dataDir = dirname(duckdbPath);
+  const relativeLake = relative(dataDir, lakeDir);
+  const rel = (path: string) => relative(dataDir, path);
+  await rebuildCatalog(duckdbPath, async ({ conn, fresh }) => {
+    let table = "";
     try {
-      await conn.run("BEGIN TRANSACTION");
-      try {
-        await conn.run(LAKE_FILES_DDL);
-        for (table of tables) {
-          const onDisk = await listLakeFiles(
-            lakeDir,
-            table,
-            granularityOf(table),
-          );
-          const onDiskPaths = new Set(onDisk.map((f) => f.path));
-          const recorded = (await conn.runAndReadAll(
-            "SELECT file FROM lake_files WHERE table_name = $1",
-            [table],
-          )).getRowsJS().map((r) => String(r[0]));
-          // One statement per step, the lists passed as JSON: a snapshot of
-          // a year touches hundreds of dates, and a statement per date cost
-          // more than writing the small tables' files.
+      await conn.run(LAKE_FILES_DDL);
+      await conn.run(
+        "COMMENT ON TABLE lake_files IS 'the Parquet files of the lake: table, partition date, rows, snapshot time'",
+      );
+      const tables = new Set(options.tables);
+      if (fresh) {
+        for (const t of await lakeTableDirs(lakeDir)) tables.add(t);
+      }
+      for (table of [...tables].sort()) {
+        const granularity = options.granularities?.get(table) ??
+          await granularityOnDisk(lakeDir, table) ?? "day";
+        const onDisk = await listLakeFiles(lakeDir, table, granularity);
+        const onDiskPaths = new Set(onDisk.map((f) => rel(f.path)));
+        const recorded = (await conn.runAndReadAll(
+          "SELECT file FROM lake_files WHERE table_name = $1",
+          [table],
+        )).getRowsJS().map((r) => String(r[0]));
+        // One statement per step, the lists passed as JSON: a snapshot of
+        // a year touches hundreds of dates, and a statement per date cost
+        // more than writing the small tables' files.
+        await conn.run(
+          `DELETE FROM lake_files WHERE table_name = $1 AND date IN (
+             SELECT CAST(unnest(from_json($2, '["VARCHAR"]')) AS DATE))`,
+          [table, JSON.stringify(touched.get(table) ?? [])],
+        );
+        await conn.run(
+          `DELETE FROM lake_files WHERE file IN (
+             SELECT unnest(from_json($1, '["VARCHAR"]')))`,
+          [JSON.stringify(recorded.filter((f) => !onDiskPaths.has(f)))],
+        );
+        const mine = written.filter((w) => w.table === table);
+        if (mine.length > 0) {
           await conn.run(
-            `DELETE FROM lake_files WHERE table_name = $1 AND date IN (
-               SELECT CAST(unnest(from_json($2, '["VARCHAR"]')) AS DATE))`,
-            [table, JSON.stringify(touched.get(table) ?? [])],
-          );
-          await conn.run(
-            `DELETE FROM lake_files WHERE file IN (
-               SELECT unnest(from_json($1, '["VARCHAR"]')))`,
-            [JSON.stringify(recorded.filter((f) => !onDiskPaths.has(f)))],
-          );
-          const mine = written.filter((w) => w.table === table);
-          if (mine.length > 0) {
-            await conn.run(
-              `INSERT INTO lake_files
-               SELECT $1, CAST(f.date AS DATE), f.path, f.rows,
-                      CAST($3 AS TIMESTAMPTZ)
-               FROM (SELECT unnest(from_json($2,
-                 '[{"date":"VARCHAR","path":"VARCHAR","rows":"BIGINT"}]')) AS f)`,
-              [
-                table,
-                JSON.stringify(
-                  mine.map(({ date, path, rows }) => ({ date, path, rows })),
-                ),
-                snapshotAt.toISOString(),
-              ],
-            );
-          }
-          const known = new Set(
-            (await conn.runAndReadAll(
-              "SELECT file FROM lake_files WHERE table_name = $1",
-              [table],
-            )).getRowsJS().map((r) => String(r[0])),
-          );
-          for (const f of onDisk.filter((d) => !known.has(d.path))) {
-            const mtime = (await Deno.stat(f.path)).mtime ?? snapshotAt;
-            await conn.run(
-              `INSERT INTO lake_files
-               SELECT $1, CAST($2 AS DATE), $3, num_rows, CAST($4 AS TIMESTAMPTZ)
-                 FROM parquet_file_metadata($3)`,
-              [table, f.date, f.path, mtime.toISOString()],
-            );
-          }
-          await conn.run(
-            onDisk.length > 0
-              ? `CREATE OR REPLACE VIEW "${table}" AS ${
-                lakeViewSql(lakeDir, table, granularityOf(table))
-              }`
-              : `DROP VIEW IF EXISTS "${table}"`,
+            `INSERT OR REPLACE INTO lake_files
+             SELECT $1, CAST(f.date AS DATE), f.path, f.rows,
+                    CAST($3 AS TIMESTAMPTZ)
+             FROM (SELECT unnest(from_json($2,
+               '[{"date":"VARCHAR","path":"VARCHAR","rows":"BIGINT"}]')) AS f)`,
+            [
+              table,
+              JSON.stringify(
+                mine.map(({ date, path, rows }) => ({
+                  date,
+                  path: rel(path),
+                  rows,
+                })),
+              ),
+              snapshotAt.toISOString(),
+            ],
           );
         }
-        await conn.run("COMMIT");
-      } catch (err) {
-        await conn.run("ROLLBACK").catch(() => {});
-        throw err;
+        const known = new Set(
+          (await conn.runAndReadAll(
+            "SELECT file FROM lake_files WHERE table_name = $1",
+            [table],
+          )).getRowsJS().map((r) => String(r[0])),
+        );
+        for (const f of onDisk.filter((d) => !known.has(rel(d.path)))) {
+          const mtime = (await Deno.stat(f.path)).mtime ?? snapshotAt;
+          await conn.run(
+            `INSERT INTO lake_files
+             SELECT $1, CAST($2 AS DATE), $3, num_rows, CAST($5 AS TIMESTAMPTZ)
+               FROM parquet_file_metadata($4)`,
+            [table, f.date, rel(f.path), f.path, mtime.toISOString()],
+          );
+        }
+        await conn.run(
+          onDisk.length > 0
+            ? `CREATE OR REPLACE VIEW "${table}" AS ${
+              lakeViewSql(relativeLake, table, granularity)
+            }; COMMENT ON VIEW "${table}" IS ${
+              sqlString(
+                `Parquet lake ${relativeLake}/${table}/, a file per ${granularity}`,
+              )
+            }`
+            : `DROP VIEW IF EXISTS "${table}"`,
+        );
       }
-    } finally {
-      conn.closeSync();
+      table = "";
+      if (client) await copyOpsTables({ client, conn, stagingDir: dataDir });
+      await createCatalogViews(conn);
+    } catch (cause) {
+      if (cause instanceof EtlError) throw cause;
+      throw new EtlError(
+        `cannot register the lake in ${duckdbPath}: ${errorMessage(cause)}`,
+        { stage: "snapshot", partition: table || "catalog", cause },
+      );
     }
-  } catch (cause) {
-    throw new EtlError(`cannot register the lake in ${duckdbPath}`, {
-      stage: "snapshot",
-      partition: table || undefined,
-      cause,
-    });
-  } finally {
-    instance.closeSync();
-  }
+  });
 }

@@ -650,7 +650,7 @@ async function exportAll(options: ExportAllOptions): Promise<void> {
  * ```ts ignore
  * import { snapshotTables } from "@pipeline/snapshot/mod.ts";
  * const result = await snapshotTables({ client, dataDir: "data", dates: ["2026-11-20"] });
- * // duckdb data/analytics.duckdb -c "SELECT symbol, min(ts), count(*) FROM bars_1m GROUP BY 1"
+ * // deno task query "SELECT symbol, min(ts), count(*) FROM bars_1m GROUP BY 1"
  * ```
  */
 export async function snapshotTables(

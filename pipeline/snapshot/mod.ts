@@ -13,6 +13,33 @@ export {
   WAREHOUSE_TABLES,
 } from "@pipeline/snapshot/lake.ts";
 export {
+  CATALOG_FILE,
+  CATALOG_LAYOUT,
+  type CatalogBuild,
+  rebuildCatalog,
+} from "@pipeline/snapshot/catalog_file.ts";
+export {
+  CATALOG_VIEWS,
+  type CatalogView,
+  createCatalogViews,
+  relationsOf,
+} from "@pipeline/snapshot/catalog_views.ts";
+export {
+  copyOpsTables,
+  type CopyOpsTablesOptions,
+  NOT_IN_CATALOG,
+  OPS_TABLES,
+} from "@pipeline/snapshot/ops_tables.ts";
+export {
+  refreshCatalog,
+  type RefreshCatalogOptions,
+} from "@pipeline/snapshot/refresh.ts";
+export {
+  type CatalogConnection,
+  openCatalog,
+  type OpenCatalogOptions,
+} from "@pipeline/snapshot/open_catalog.ts";
+export {
   LAKE_FILES_DDL,
   type LakeFile,
   lakeViewSql,
@@ -20,6 +47,7 @@ export {
   partitionDir,
   registerLake,
   type RegisterLakeOptions,
+  sqlString,
 } from "@pipeline/snapshot/catalog.ts";
 export {
   assertIdentifier,

@@ -6,14 +6,23 @@
  * removes every one before it starts.
  * @module
  */
+import { dirname } from "node:path";
 import { EtlError } from "@pipeline/errors.ts";
 
 /** The name prefix of a snapshot's staging directory inside the lake. */
 export const STAGING_PREFIX = ".staging-";
 
 /**
- * Removes every `.staging-*` entry directly under `lakeDir`. Call only while
- * holding the lake lock: a live writer's staging would go too.
+ * The name prefix of the catalogue's staging files, next to the lake in the
+ * data directory (`@pipeline/snapshot/catalog_file.ts`).
+ */
+export const CATALOG_STAGING_PREFIX = ".staging-catalog-";
+
+/**
+ * Removes every `.staging-*` entry directly under `lakeDir`, and the
+ * catalogue's `.staging-catalog-*` files in its parent, the data directory.
+ * Call only while holding the lake lock: a live writer's staging would go
+ * too.
  *
  * @returns The paths removed; empty when the lake does not exist yet.
  * @throws EtlError (stage `snapshot`, transient) when one cannot be removed.
@@ -21,11 +30,20 @@ export const STAGING_PREFIX = ".staging-";
 export async function removeStagingLeftovers(
   lakeDir: string,
 ): Promise<string[]> {
+  const removed = await removeEntries(lakeDir, STAGING_PREFIX);
+  removed.push(
+    ...await removeEntries(dirname(lakeDir), CATALOG_STAGING_PREFIX),
+  );
+  return removed;
+}
+
+/** Removes the entries of `dir` whose name starts with `prefix`. */
+async function removeEntries(dir: string, prefix: string): Promise<string[]> {
   const removed: string[] = [];
   try {
-    for await (const entry of Deno.readDir(lakeDir)) {
-      if (!entry.name.startsWith(STAGING_PREFIX)) continue;
-      const path = `${lakeDir}/${entry.name}`;
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.name.startsWith(prefix)) continue;
+      const path = `${dir}/${entry.name}`;
       try {
         await Deno.remove(path, { recursive: true });
         removed.push(path);

@@ -108,6 +108,8 @@ export async function compareTable(
       const db = `${dataDir}/analytics.duckdb`;
       if (await Deno.stat(db).then(() => true, () => false)) {
         await duck.run(`ATTACH ${sqlString(db)} AS a (READ_ONLY)`);
+        // The views address the lake relative to the data directory.
+        await duck.run(`SET file_search_path = ${sqlString(dataDir)}`);
         const hasView = (await duck.runAndReadAll(
           `SELECT count(*) FROM duckdb_views()
            WHERE database_name = 'a' AND view_name = $1`,
@@ -162,15 +164,20 @@ export async function assertLakeEqualsWarehouse(
   return out;
 }
 
-/** The `.staging-*` entries directly under `<dataDir>/lake`. */
+/**
+ * The `.staging-*` entries directly under `<dataDir>/lake`, and the
+ * catalogue's `.staging-catalog-*` files in `<dataDir>`.
+ */
 export async function stagingLeftovers(dataDir: string): Promise<string[]> {
   const found: string[] = [];
-  try {
-    for await (const e of Deno.readDir(`${dataDir}/lake`)) {
-      if (e.name.startsWith(".staging-")) found.push(e.name);
+  for (const dir of [`${dataDir}/lake`, dataDir]) {
+    try {
+      for await (const e of Deno.readDir(dir)) {
+        if (e.name.startsWith(".staging-")) found.push(e.name);
+      }
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
     }
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
   return found;
 }

@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { dirname } from "node:path";
 import { EtlError } from "@pipeline/errors.ts";
+import { withHolder } from "./_holder.ts";
 import {
+  LAKE_FILES_DDL,
   lakeViewSql,
   listLakeFiles,
+  openCatalog,
   registerLake,
   type RegisterLakeOptions,
 } from "@pipeline/snapshot/mod.ts";
@@ -16,6 +20,10 @@ async function duck(path: string, sql: string) {
   try {
     const conn = await instance.connect();
     try {
+      // Views address the lake relative to the data directory.
+      if (path !== ":memory:") {
+        await conn.run(`SET file_search_path = '${dirname(path)}'`);
+      }
       return (await conn.runAndReadAll(sql)).getRowObjectsJS();
     } finally {
       conn.closeSync();
@@ -88,7 +96,7 @@ Deno.test("listLakeFiles() lists date=YYYY-MM-DD/*.parquet only, sorted", async 
   });
 });
 
-Deno.test("lakeViewSql() reads the table's partitions by absolute glob", () => {
+Deno.test("lakeViewSql() reads the table's partitions by a glob under the lake root", () => {
   assert.equal(
     lakeViewSql("/data/o'brien/lake", "bars_1m"),
     "SELECT * FROM read_parquet('/data/o''brien/lake/bars_1m/date=*/*.parquet', " +
@@ -147,7 +155,7 @@ Deno.test("registerLake() rebuilds lake_files from Parquet footers when the data
       [{
         table_name: "a",
         date: new Date("2026-11-20T00:00:00Z"),
-        file: path,
+        file: "lake/a/date=2026-11-20/data_0.parquet",
         rows: 5n,
         snapshot_at: mtime,
       }],
@@ -155,39 +163,118 @@ Deno.test("registerLake() rebuilds lake_files from Parquet footers when the data
   });
 });
 
-Deno.test("registerLake() reports a database locked by another process as transient", async () => {
+Deno.test("registerLake() replaces a catalogue another process holds open; the holder keeps the old one", async () => {
   await withDataDir(async (root, lake) => {
     const dbPath = `${root}/analytics.duckdb`;
-    const holder = new Deno.Command(Deno.execPath(), {
-      args: [
-        "eval",
-        "--config",
-        new URL("../../deno.json", import.meta.url).pathname,
-        `import { DuckDBInstance } from "@duckdb/node-api";
-         const db = await DuckDBInstance.create(${JSON.stringify(dbPath)});
-         console.log("locked");
-         for await (const _ of Deno.stdin.readable) { /* wait for EOF */ }
-         db.closeSync();`,
-      ],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    const reader = holder.stdout.getReader();
-    try {
-      const { value } = await reader.read();
-      assert.match(new TextDecoder().decode(value), /locked/);
-      await assert.rejects(
-        registerLake(options(root, lake, ["a"])),
-        (err: unknown) =>
-          err instanceof EtlError && err.stage === "snapshot" &&
-          err.transient && err.message.includes(dbPath),
+    const first = await writePartition(lake, "a", "2026-11-20", 3);
+    await registerLake({
+      ...options(root, lake, ["a"]),
+      written: [{ table: "a", date: "2026-11-20", path: first, rows: 3 }],
+    });
+    await withHolder(dbPath, async (ask) => {
+      assert.deepEqual(await ask("SELECT count(*)::INT AS n FROM a"), [{
+        n: 3,
+      }]);
+      const second = await writePartition(lake, "a", "2026-11-21", 4);
+      await registerLake({
+        ...options(root, lake, ["a"]),
+        touched: new Map([["a", ["2026-11-21"]]]),
+        written: [{ table: "a", date: "2026-11-21", path: second, rows: 4 }],
+      });
+      // The holder's catalogue is the old file: one file recorded.
+      assert.deepEqual(
+        await ask("SELECT count(*)::INT AS n FROM lake_files"),
+        [{ n: 1 }],
       );
+      // A new reader sees the new catalogue.
+      assert.deepEqual(
+        await duck(dbPath, "SELECT count(*)::INT AS n FROM lake_files"),
+        [{ n: 2 }],
+      );
+      assert.deepEqual(
+        await duck(dbPath, "SELECT count(*)::INT AS n FROM a"),
+        [{ n: 7 }],
+      );
+    });
+    // No staging file is left behind.
+    const left = [];
+    for (const dir of [lake, root]) {
+      for await (const e of Deno.readDir(dir)) {
+        if (e.name.startsWith(".")) left.push(e.name);
+      }
+    }
+    assert.deepEqual(left, []);
+  });
+});
+
+Deno.test("registerLake() rebuilds a catalogue of the old layout (absolute paths) from the lake", async () => {
+  await withDataDir(async (root, lake) => {
+    const dbPath = `${root}/analytics.duckdb`;
+    const a = await writePartition(lake, "a", "2026-11-20", 2);
+    await writePartition(lake, "b", "2026-11-20", 5);
+    await duck(
+      dbPath,
+      `${LAKE_FILES_DDL};
+       INSERT INTO lake_files VALUES ('a', DATE '2026-11-20', '${a}', 2, TIMESTAMPTZ '2026-11-01 00:00:00Z');
+       CREATE VIEW a AS SELECT * FROM read_parquet('${a}');
+       CREATE TABLE mine AS SELECT 1 AS x`,
+    );
+    // Only `a` is named, but the whole lake is registered anew.
+    await registerLake(options(root, lake, ["a"]));
+    assert.deepEqual(
+      await duck(
+        dbPath,
+        "SELECT table_name, file, rows FROM lake_files ORDER BY table_name",
+      ),
+      [
+        {
+          table_name: "a",
+          file: "lake/a/date=2026-11-20/data_0.parquet",
+          rows: 2n,
+        },
+        {
+          table_name: "b",
+          file: "lake/b/date=2026-11-20/data_0.parquet",
+          rows: 5n,
+        },
+      ],
+    );
+    assert.deepEqual(
+      await duck(dbPath, "SELECT (SELECT sum(n) FROM b) AS s"),
+      [{ s: 10n }],
+    );
+  });
+});
+
+Deno.test("registerLake() catalogues work after the data folder moved, from any working directory", async () => {
+  await withDataDir(async (root, lake) => {
+    const file = await writePartition(lake, "a", "2026-11-20", 4);
+    await registerLake({
+      ...options(root, lake, ["a"]),
+      written: [{ table: "a", date: "2026-11-20", path: file, rows: 4 }],
+    });
+    const moved = await Deno.realPath(
+      await Deno.makeTempDir({ prefix: "sluice_moved_" }),
+    );
+    const cwd = Deno.cwd();
+    try {
+      await Deno.rename(root, `${moved}/data`);
+      Deno.chdir(moved);
+      const catalog = await openCatalog(`${moved}/data`);
+      try {
+        assert.deepEqual(
+          (await catalog.conn.runAndReadAll(
+            "SELECT sum(n)::INT AS s, any_value(file) AS f FROM a, lake_files",
+          )).getRowObjectsJson(),
+          [{ s: 6, f: "lake/a/date=2026-11-20/data_0.parquet" }],
+        );
+      } finally {
+        catalog.close();
+      }
     } finally {
-      reader.releaseLock();
-      await holder.stdin.close();
-      await holder.stdout.cancel();
-      await holder.status;
+      Deno.chdir(cwd);
+      await Deno.rename(`${moved}/data`, root);
+      await Deno.remove(moved, { recursive: true });
     }
   });
 });

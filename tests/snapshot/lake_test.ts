@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { dirname } from "node:path";
 import { fixedClock } from "@pipeline/clock.ts";
 import { EtlError } from "@pipeline/errors.ts";
 import { connectPostgres, type SqlClient } from "@pipeline/load/client.ts";
@@ -20,6 +21,10 @@ async function duck(path: string, sql: string) {
   try {
     const conn = await instance.connect();
     try {
+      // Views address the lake relative to the data directory.
+      if (path !== ":memory:") {
+        await conn.run(`SET file_search_path = '${dirname(path)}'`);
+      }
       const read = await conn.runAndReadAll(sql);
       return {
         rows: read.getRowObjectsJS(),
@@ -214,17 +219,18 @@ Deno.test("snapshotTables() registers views that read back values and types", as
     assert.deepEqual(views.rows.map((r) => r.view_name), [
       "bars_1m",
       "bars_5m",
+      "latest_bars", // a convenience view over bars_1m
       "quarantine",
     ]);
 
     const files = await duck(
       duckdbPath,
       `SELECT table_name, strftime(date, '%Y-%m-%d') AS date, rows, snapshot_at,
-              file LIKE '/%/lake/' || table_name || '/date=%/data_0.parquet' AS absolute
+              file LIKE 'lake/' || table_name || '/date=%/data_0.parquet' AS relative
          FROM lake_files ORDER BY table_name, date`,
     );
     assert.deepEqual(
-      files.rows.map((r) => [r.table_name, r.date, r.rows, r.absolute]),
+      files.rows.map((r) => [r.table_name, r.date, r.rows, r.relative]),
       [
         ["bars_1m", "2026-11-19", 1n, true],
         ["bars_1m", "2026-11-20", 2n, true],

@@ -83,6 +83,7 @@ async function check(client: SqlClient): Promise<void> {
     try {
       const conn = await instance.connect();
       try {
+        await conn.run(`SET file_search_path = '${dataDir}'`);
         const [count] = (await conn.runAndReadAll(
           "SELECT count(*)::INTEGER AS n FROM bars_1m",
         )).getRowObjectsJson();

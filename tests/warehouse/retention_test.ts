@@ -65,6 +65,7 @@ async function lakeRows(dataDir: string): Promise<string[]> {
   });
   const conn = await duck.connect();
   try {
+    await conn.run(`SET file_search_path = '${dataDir}'`);
     const reader = await conn.runAndReadAll(
       `SELECT * REPLACE (epoch_ms(ts) AS ts) FROM bars_1m`,
     );

@@ -13,6 +13,7 @@ import { migrateCommand } from "@pipeline/cli/commands/migrate.ts";
 import { retentionCommand } from "@pipeline/cli/commands/retention.ts";
 import { diffCommand } from "@pipeline/cli/commands/diff.ts";
 import { snapshotCommand } from "@pipeline/cli/commands/snapshot.ts";
+import { queryCommand } from "@pipeline/cli/commands/query.ts";
 
 export { runCommand } from "@pipeline/cli/commands/run.ts";
 export { scheduleCommand } from "@pipeline/cli/commands/schedule.ts";
@@ -23,6 +24,7 @@ export { migrateCommand } from "@pipeline/cli/commands/migrate.ts";
 export { retentionCommand } from "@pipeline/cli/commands/retention.ts";
 export { diffCommand } from "@pipeline/cli/commands/diff.ts";
 export { snapshotCommand } from "@pipeline/cli/commands/snapshot.ts";
+export { queryCommand } from "@pipeline/cli/commands/query.ts";
 
 /** Every command of `deno task etl`. */
 export const COMMANDS: readonly Command[] = [
@@ -35,4 +37,5 @@ export const COMMANDS: readonly Command[] = [
   retentionCommand,
   diffCommand,
   snapshotCommand,
+  queryCommand,
 ];

@@ -8,6 +8,7 @@ import { withDatabase } from "@pipeline/cli/database.ts";
 import { jsonFlag } from "@pipeline/cli/shared_flags.ts";
 import { formatPayment, payDebt } from "@pipeline/cli/lake_debt.ts";
 import { errorMessage } from "@pipeline/errors.ts";
+import { refreshCatalog } from "@pipeline/snapshot/refresh.ts";
 
 /** The `snapshot` command. */
 export const snapshotCommand: Command = {
@@ -20,9 +21,10 @@ export const snapshotCommand: Command = {
 month or year) that a committed load changed and whose Parquet files were not
 rewritten since (the run was killed during its snapshot, the disk was full,
 the server went away, or it ran with --no-snapshot) is exported again from
-the warehouse and registered in DATA_DIR/analytics.duckdb; leftover staging
-directories are removed. run, backfill, retention and diff pay it too before
-their work; status shows what is owed.`,
+the warehouse and registered in DATA_DIR/analytics.duckdb, whose copies of
+the operations tables (runs, checks, loads, watermarks, dim_symbol, ...) are
+refreshed; leftover staging directories are removed. run, backfill,
+retention and diff pay it too before their work; status shows what is owed.`,
   flags: [{
     title: "Flags",
     flags: [jsonFlag("what was written as one object")],
@@ -43,6 +45,13 @@ their work; status shows what is owed.`,
         logger.error(`error: ${errorMessage(err)}`);
         return EXIT.failed;
       }
+      await refreshCatalog({ client, dataDir: config.dataDir }).catch((err) =>
+        logger.warn(
+          `analytics.duckdb keeps its previous copies of the operations tables: ${
+            errorMessage(err)
+          }`,
+        )
+      );
       console.error(formatPayment(paid));
       if (options.json) console.log(JSON.stringify(paid));
       return EXIT.ok;

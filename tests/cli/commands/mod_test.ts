@@ -33,6 +33,7 @@ Deno.test("COMMANDS holds each command once, run first", () => {
     "retention",
     "diff",
     "snapshot",
+    "query",
   ]);
   assert.equal(new Set(names).size, names.length);
 });
@@ -71,6 +72,12 @@ Deno.test("each command module's help says what the command does and how it exit
     snapshot: [
       /^deno task etl snapshot/,
       /1 +a partition could not be written/,
+    ],
+    query: [
+      /^deno task query \["SQL"\] \[--format table\|csv\|json\|parquet\]/,
+      /--format FORMAT +table \| csv \| json \| parquet:/,
+      /--tz ZONE[\s\S]*\(default\s+America\/New_York\)/,
+      /1 +a statement failed/,
     ],
   };
   for (const command of COMMANDS) {
