@@ -13,6 +13,8 @@ import { migrateCommand } from "@pipeline/cli/commands/migrate.ts";
 import { retentionCommand } from "@pipeline/cli/commands/retention.ts";
 import { diffCommand } from "@pipeline/cli/commands/diff.ts";
 import { snapshotCommand } from "@pipeline/cli/commands/snapshot.ts";
+import { produceCommand } from "@pipeline/cli/commands/produce.ts";
+import { streamCommand } from "@pipeline/cli/commands/stream.ts";
 
 export { runCommand } from "@pipeline/cli/commands/run.ts";
 export { scheduleCommand } from "@pipeline/cli/commands/schedule.ts";
@@ -23,6 +25,8 @@ export { migrateCommand } from "@pipeline/cli/commands/migrate.ts";
 export { retentionCommand } from "@pipeline/cli/commands/retention.ts";
 export { diffCommand } from "@pipeline/cli/commands/diff.ts";
 export { snapshotCommand } from "@pipeline/cli/commands/snapshot.ts";
+export { produceCommand } from "@pipeline/cli/commands/produce.ts";
+export { streamCommand } from "@pipeline/cli/commands/stream.ts";
 
 /** Every command of `deno task etl`. */
 export const COMMANDS: readonly Command[] = [
@@ -35,4 +39,6 @@ export const COMMANDS: readonly Command[] = [
   retentionCommand,
   diffCommand,
   snapshotCommand,
+  produceCommand,
+  streamCommand,
 ];

@@ -33,6 +33,8 @@ Deno.test("COMMANDS holds each command once, run first", () => {
     "retention",
     "diff",
     "snapshot",
+    "produce",
+    "stream",
   ]);
   assert.equal(new Set(names).size, names.length);
 });
@@ -71,6 +73,17 @@ Deno.test("each command module's help says what the command does and how it exit
     snapshot: [
       /^deno task etl snapshot/,
       /1 +a partition could not be written/,
+    ],
+    produce: [
+      /^deno task etl produce/,
+      /--rate N\/s +messages per second at most/,
+      /Run flags:\n {2}--source NAME/,
+    ],
+    stream: [
+      /^deno task etl stream/,
+      /--until-idle D +exit 0 after this long without a message/,
+      /--consumer NAME/,
+      /0 +idle \(--until-idle\) or stopped by SIGINT\/SIGTERM/,
     ],
   };
   for (const command of COMMANDS) {
