@@ -9,7 +9,7 @@ import pl from "nodejs-polars";
 import assert from "node:assert/strict";
 import type { SqlClient } from "@pipeline/load/client.ts";
 import type { Source } from "@pipeline/extract/source.ts";
-import { fixedClock } from "@pipeline/clock.ts";
+import { type Clock, fixedClock } from "@pipeline/clock.ts";
 import { syntheticBars } from "@pipeline/extract/synthetic.ts";
 import { DATASETS } from "@pipeline/datasets/mod.ts";
 import { runBatch } from "@pipeline/runner/mod.ts";
@@ -96,11 +96,18 @@ export function frameSource(frame: pl.DataFrame, name = "test"): Source {
   };
 }
 
-/** Loads `raw` in one batch, as one file load would, for run `runId`. */
+/**
+ * Loads `raw` in one batch, as one file load would, for run `runId`, at
+ * `clock` (default {@link AS_OF}).
+ */
 export async function loadOnce(
   client: SqlClient,
   raw: pl.DataFrame,
-  { dataDir, runId }: { dataDir: string; runId: string },
+  { dataDir, runId, clock = fixedClock(AS_OF) }: {
+    dataDir: string;
+    runId: string;
+    clock?: Clock;
+  },
 ): Promise<void> {
   await runBatch({ raw }, {
     dataset: DATASETS.bars!,
@@ -109,7 +116,7 @@ export async function loadOnce(
     runId,
     dataDir,
     snapshot: false,
-  }, { client, clock: fixedClock(AS_OF) });
+  }, { client, clock });
 }
 
 /** The bar tables' rows (without `load_id`), sorted, as JSON lines. */
@@ -140,13 +147,26 @@ export async function assertSameBars(
   assert.ok(x.bars_1m!.length > 0, "no bars loaded");
 }
 
-/** The quarantined bar records: record, field and reason, sorted. */
+/**
+ * The quarantined bar records: record, field and raw, sorted (not the
+ * reason, which may quote the clock of the validation).
+ */
 export async function quarantined(client: SqlClient): Promise<string[]> {
+  return (await quarantineRows(client)).map((r) => r.key);
+}
+
+/** The quarantined bar records: their key (as {@link quarantined}) and reason. */
+export async function quarantineRows(
+  client: SqlClient,
+): Promise<{ key: string; reason: string }[]> {
   const { rows } = await client.query<
-    { record: string; field: string; reason: string }
+    { record: string; field: string; raw: string; reason: string }
   >(
-    `SELECT record, field, reason FROM quarantine WHERE dataset = 'bars'
-     ORDER BY record, field, reason`,
+    `SELECT record, field, raw, reason FROM quarantine WHERE dataset = 'bars'
+     ORDER BY record, field, raw`,
   );
-  return rows.map((r) => `${r.record} ${r.field} ${r.reason}`);
+  return rows.map((r) => ({
+    key: `${r.record} ${r.field} ${r.raw}`,
+    reason: r.reason,
+  }));
 }

@@ -108,6 +108,15 @@ acknowledge it and exit 0.`,
           default: 5,
         },
         {
+          name: "ack-wait",
+          value: "D",
+          help:
+            "how long a delivered message may stay unacknowledged before JetStream delivers it again (after a crash)",
+          key: "ackWaitMs",
+          parse: duration,
+          shownDefault: "60s",
+        },
+        {
           name: "metrics-port",
           value: "PORT",
           help:
@@ -181,6 +190,7 @@ acknowledge it and exit 0.`,
             maxWaitMs: (options.maxWaitMs as number | undefined) ?? 1000,
             untilIdleMs: options.untilIdleMs as number | undefined,
             maxDeliveries: options.maxDeliveries as number,
+            ackWaitMs: options.ackWaitMs as number | undefined,
             pipeline,
             runId,
             dataDir: config.dataDir,
