@@ -461,7 +461,7 @@ export async function consume(
  * minimum, 1 s, when shorter); the signal ends the wait early, keeping the
  * messages already received.
  */
-async function fetchBatch(
+export async function fetchBatch(
   consumer: Consumer,
   max: number,
   waitMs: number,

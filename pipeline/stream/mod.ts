@@ -12,3 +12,4 @@ export * from "@pipeline/stream/producer.ts";
 export * from "@pipeline/stream/poison.ts";
 export * from "@pipeline/stream/consumer.ts";
 export * from "@pipeline/stream/stream_metrics.ts";
+export * from "@pipeline/stream/validator.ts";

@@ -15,6 +15,7 @@ import { diffCommand } from "@pipeline/cli/commands/diff.ts";
 import { snapshotCommand } from "@pipeline/cli/commands/snapshot.ts";
 import { produceCommand } from "@pipeline/cli/commands/produce.ts";
 import { streamCommand } from "@pipeline/cli/commands/stream.ts";
+import { validateStreamCommand } from "@pipeline/cli/commands/validate_stream.ts";
 
 export { runCommand } from "@pipeline/cli/commands/run.ts";
 export { scheduleCommand } from "@pipeline/cli/commands/schedule.ts";
@@ -27,6 +28,7 @@ export { diffCommand } from "@pipeline/cli/commands/diff.ts";
 export { snapshotCommand } from "@pipeline/cli/commands/snapshot.ts";
 export { produceCommand } from "@pipeline/cli/commands/produce.ts";
 export { streamCommand } from "@pipeline/cli/commands/stream.ts";
+export { validateStreamCommand } from "@pipeline/cli/commands/validate_stream.ts";
 
 /** Every command of `deno task etl`. */
 export const COMMANDS: readonly Command[] = [
@@ -41,4 +43,5 @@ export const COMMANDS: readonly Command[] = [
   snapshotCommand,
   produceCommand,
   streamCommand,
+  validateStreamCommand,
 ];

@@ -35,6 +35,7 @@ Deno.test("COMMANDS holds each command once, run first", () => {
     "snapshot",
     "produce",
     "stream",
+    "validate-stream",
   ]);
   assert.equal(new Set(names).size, names.length);
 });
@@ -84,6 +85,10 @@ Deno.test("each command module's help says what the command does and how it exit
       /--until-idle D +exit 0 after this long without a message/,
       /--consumer NAME/,
       /0 +idle \(--until-idle\) or stopped by SIGINT\/SIGTERM/,
+    ],
+    "validate-stream": [
+      /^deno task etl validate-stream/,
+      /--consumer NAME +the durable consumer \(default sluice-validate\)/,
     ],
   };
   for (const command of COMMANDS) {
