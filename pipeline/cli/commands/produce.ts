@@ -10,6 +10,12 @@ import { duration } from "@pipeline/cli/values.ts";
 import { RUN_CONFIG_FLAGS } from "@pipeline/cli/run_flags.ts";
 import { NATS_FLAGS, topologyOf } from "@pipeline/cli/stream_flags.ts";
 import { sourceFor } from "@pipeline/sources.ts";
+import type { Source } from "@pipeline/extract/source.ts";
+import { FINNHUB_KEY_VARIABLE } from "@pipeline/extract/finnhub.ts";
+import {
+  FINNHUB_DEFAULT_WS_URL,
+  finnhubTradeSource,
+} from "@pipeline/extract/finnhub_trades.ts";
 import { errorMessage, EtlError } from "@pipeline/errors.ts";
 import { connectNats, ensureStreams, produce } from "@pipeline/stream/mod.ts";
 
@@ -36,7 +42,10 @@ ts, open, high, low, close, volume and record), with a Nats-Msg-Id of
 (2 minutes) is stored once. The streams <STREAM>_RAW, _VALID and _QUARANTINE
 (limits retention: 7 days, 1 GiB each, oldest dropped) are created or updated
 first. --rate paces the messages, --duration stops early; SIGINT/SIGTERM stop
-at the next message. Load what it published with deno task etl stream.`,
+at the next message. With --source finnhub it listens to Finnhub's WebSocket
+trade feed (FINNHUB_WS_URL overrides wss://ws.finnhub.io; FINNHUB_API_KEY is
+the token) for --duration (default 60s) and publishes the one-minute bars of
+the minutes that ended. Load what it published with deno task etl stream.`,
   flags: [
     {
       title: "Flags",
@@ -72,9 +81,28 @@ at the next message. Load what it published with deno task etl stream.`,
   ],
   async run({ config, options, runtime }) {
     const { logger, clock } = runtime;
-    let source;
+    let source: Source;
+    // The finnhub source of the producer is the live trade feed, listened
+    // to for --duration (default 60 s), not the REST candles of run.
+    const live = config.source === "finnhub";
     try {
-      source = await sourceFor(config, { clock });
+      if (live) {
+        const token = runtime.env[FINNHUB_KEY_VARIABLE];
+        if (!token) {
+          throw new EtlError(
+            `the finnhub trade feed needs ${FINNHUB_KEY_VARIABLE}`,
+            { stage: "config" },
+          );
+        }
+        source = finnhubTradeSource({
+          url: runtime.env.FINNHUB_WS_URL ?? FINNHUB_DEFAULT_WS_URL,
+          token,
+          symbols: config.symbols,
+          durationMs: (options.durationMs as number | undefined) ?? 60_000,
+        });
+      } else {
+        source = await sourceFor(config, { clock });
+      }
     } catch (err) {
       logger.error(`error: ${errorMessage(err)}`);
       return err instanceof EtlError && err.stage === "config"
@@ -95,7 +123,9 @@ at the next message. Load what it published with deno task etl stream.`,
         produce(source, {
           topology,
           rate: options.rate as number | undefined,
-          durationMs: options.durationMs as number | undefined,
+          durationMs: live
+            ? undefined
+            : options.durationMs as number | undefined,
         }, {
           js: nats.js,
           signal,
@@ -110,7 +140,7 @@ at the next message. Load what it published with deno task etl stream.`,
       );
       if (options.json) console.log(JSON.stringify(report));
       if (report.failed.length > 0) return EXIT.failed;
-      return report.stopped && options.durationMs === undefined
+      return report.stopped && !live && options.durationMs === undefined
         ? EXIT.interrupted
         : EXIT.ok;
     } catch (err) {
