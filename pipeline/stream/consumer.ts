@@ -56,7 +56,7 @@ export interface ConsumeOptions {
   from?: "raw" | "valid";
   /** The durable consumer's name. Default `sluice-etl`. */
   consumer?: string;
-  /** Messages per micro-batch at most. Default 500. */
+  /** Messages per micro-batch at most. Default 2000. */
   batchSize?: number;
   /** The longest wait for a batch to fill, ms. Default 1000. */
   maxWaitMs?: number;
@@ -135,7 +135,7 @@ export async function consume(
     topology,
     from = "raw",
     consumer: durable = "sluice-etl",
-    batchSize = 500,
+    batchSize = 2000,
     maxWaitMs = 1000,
     untilIdleMs,
     maxDeliveries = 5,

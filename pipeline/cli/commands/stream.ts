@@ -38,7 +38,7 @@ export const CONSUMER_FLAGS = [
     help: "messages per micro-batch at most",
     key: "batchSize",
     parse: positiveInteger,
-    default: 500,
+    default: 2000,
   },
   {
     name: "max-wait",
