@@ -66,6 +66,15 @@ export interface ConsumeOptions {
   maxDeliveries?: number;
   /** The consumer's ack wait, ms. Default 60 000. */
   ackWaitMs?: number | undefined;
+  /**
+   * Load messages strictly in stream order (default true): a message whose
+   * predecessor is not committed yet (held by a killed process until its
+   * ack wait ends, or sent back after a failure) is sent back to wait, so
+   * the last message of a key always wins, as in one load. False lets
+   * processes sharing a consumer commit out of order (each message still
+   * once; a correction may then be overtaken by what it corrects).
+   */
+  ordered?: boolean;
   /** The pipeline, named in alerts and `etl_runs`. */
   pipeline: string;
   /** The run the consumer's batches belong to. */
@@ -108,6 +117,8 @@ export interface ConsumeReport {
   poison: number;
   /** Batch attempts that failed (their messages delivered again). */
   failures: number;
+  /** Messages sent back to wait for an earlier one (`ordered`). */
+  deferred: number;
   /** The consumer's `last_seq` after the last commit. */
   lastSeq: number;
   /** Why it stopped. */
@@ -140,6 +151,7 @@ export async function consume(
     untilIdleMs,
     maxDeliveries = 5,
     snapshot = true,
+    ordered = true,
   } = options;
   const { client, nats, clock, signal, metrics } = deps;
   const log = deps.log ?? (() => {});
@@ -156,6 +168,7 @@ export async function consume(
     skipped: 0,
     poison: 0,
     failures: 0,
+    deferred: 0,
     lastSeq: (await readCommitted(client, position)).lastSeq,
     stopped: "idle",
   };
@@ -302,16 +315,18 @@ export async function consume(
   /**
    * Loads a dataset's items; on a failure that is not transient, each item
    * alone, so one poison message delays only itself and is quarantined on
-   * its last delivery.
+   * its last delivery. Returns false when items were sent back to be
+   * delivered again (with `ordered`, the items after one sent back go back
+   * too).
    */
   const loadGroup = async (
     // deno-lint-ignore no-explicit-any
     dataset: Dataset<any>,
     items: Item[],
-  ): Promise<void> => {
+  ): Promise<boolean> => {
     try {
       await loadItems(dataset, items);
-      return;
+      return true;
     } catch (err) {
       report.failures++;
       if (err instanceof AlreadyCommitted) {
@@ -319,8 +334,7 @@ export async function consume(
         for (const i of items) if (taken.has(i.msg.seq)) i.msg.ack();
         report.skipped += taken.size;
         const rest = items.filter((i) => !taken.has(i.msg.seq));
-        if (rest.length > 0) await loadGroup(dataset, rest);
-        return;
+        return rest.length > 0 ? await loadGroup(dataset, rest) : true;
       }
       log(
         `stream: batch of ${items.length} ${dataset.name} messages (${
@@ -329,11 +343,16 @@ export async function consume(
       );
       if (isTransient(err)) {
         for (const i of items) i.msg.nak(1000);
-        return;
+        return false;
       }
       if (items.length > 1) {
-        for (const item of items) await loadGroup(dataset, [item]);
-        return;
+        for (const [n, item] of items.entries()) {
+          if (!(await loadGroup(dataset, [item])) && ordered) {
+            for (const later of items.slice(n + 1)) later.msg.nak(250);
+            return false;
+          }
+        }
+        return true;
       }
       const [item] = items as [Item];
       if (item.msg.info.deliveryCount >= maxDeliveries) {
@@ -349,9 +368,10 @@ export async function consume(
             raw: item.msg.string().slice(0, 2000),
           },
         }]);
-      } else {
-        item.msg.nak(500 * item.msg.info.deliveryCount);
+        return true;
       }
+      item.msg.nak(500 * item.msg.info.deliveryCount);
+      return false;
     }
   };
 
@@ -361,11 +381,30 @@ export async function consume(
     const groups = new Map<string, Item[]>();
     const poison: { msg: JsMsg; p: Poison }[] = [];
     let skipped = 0;
+    const fresh: JsMsg[] = [];
     for (const msg of msgs) {
       if (isCommitted(committed, msg.seq)) {
         msg.ack();
         skipped++;
-        continue;
+      } else fresh.push(msg);
+    }
+    let next = ordered
+      ? Math.max(committed.lastSeq + 1, (await firstAvailable()) ?? 0)
+      : 0;
+    fresh.sort((a, b) => a.seq - b.seq);
+    for (const msg of fresh) {
+      if (ordered) {
+        // In stream order only: a message after a gap (an earlier one is
+        // still with a dead process until its ack wait ends, or was sent
+        // back) waits, so a correction is never overtaken by what it
+        // corrects.
+        while (isCommitted(committed, next)) next++;
+        if (msg.seq !== next) {
+          msg.nak(250);
+          report.deferred++;
+          continue;
+        }
+        next++;
       }
       const name = topology.datasetOf(msg.subject, from);
       const fallback = `${stream}:${msg.seq}`;
@@ -393,6 +432,9 @@ export async function consume(
     }
     report.skipped += skipped;
     metrics?.messages("skipped", skipped);
+    if (ordered && groups.size === 0 && poison.length === 0) {
+      await sleep(250); // waiting for the gap to close
+    }
     await poisonAll(poison);
     for (const [name, items] of groups) {
       await loadGroup(datasets[name]!, items);

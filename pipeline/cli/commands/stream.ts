@@ -108,6 +108,14 @@ acknowledge it and exit 0.`,
           default: 5,
         },
         {
+          name: "unordered",
+          help:
+            "commit messages as they come instead of in stream order (processes sharing a consumer then never wait for each other; a correction may be overtaken by what it corrects)",
+          key: "ordered",
+          set: false,
+          default: true,
+        },
+        {
           name: "ack-wait",
           value: "D",
           help:
@@ -191,6 +199,7 @@ acknowledge it and exit 0.`,
             untilIdleMs: options.untilIdleMs as number | undefined,
             maxDeliveries: options.maxDeliveries as number,
             ackWaitMs: options.ackWaitMs as number | undefined,
+            ordered: options.ordered as boolean,
             pipeline,
             runId,
             dataDir: config.dataDir,
