@@ -16,9 +16,14 @@
  *    10M-bar warehouse vs into an empty one (goal: ratio <= 2), and the peak
  *    memory of a 30-day backfill of 100 symbols from raw files (< 1.5 GB).
  *
+ * 5. and 6. (`./stream.ts`, needs NATS at NATS_URL): the stream consumer's
+ *    throughput as a ratio to a bare JetStream fetch-and-ack loop (goal
+ *    >= 0.5), and p99 publish-to-commit latency at 2,000 bars/s (<= 1 s).
+ *
  * Flags: --rows N (default 1,000,000), --rounds N (default 3),
  * --warehouse-history N (bars of the full warehouse, default 10,000,000),
- * --skip-warehouse (sections 1 and 2 only).
+ * --skip-warehouse (skip 3 and 4), --skip-stream (skip 5 and 6),
+ * --stream-bars N (bars of 5, default 20,000).
  * @module
  */
 import { parseArgs } from "node:util";
@@ -35,6 +40,7 @@ import { transformBars } from "@pipeline/transform/bars.ts";
 import { fixedClock } from "@pipeline/clock.ts";
 import { createServerDatabase } from "../_db.ts";
 import { warehouseBench } from "./warehouse.ts";
+import { streamBench } from "./stream.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -43,6 +49,8 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     "warehouse-history": { type: "string", default: "10000000" },
     "skip-warehouse": { type: "boolean", default: false },
+    "skip-stream": { type: "boolean", default: false },
+    "stream-bars": { type: "string", default: "20000" },
   },
 });
 const ROWS = Number(values.rows);
@@ -269,6 +277,10 @@ try {
     rounds: ROUNDS,
     history: Number(values["warehouse-history"]),
   });
+  const stream = values["skip-stream"] ? [] : await streamBench({
+    server: SERVER,
+    bars: Number(values["stream-bars"]),
+  });
 
   const verdict = (ok: boolean) => (ok ? "meets goal" : "MISSES GOAL");
   console.log("\nresults (medians of side-by-side rounds)");
@@ -290,6 +302,7 @@ try {
     }`,
   );
   for (const line of warehouse) console.log(line);
+  for (const line of stream) console.log(line);
 } finally {
   await client.close();
   await db.drop();

@@ -14,6 +14,9 @@ import { retentionCommand } from "@pipeline/cli/commands/retention.ts";
 import { diffCommand } from "@pipeline/cli/commands/diff.ts";
 import { snapshotCommand } from "@pipeline/cli/commands/snapshot.ts";
 import { queryCommand } from "@pipeline/cli/commands/query.ts";
+import { produceCommand } from "@pipeline/cli/commands/produce.ts";
+import { streamCommand } from "@pipeline/cli/commands/stream.ts";
+import { validateStreamCommand } from "@pipeline/cli/commands/validate_stream.ts";
 
 export { runCommand } from "@pipeline/cli/commands/run.ts";
 export { scheduleCommand } from "@pipeline/cli/commands/schedule.ts";
@@ -25,6 +28,9 @@ export { retentionCommand } from "@pipeline/cli/commands/retention.ts";
 export { diffCommand } from "@pipeline/cli/commands/diff.ts";
 export { snapshotCommand } from "@pipeline/cli/commands/snapshot.ts";
 export { queryCommand } from "@pipeline/cli/commands/query.ts";
+export { produceCommand } from "@pipeline/cli/commands/produce.ts";
+export { streamCommand } from "@pipeline/cli/commands/stream.ts";
+export { validateStreamCommand } from "@pipeline/cli/commands/validate_stream.ts";
 
 /** Every command of `deno task etl`. */
 export const COMMANDS: readonly Command[] = [
@@ -38,4 +44,7 @@ export const COMMANDS: readonly Command[] = [
   diffCommand,
   snapshotCommand,
   queryCommand,
+  produceCommand,
+  streamCommand,
+  validateStreamCommand,
 ];

@@ -13,6 +13,7 @@ import * as quality from "@pipeline/load/migrations/2026_12_01_0007_quality.ts";
 import * as symbols from "@pipeline/load/migrations/2026_12_01_0006_symbols.ts";
 import * as bars1d from "@pipeline/load/migrations/2026_12_03_0008_bars_1d.ts";
 import * as lakeDebt from "@pipeline/load/migrations/2026_12_03_0009_lake_debt.ts";
+import * as streamOffsets from "@pipeline/load/migrations/2026_12_03_0010_stream_offsets.ts";
 
 /** The migrations by name, for Kysely's Migrator. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -25,4 +26,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "2026_12_01_0007_quality": quality,
   "2026_12_03_0008_bars_1d": bars1d,
   "2026_12_03_0009_lake_debt": lakeDebt,
+  "2026_12_03_0010_stream_offsets": streamOffsets,
 };

@@ -34,6 +34,9 @@ Deno.test("COMMANDS holds each command once, run first", () => {
     "diff",
     "snapshot",
     "query",
+    "produce",
+    "stream",
+    "validate-stream",
   ]);
   assert.equal(new Set(names).size, names.length);
 });
@@ -78,6 +81,21 @@ Deno.test("each command module's help says what the command does and how it exit
       /--format FORMAT +table \| csv \| json \| parquet:/,
       /--tz ZONE[\s\S]*\(default\s+America\/New_York\)/,
       /1 +a statement failed/,
+    ],
+    produce: [
+      /^deno task etl produce/,
+      /--rate N\/s +messages per second at most/,
+      /Run flags:\n {2}--source NAME/,
+    ],
+    stream: [
+      /^deno task etl stream/,
+      /--until-idle D +exit 0 after this long without a message/,
+      /--consumer NAME/,
+      /0 +idle \(--until-idle\) or stopped by SIGINT\/SIGTERM/,
+    ],
+    "validate-stream": [
+      /^deno task etl validate-stream/,
+      /--consumer NAME +the durable consumer \(default sluice-validate\)/,
     ],
   };
   for (const command of COMMANDS) {

@@ -1,0 +1,571 @@
+/**
+ * The stream consumer: a durable JetStream pull consumer whose messages are
+ * taken in micro-batches (by size or time) through the one stage runner
+ * (`runBatch`: validate, transform, quality gate, load with derived assets
+ * and lake debt). The batch's stream sequences are committed in the load's
+ * transaction (`@pipeline/stream/offsets.ts`) and the messages acknowledged
+ * only after the commit, so a redelivery after a crash, a lost ack or a
+ * second process on the same consumer never loads a message twice.
+ *
+ * A message that cannot be read, or whose batch failed on each of its
+ * `maxDeliveries` deliveries, is quarantined (table and
+ * `<prefix>.quarantine.<dataset>`); a transient failure (the database or
+ * NATS away) is retried without limit. The signal stops it after the batch
+ * in hand is committed and acknowledged.
+ * @module
+ */
+import pl from "nodejs-polars";
+import type { Consumer, JsMsg } from "@nats-io/jetstream";
+import type { SqlClient } from "@pipeline/load/client.ts";
+import type { Clock } from "@pipeline/clock.ts";
+import { type Dataset, DATASETS } from "@pipeline/datasets/mod.ts";
+import { errorMessage, EtlError } from "@pipeline/errors.ts";
+import type { RunSummary } from "@pipeline/summary.ts";
+import type { Alerter } from "@pipeline/ops/alerts.ts";
+import { hasLakeDebt } from "@pipeline/snapshot/debt.ts";
+import {
+  type BatchReport,
+  foldBatch,
+  newBatchReport,
+  runBatch,
+  snapshotBatch,
+  stageTimer,
+  validateBatch,
+} from "@pipeline/runner/mod.ts";
+import type { Nats } from "@pipeline/stream/nats.ts";
+import { ensureConsumer } from "@pipeline/stream/nats.ts";
+import type { StreamTopology } from "@pipeline/stream/topology.ts";
+import { decodeRecord, type RawRecord } from "@pipeline/stream/message.ts";
+import {
+  AlreadyCommitted,
+  commitSequences,
+  isCommitted,
+  readCommitted,
+  type StreamPosition,
+} from "@pipeline/stream/offsets.ts";
+import { type Poison, quarantinePoison } from "@pipeline/stream/poison.ts";
+import type { StreamMetrics } from "@pipeline/stream/stream_metrics.ts";
+
+/** The source name of stream loads (watermarks, quarantine, `etl_loads`). */
+export const STREAM_SOURCE = "stream";
+
+/** Options of {@link consume}. */
+export interface ConsumeOptions {
+  topology: StreamTopology;
+  /** Read `raw` subjects (validated in the runner) or `valid` ones. Default raw. */
+  from?: "raw" | "valid";
+  /** The durable consumer's name. Default `sluice-etl`. */
+  consumer?: string;
+  /** Messages per micro-batch at most. Default 2000. */
+  batchSize?: number;
+  /** The longest wait for a batch to fill, ms. Default 1000. */
+  maxWaitMs?: number;
+  /** Return after this long without a message, ms. Default never. */
+  untilIdleMs?: number | undefined;
+  /** Deliveries of a failing message before it is quarantined. Default 5. */
+  maxDeliveries?: number;
+  /** The consumer's ack wait, ms. Default 60 000. */
+  ackWaitMs?: number | undefined;
+  /**
+   * Load messages strictly in stream order (default true): a message whose
+   * predecessor is not committed yet (held by a killed process until its
+   * ack wait ends, or sent back after a failure) is sent back to wait, so
+   * the last message of a key always wins, as in one load. False lets
+   * processes sharing a consumer commit out of order (each message still
+   * once; a correction may then be overtaken by what it corrects).
+   */
+  ordered?: boolean;
+  /** The pipeline, named in alerts and `etl_runs`. */
+  pipeline: string;
+  /** The run the consumer's batches belong to. */
+  runId: string;
+  /** Where the lake and analytics.duckdb go. */
+  dataDir: string;
+  /** Pay the lake debt when idle and at the end. Default true. */
+  snapshot?: boolean;
+}
+
+/** What {@link consume} needs from outside. */
+export interface ConsumeDeps {
+  client: SqlClient;
+  nats: Nats;
+  /** "Now" for the data (validation, quarantine). */
+  clock: Clock;
+  /** Real time (loads, offsets, latency). Default `clock`. */
+  wallClock?: Clock | undefined;
+  log?: ((line: string) => void) | undefined;
+  /** Stops after the batch in hand when it aborts. */
+  signal?: AbortSignal | undefined;
+  alerter?: Alerter | undefined;
+  secrets?: readonly string[] | undefined;
+  // deno-lint-ignore no-explicit-any
+  datasets?: Readonly<Record<string, Dataset<any>>>;
+  metrics?: StreamMetrics | undefined;
+}
+
+/** What a consumer did. */
+export interface ConsumeReport {
+  /** Batches committed. */
+  batches: number;
+  /** Messages received, redeliveries included. */
+  received: number;
+  /** Messages loaded (committed with their batch). */
+  committed: number;
+  /** Messages skipped: committed before (a redelivery). */
+  skipped: number;
+  /** Messages quarantined as poison. */
+  poison: number;
+  /** Batch attempts that failed (their messages delivered again). */
+  failures: number;
+  /** Messages sent back to wait for an earlier one (`ordered`). */
+  deferred: number;
+  /** The consumer's `last_seq` after the last commit. */
+  lastSeq: number;
+  /** Why it stopped. */
+  stopped: "idle" | "signal";
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** One message with its decoded record. */
+interface Item {
+  msg: JsMsg;
+  record: RawRecord;
+}
+
+/**
+ * Consumes until idle (`untilIdleMs`) or the signal; folds every batch into
+ * `summary` (the run's record, kept by the caller).
+ */
+export async function consume(
+  options: ConsumeOptions,
+  deps: ConsumeDeps,
+  summary: RunSummary,
+): Promise<ConsumeReport> {
+  const {
+    topology,
+    from = "raw",
+    consumer: durable = "sluice-etl",
+    batchSize = 2000,
+    maxWaitMs = 1000,
+    untilIdleMs,
+    maxDeliveries = 5,
+    snapshot = true,
+    ordered = true,
+  } = options;
+  const { client, nats, clock, signal, metrics } = deps;
+  const log = deps.log ?? (() => {});
+  const wallClock = deps.wallClock ?? clock;
+  // deno-lint-ignore no-explicit-any
+  const datasets: Readonly<Record<string, Dataset<any>>> = deps.datasets ??
+    DATASETS;
+  const stream = from === "raw" ? topology.rawStream : topology.validStream;
+  const position: StreamPosition = { stream, consumer: durable };
+  const report: ConsumeReport = {
+    batches: 0,
+    received: 0,
+    committed: 0,
+    skipped: 0,
+    poison: 0,
+    failures: 0,
+    deferred: 0,
+    lastSeq: (await readCommitted(client, position)).lastSeq,
+    stopped: "idle",
+  };
+  await ensureConsumer(nats.jsm, stream, durable, {
+    ackWaitMs: options.ackWaitMs,
+  });
+  // One line per batch from here, not one per stage.
+  const batchDeps = {
+    client,
+    clock,
+    wallClock,
+    log: () => {},
+    alerter: deps.alerter,
+    secrets: deps.secrets,
+  };
+  let consumer: Consumer = await nats.js.consumers.get(stream, durable);
+  let lastMessage = Date.now();
+  let owed = snapshot && await hasLakeDebt(client);
+
+  const firstAvailable = async () => {
+    try {
+      return (await nats.jsm.streams.info(stream)).state.first_seq;
+    } catch {
+      return undefined;
+    }
+  };
+
+  /** The poison messages, quarantined, published and acknowledged. */
+  const poisonAll = async (poison: { msg: JsMsg; p: Poison }[]) => {
+    if (poison.length === 0) return;
+    await quarantinePoison(client, poison.map((x) => x.p), {
+      position,
+      runId: options.runId,
+      source: STREAM_SOURCE,
+      clock,
+      wallClock,
+      firstAvailable: await firstAvailable(),
+    });
+    for (const { msg, p } of poison) {
+      msg.ack();
+      await nats.js.publish(
+        topology.quarantine(p.dataset),
+        JSON.stringify({
+          record: p.record,
+          reason: p.reason,
+          raw: p.raw,
+          stream,
+          seq: p.seq,
+        }),
+        { msgID: `poison/${stream}/${p.seq}` },
+      ).catch((err) =>
+        log(`stream: cannot publish poison ${p.seq}: ${errorMessage(err)}`)
+      );
+      log(`stream: quarantined message ${p.seq}: ${p.reason}`);
+    }
+    report.poison += poison.length;
+    metrics?.messages("poison", poison.length);
+    owed = snapshot;
+  };
+
+  /** Loads one dataset's items as one batch; throws what the runner threw. */
+  const loadItems = async (
+    // deno-lint-ignore no-explicit-any
+    dataset: Dataset<any>,
+    items: Item[],
+  ): Promise<void> => {
+    const seqs = items.map((i) => i.msg.seq);
+    const batch: BatchReport = newBatchReport();
+    const timed = stageTimer({
+      onStage: (stat) => batch.stages.push(stat),
+      runId: options.runId,
+    });
+    const raw = rawFrame(items.map((i) => i.record));
+    const now = clock.now();
+    const validated = await timed(
+      "validate",
+      raw.height,
+      () => validateBatch(dataset, raw, now, deps.secrets),
+      (r) => r.valid.height,
+    );
+    const loadId = crypto.randomUUID();
+    const first = await firstAvailable();
+    let lastSeq = report.lastSeq;
+    await runBatch({ validated }, {
+      dataset,
+      source: STREAM_SOURCE,
+      pipeline: options.pipeline,
+      runId: options.runId,
+      loadId,
+      since: windowStarts(validated.valid, dataset.entityColumn),
+      dataDir: options.dataDir,
+      snapshot: false,
+      into: batch,
+      within: async (tx) => {
+        lastSeq = await commitSequences(tx, position, seqs, {
+          loadId,
+          now: wallClock.now(),
+          firstAvailable: first,
+        });
+      },
+    }, batchDeps);
+    for (const { msg } of items) msg.ack();
+    const committedAt = wallClock.now().getTime();
+    report.lastSeq = lastSeq;
+    report.batches++;
+    report.committed += items.length;
+    owed = snapshot;
+    foldBatch(summary, batch);
+    metrics?.batch({
+      dataset: dataset.name,
+      size: items.length,
+      latencies: items.map((i) =>
+        (committedAt - Number(i.msg.info.timestampNanos / 1_000_000)) / 1000
+      ),
+      lag: items.at(-1)!.msg.info.pending,
+    });
+    log(
+      `stream: committed ${items.length} ${dataset.name} messages (${
+        Math.min(...seqs)
+      }..${
+        Math.max(...seqs)
+      }): loaded ${batch.counts.loaded}, quarantined ${batch.counts.quarantined}, last_seq ${lastSeq}`,
+    );
+    const partitions = validated.valid.height > 0
+      ? validated.valid.getColumn(dataset.entityColumn).unique().sort()
+        .toArray().map(String)
+      : [];
+    nats.nc.publish(
+      topology.loaded,
+      JSON.stringify({
+        dataset: dataset.name,
+        partitions,
+        rows: batch.counts.loaded,
+        quarantined: batch.counts.quarantined,
+        messages: items.length,
+        first_seq: Math.min(...seqs),
+        last_seq: Math.max(...seqs),
+        load_id: loadId,
+        committed_at: new Date(committedAt).toISOString(),
+      }),
+    );
+  };
+
+  /**
+   * Loads a dataset's items; on a failure that is not transient, each item
+   * alone, so one poison message delays only itself and is quarantined on
+   * its last delivery. Returns false when items were sent back to be
+   * delivered again (with `ordered`, the items after one sent back go back
+   * too).
+   */
+  const loadGroup = async (
+    // deno-lint-ignore no-explicit-any
+    dataset: Dataset<any>,
+    items: Item[],
+  ): Promise<boolean> => {
+    try {
+      await loadItems(dataset, items);
+      return true;
+    } catch (err) {
+      report.failures++;
+      if (err instanceof AlreadyCommitted) {
+        const taken = new Set(err.seqs);
+        for (const i of items) if (taken.has(i.msg.seq)) i.msg.ack();
+        report.skipped += taken.size;
+        const rest = items.filter((i) => !taken.has(i.msg.seq));
+        return rest.length > 0 ? await loadGroup(dataset, rest) : true;
+      }
+      log(
+        `stream: batch of ${items.length} ${dataset.name} messages (${
+          items[0]!.msg.seq
+        }..${items.at(-1)!.msg.seq}) failed: ${errorMessage(err)}`,
+      );
+      if (isTransient(err)) {
+        for (const i of items) i.msg.nak(1000);
+        return false;
+      }
+      if (items.length > 1) {
+        for (const [n, item] of items.entries()) {
+          if (!(await loadGroup(dataset, [item])) && ordered) {
+            for (const later of items.slice(n + 1)) later.msg.nak(250);
+            return false;
+          }
+        }
+        return true;
+      }
+      const [item] = items as [Item];
+      if (item.msg.info.deliveryCount >= maxDeliveries) {
+        await poisonAll([{
+          msg: item.msg,
+          p: {
+            seq: item.msg.seq,
+            dataset: dataset.name,
+            record: item.record.record ?? `${stream}:${item.msg.seq}`,
+            reason: `failed ${item.msg.info.deliveryCount} deliveries: ${
+              errorMessage(err).slice(0, 300)
+            }`,
+            raw: item.msg.string().slice(0, 2000),
+          },
+        }]);
+        return true;
+      }
+      item.msg.nak(500 * item.msg.info.deliveryCount);
+      return false;
+    }
+  };
+
+  const processBatch = async (msgs: JsMsg[]) => {
+    report.received += msgs.length;
+    const committed = await readCommitted(client, position);
+    const groups = new Map<string, Item[]>();
+    const poison: { msg: JsMsg; p: Poison }[] = [];
+    let skipped = 0;
+    const fresh: JsMsg[] = [];
+    for (const msg of msgs) {
+      if (isCommitted(committed, msg.seq)) {
+        msg.ack();
+        skipped++;
+      } else fresh.push(msg);
+    }
+    let next = ordered
+      ? Math.max(committed.lastSeq + 1, (await firstAvailable()) ?? 0)
+      : 0;
+    fresh.sort((a, b) => a.seq - b.seq);
+    for (const msg of fresh) {
+      if (ordered) {
+        // In stream order only: a message after a gap (an earlier one is
+        // still with a dead process until its ack wait ends, or was sent
+        // back) waits, so a correction is never overtaken by what it
+        // corrects.
+        while (isCommitted(committed, next)) next++;
+        if (msg.seq !== next) {
+          msg.nak(250);
+          report.deferred++;
+          continue;
+        }
+        next++;
+      }
+      const name = topology.datasetOf(msg.subject, from);
+      const fallback = `${stream}:${msg.seq}`;
+      const body = msg.string();
+      const decoded = decodeRecord(body, fallback);
+      const dataset = name ? datasets[name] : undefined;
+      if (!dataset || !decoded.ok) {
+        poison.push({
+          msg,
+          p: {
+            seq: msg.seq,
+            dataset: name ?? msg.subject.split(".").at(-1) ?? "unknown",
+            record: decoded.ok ? decoded.record.record ?? fallback : fallback,
+            reason: !dataset
+              ? `no dataset named ${name ?? msg.subject}`
+              : (decoded as { reason: string }).reason,
+            raw: body.slice(0, 2000),
+          },
+        });
+        continue;
+      }
+      const items = groups.get(dataset.name) ?? [];
+      items.push({ msg, record: decoded.record });
+      groups.set(dataset.name, items);
+    }
+    report.skipped += skipped;
+    metrics?.messages("skipped", skipped);
+    if (ordered && groups.size === 0 && poison.length === 0) {
+      await sleep(250); // waiting for the gap to close
+    }
+    await poisonAll(poison);
+    for (const [name, items] of groups) {
+      await loadGroup(datasets[name]!, items);
+    }
+  };
+
+  const payDebt = async () => {
+    if (!owed) return;
+    const into = newBatchReport();
+    try {
+      await snapshotBatch({ rows: 0 }, {
+        dataDir: options.dataDir,
+        runId: options.runId,
+        into,
+      }, { ...batchDeps, datasets: deps.datasets });
+      foldBatch(summary, into);
+      owed = false;
+    } catch (err) {
+      log(`stream: snapshot failed (the debt stays): ${errorMessage(err)}`);
+    }
+  };
+
+  while (!signal?.aborted) {
+    let msgs: JsMsg[];
+    try {
+      msgs = await fetchBatch(consumer, batchSize, maxWaitMs, signal);
+    } catch (err) {
+      log(`stream: fetch failed, retrying: ${errorMessage(err)}`);
+      await sleep(Math.min(maxWaitMs, 1000));
+      try {
+        consumer = await nats.js.consumers.get(stream, durable);
+      } catch {
+        // NATS still away: the next fetch fails and retries again.
+      }
+      msgs = [];
+    }
+    if (msgs.length === 0) {
+      await payDebt();
+      if (
+        untilIdleMs !== undefined && Date.now() - lastMessage >= untilIdleMs
+      ) {
+        break;
+      }
+      continue;
+    }
+    try {
+      await processBatch(msgs);
+    } catch (err) {
+      // The database or NATS failed outside a batch's load: nothing of it
+      // was acknowledged, so JetStream delivers it again.
+      report.failures++;
+      log(`stream: batch failed, retrying: ${errorMessage(err)}`);
+      for (const m of msgs) m.nak(1000);
+      await sleep(500);
+    }
+    await nats.nc.flush().catch(() => {});
+    lastMessage = Date.now();
+  }
+  if (signal?.aborted) report.stopped = "signal";
+  await payDebt();
+  return report;
+}
+
+/**
+ * Fetches up to `max` messages, waiting at most `waitMs` (JetStream's
+ * minimum, 1 s, when shorter); the signal ends the wait early, keeping the
+ * messages already received.
+ */
+export async function fetchBatch(
+  consumer: Consumer,
+  max: number,
+  waitMs: number,
+  signal: AbortSignal | undefined,
+): Promise<JsMsg[]> {
+  const it = await consumer.fetch({
+    max_messages: max,
+    expires: Math.max(1000, waitMs),
+  });
+  const stop = () => it.stop();
+  signal?.addEventListener("abort", stop, { once: true });
+  const out: JsMsg[] = [];
+  try {
+    for await (const m of it) out.push(m);
+  } finally {
+    signal?.removeEventListener("abort", stop);
+  }
+  return out;
+}
+
+/** Whether a retry of the same batch may succeed. */
+function isTransient(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; depth++) {
+    if (e instanceof EtlError && e.transient) return true;
+    const code = (e as { code?: unknown }).code;
+    // Connection-level failures of the pg driver and the OS.
+    if (
+      typeof code === "string" &&
+      (/^(08|57P|53)/.test(code) || /^E(CONN|PIPE|TIMEDOUT|HOSTUN)/.test(code))
+    ) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * The raw frame of `records`: one Utf8 column per field any record has
+ * (missing fields null), `record` included.
+ */
+export function rawFrame(records: readonly RawRecord[]): pl.DataFrame {
+  const columns = [...new Set(records.flatMap((r) => Object.keys(r)))];
+  return pl.DataFrame(
+    columns.map((c) => pl.Series(c, records.map((r) => r[c] ?? null), pl.Utf8)),
+  );
+}
+
+/**
+ * Per entity, its oldest `ts` in the batch: the start of its window, so a
+ * dataset whose transform needs earlier rows (weather's 24-hour means)
+ * reads them from the warehouse.
+ */
+function windowStarts(
+  valid: pl.DataFrame,
+  entityColumn: string,
+): Map<string, Date> {
+  const since = new Map<string, Date>();
+  if (valid.height === 0 || !valid.columns.includes("ts")) return since;
+  const firsts = valid.groupBy(entityColumn).agg(
+    pl.col("ts").min().cast(pl.Int64).alias("first"),
+  );
+  for (const row of firsts.toRecords()) {
+    since.set(String(row[entityColumn]), new Date(Number(row.first)));
+  }
+  return since;
+}

@@ -1,0 +1,156 @@
+/**
+ * The NATS connection and the JetStream streams and consumers of live
+ * ingestion, created or updated idempotently (a second producer or consumer
+ * starting finds them as the first left them).
+ * @module
+ */
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  jetstream,
+  type JetStreamClient,
+  type JetStreamManager,
+  jetstreamManager,
+  RetentionPolicy,
+  type StreamConfig,
+} from "@nats-io/jetstream";
+import { EtlError } from "@pipeline/errors.ts";
+import type { StreamTopology } from "@pipeline/stream/topology.ts";
+
+/** The NATS server when `NATS_URL` is unset. */
+export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
+
+/** An open NATS connection with its JetStream client and manager. */
+export interface Nats {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  /** Drains and closes the connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to `url` (a `nats://host:port`). Throws an `EtlError` (stage
+ * `config`, transient: the server may come back) naming the server.
+ */
+export async function connectNats(
+  url: string = DEFAULT_NATS_URL,
+): Promise<Nats> {
+  let nc: NatsConnection;
+  try {
+    nc = await connect({
+      servers: url,
+      name: "sluice",
+      // Keep trying while a server restarts under a running consumer.
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+    });
+  } catch (err) {
+    throw new EtlError(`cannot connect to NATS at ${url}`, {
+      stage: "config",
+      transient: true,
+      cause: err,
+    });
+  }
+  const jsm = await jetstreamManager(nc);
+  return {
+    nc,
+    js: jetstream(nc),
+    jsm,
+    async close() {
+      await nc.drain().catch(() => nc.close());
+    },
+  };
+}
+
+/** Retention limits of the streams (defaults in brackets). */
+export interface StreamLimits {
+  /** Oldest message kept, ms [7 days]. */
+  maxAgeMs?: number;
+  /** Bytes kept per stream, oldest discarded first [1 GiB]. */
+  maxBytes?: number;
+  /** Window in which a repeated `Nats-Msg-Id` is dropped, ms [2 minutes]. */
+  duplicateWindowMs?: number;
+}
+
+const NS_PER_MS = 1_000_000;
+
+/**
+ * Creates or updates the raw, valid and quarantine streams of `topology`
+ * (limits retention, file storage, oldest discarded first). Returns the
+ * names of the streams it created.
+ */
+export async function ensureStreams(
+  jsm: JetStreamManager,
+  topology: StreamTopology,
+  limits: StreamLimits = {},
+): Promise<string[]> {
+  const {
+    maxAgeMs = 7 * 86_400_000,
+    maxBytes = 1024 ** 3,
+    duplicateWindowMs = 120_000,
+  } = limits;
+  const created: string[] = [];
+  const streams: [string, string][] = [
+    [topology.rawStream, `${topology.prefix}.raw.>`],
+    [topology.validStream, `${topology.prefix}.valid.>`],
+    [topology.quarantineStream, `${topology.prefix}.quarantine.>`],
+  ];
+  for (const [name, subject] of streams) {
+    const config: Partial<StreamConfig> & { name: string } = {
+      name,
+      subjects: [subject],
+      retention: RetentionPolicy.Limits,
+      discard: DiscardPolicy.Old,
+      max_age: maxAgeMs * NS_PER_MS,
+      max_bytes: maxBytes,
+      duplicate_window: duplicateWindowMs * NS_PER_MS,
+    };
+    const exists = await jsm.streams.info(name).then(() => true, () => false);
+    if (exists) {
+      await jsm.streams.update(name, config);
+    } else {
+      await jsm.streams.add(config);
+      created.push(name);
+    }
+  }
+  return created;
+}
+
+/** Options of {@link ensureConsumer}. */
+export interface ConsumerOptions {
+  /** How long a delivered message may stay unacknowledged, ms [60 s]. */
+  ackWaitMs?: number | undefined;
+}
+
+/**
+ * Creates the durable pull consumer `durable` on `stream` (every message,
+ * explicit acks, unlimited deliveries: the consumer itself quarantines a
+ * message after its own limit), or updates its ack wait.
+ */
+export async function ensureConsumer(
+  jsm: JetStreamManager,
+  stream: string,
+  durable: string,
+  options: ConsumerOptions = {},
+): Promise<void> {
+  const ackWait = (options.ackWaitMs ?? 60_000) * NS_PER_MS;
+  const exists = await jsm.consumers.info(stream, durable).then(
+    () => true,
+    () => false,
+  );
+  if (exists) {
+    await jsm.consumers.update(stream, durable, { ack_wait: ackWait });
+    return;
+  }
+  await jsm.consumers.add(stream, {
+    durable_name: durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    max_deliver: -1,
+    ack_wait: ackWait,
+    max_ack_pending: 20_000,
+  });
+}

@@ -1,0 +1,211 @@
+/**
+ * 5. and 6. of `deno task bench` (also runnable alone: `deno run -A
+ * tests/bench/stream.ts [--bars N]`), against the NATS server at NATS_URL
+ * and a Postgres server:
+ *
+ * 5. Sustained throughput of the stream consumer (`consume()`, batches of
+ *    2,000, one process, Postgres) over N produced bars, as a ratio to a bare
+ *    JetStream fetch-and-ack loop over the same messages. Goal >= 0.5.
+ * 6. Publish-to-commit latency with the producer at 2,000 bars/s and the
+ *    consumer running (batches of 1,000: half a second of messages): p99
+ *    over every message. Goal <= 1 s.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { AckPolicy } from "@nats-io/jetstream";
+import { connectPostgres } from "@pipeline/load/client.ts";
+import { migrateToLatest } from "@pipeline/load/migrate.ts";
+import { systemClock } from "@pipeline/clock.ts";
+import { recordRunStart } from "@pipeline/ops/history.ts";
+import { newRunSummary } from "@pipeline/runner/mod.ts";
+import {
+  consume,
+  produce,
+  type StreamMetrics,
+  streamMetrics,
+} from "@pipeline/stream/mod.ts";
+import { createServerDatabase } from "../_db.ts";
+import {
+  frameSource,
+  testBars,
+  type TestNats,
+  withTestNats,
+} from "../stream/_nats.ts";
+
+/** Options of {@link streamBench}. */
+export interface StreamBenchOptions {
+  server: string;
+  /** Bars of the throughput run. Default 20,000. */
+  bars?: number;
+  log?: (line: string) => void;
+}
+
+const SYMBOLS = Array.from(
+  { length: 20 },
+  (_, i) => `S${String(i).padStart(2, "0")}`,
+);
+
+/** Bars of `n`: 20 symbols, as many sessions as needed, valid ones. */
+function bars(n: number) {
+  const sessions = Math.ceil(n / (SYMBOLS.length * 390));
+  return testBars({ symbols: SYMBOLS, sessions }).head(n);
+}
+
+/** Seconds for a bare fetch-and-ack loop to take `n` messages. */
+async function bareLoop(t: TestNats, n: number): Promise<number> {
+  await t.nats.jsm.consumers.add(t.topology.rawStream, {
+    durable_name: "bare",
+    ack_policy: AckPolicy.Explicit,
+  });
+  const c = await t.nats.js.consumers.get(t.topology.rawStream, "bare");
+  const t0 = performance.now();
+  let seen = 0;
+  while (seen < n) {
+    const it = await c.fetch({ max_messages: 500, expires: 1000 });
+    for await (const m of it) {
+      m.ack();
+      seen++;
+    }
+  }
+  await t.nats.nc.flush();
+  return (performance.now() - t0) / 1000;
+}
+
+/**
+ * Runs the consumer on a fresh database until `n` messages are committed;
+ * returns its seconds and every message's publish-to-commit latency.
+ */
+async function consumeUntil(
+  t: TestNats,
+  server: string,
+  n: number,
+  { batchSize, started }: { batchSize: number; started?: () => void },
+): Promise<{ seconds: number; latencies: number[] }> {
+  const db = await createServerDatabase(server);
+  const client = await connectPostgres(db.url);
+  try {
+    await migrateToLatest(client);
+    const run = newRunSummary({
+      runId: crypto.randomUUID(),
+      pipeline: "bench",
+      source: "stream",
+      trigger: "manual",
+      startedAt: new Date(),
+    });
+    await recordRunStart(client, run);
+    const stop = new AbortController();
+    const latencies: number[] = [];
+    let committed = 0;
+    const real = streamMetrics();
+    const metrics: StreamMetrics = {
+      ...real,
+      batch(o) {
+        real.batch(o);
+        latencies.push(...o.latencies);
+        committed += o.size;
+        if (committed >= n) stop.abort();
+      },
+    };
+    const t0 = performance.now();
+    const consuming = consume({
+      topology: t.topology,
+      batchSize,
+      maxWaitMs: 1000,
+      pipeline: "bench",
+      runId: run.run_id,
+      dataDir: await Deno.makeTempDir(),
+      snapshot: false,
+    }, {
+      client,
+      nats: t.nats,
+      clock: systemClock,
+      signal: stop.signal,
+      metrics,
+    }, run);
+    started?.();
+    await consuming;
+    return { seconds: (performance.now() - t0) / 1000, latencies };
+  } finally {
+    await client.close();
+    await db.drop();
+  }
+}
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
+};
+
+/** Runs 5. and 6.; returns the result lines. */
+export async function streamBench(
+  options: StreamBenchOptions,
+): Promise<string[]> {
+  const { server, bars: n = 20_000, log = console.log } = options;
+  const verdict = (ok: boolean) => (ok ? "meets goal" : "MISSES GOAL");
+  log(`\n5. stream consumer vs bare JetStream fetch-and-ack, ${n} bars`);
+  const raw = bars(n);
+  const { bare, loaded } = await withTestNats(async (t) => {
+    await produce(frameSource(raw), { topology: t.topology }, {
+      js: t.nats.js,
+    });
+    const bare = await bareLoop(t, raw.height);
+    const loaded = await consumeUntil(t, server, raw.height, {
+      batchSize: 2000,
+    });
+    return { bare, loaded };
+  });
+  const ratio = bare / loaded.seconds;
+  log(
+    `  bare ${(raw.height / bare).toFixed(0)} msg/s, consumer ${
+      (raw.height / loaded.seconds).toFixed(0)
+    } msg/s`,
+  );
+
+  log("\n6. publish-to-commit latency at 2,000 bars/s (10 s of bars)");
+  const live = bars(20_000);
+  const latency = await withTestNats(async (t) => {
+    let producing: Promise<unknown> = Promise.resolve();
+    // Batches of half a second of messages at this rate.
+    const result = await consumeUntil(t, server, live.height, {
+      batchSize: 1000,
+      started: () => {
+        producing = produce(frameSource(live), {
+          topology: t.topology,
+          rate: 2000,
+        }, { js: t.nats.js });
+      },
+    });
+    await producing;
+    return result;
+  });
+  const p99 = quantile(latency.latencies, 0.99);
+  log(
+    `  p50 ${quantile(latency.latencies, 0.5).toFixed(2)} s, p99 ${
+      p99.toFixed(2)
+    } s over ${latency.latencies.length} messages`,
+  );
+  return [
+    `  stream consumer / bare fetch-ack   ${
+      ratio.toFixed(3)
+    }x  (goal >= 0.5x)   ${verdict(ratio >= 0.5)}   [${
+      (raw.height / loaded.seconds).toFixed(0)
+    } vs ${(raw.height / bare).toFixed(0)} msg/s]`,
+    `  p99 publish-to-commit at 2000/s    ${
+      p99.toFixed(2)
+    } s (goal <= 1 s)    ${verdict(p99 <= 1)}`,
+  ];
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { bars: { type: "string", default: "20000" } },
+  });
+  const lines = await streamBench({
+    server: Deno.env.get("DATABASE_URL") ??
+      "postgres://root@127.0.0.1:5432/postgres",
+    bars: Number(values.bars),
+  });
+  console.log("\nresults");
+  for (const line of lines) console.log(line);
+}
