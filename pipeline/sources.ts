@@ -7,7 +7,7 @@ import type { Source } from "@pipeline/extract/source.ts";
 import { syntheticBars } from "@pipeline/extract/synthetic.ts";
 import { readBarFile } from "@pipeline/extract/file.ts";
 import { readSymbolFile } from "@pipeline/extract/symbol_file.ts";
-import { syntheticSymbols } from "@pipeline/extract/synthetic_symbols.ts";
+import { syntheticSymbols } from "@pipeline/datasets/symbols/synthetic.ts";
 import { EtlError } from "@pipeline/errors.ts";
 import {
   alphaVantageMonthWindow,

@@ -3,15 +3,15 @@
  * @module
  */
 import type { Dataset } from "@pipeline/datasets/dataset.ts";
-import { barsDataset } from "@pipeline/datasets/bars.ts";
-import { weatherDataset } from "@pipeline/datasets/weather.ts";
-import { symbolsDataset } from "@pipeline/datasets/symbols.ts";
+import { barsDataset } from "@pipeline/datasets/bars/mod.ts";
+import { weatherDataset } from "@pipeline/datasets/weather/mod.ts";
+import { symbolsDataset } from "@pipeline/datasets/symbols/mod.ts";
 
 export * from "@pipeline/datasets/dataset.ts";
-export { barsDataset } from "@pipeline/datasets/bars.ts";
-export * from "@pipeline/datasets/bars_derived.ts";
-export { weatherDataset } from "@pipeline/datasets/weather.ts";
-export { symbolsDataset } from "@pipeline/datasets/symbols.ts";
+export { barsDataset } from "@pipeline/datasets/bars/mod.ts";
+export * from "@pipeline/datasets/bars/derived.ts";
+export { weatherDataset } from "@pipeline/datasets/weather/mod.ts";
+export { symbolsDataset } from "@pipeline/datasets/symbols/mod.ts";
 export {
   lakeTables,
   QUARANTINE_LAKE_TABLE,

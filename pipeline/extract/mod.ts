@@ -7,4 +7,3 @@ export * from "@pipeline/extract/calendar.ts";
 export * from "@pipeline/extract/file.ts";
 export * from "@pipeline/extract/synthetic.ts";
 export * from "@pipeline/extract/symbol_file.ts";
-export * from "@pipeline/extract/synthetic_symbols.ts";

@@ -19,7 +19,7 @@ import { freshEntities } from "@pipeline/load/derive_fresh.ts";
 import {
   BARS_1M_COLUMNS,
   BARS_DERIVED,
-} from "@pipeline/datasets/bars_derived.ts";
+} from "@pipeline/datasets/bars/derived.ts";
 
 // %% notebooks/04a_load_bars.ipynb#ohlcv
 /** The OHLCV columns every bar table starts with, as a zod shape. */

@@ -18,7 +18,7 @@
  * held back because their records were quarantined, at their previous
  * version), and, unlike a copy of the file as delivered, it is exactly the
  * state the next merge starts from whenever no load ran since, which the
- * load checks before it trusts a diff (see `@pipeline/warehouse/dim_symbol.ts`).
+ * load checks before it trusts a diff (see `@pipeline/datasets/symbols/dim_symbol.ts`).
  * @module
  */
 import { DuckDBInstance } from "@duckdb/node-api";

@@ -20,8 +20,8 @@ import { freshEntities } from "@pipeline/load/derive_fresh.ts";
 import {
   BARS_1M_COLUMNS,
   BARS_DERIVED,
-} from "@pipeline/datasets/bars_derived.ts";
-import { barsDataset } from "@pipeline/datasets/bars.ts";
+} from "@pipeline/datasets/bars/derived.ts";
+import { barsDataset } from "@pipeline/datasets/bars/mod.ts";
 import { RAW_COLUMNS } from "@pipeline/extract/_raw.ts";
 import { rngFor } from "@pipeline/extract/synthetic.ts";
 

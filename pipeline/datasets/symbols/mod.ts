@@ -9,13 +9,13 @@ import type { Dataset } from "@pipeline/datasets/dataset.ts";
 import { withoutValues } from "@pipeline/datasets/dataset.ts";
 import { defineResource } from "@pipeline/load/resource.ts";
 import { EtlError } from "@pipeline/errors.ts";
-import { validateSymbols } from "@pipeline/validate/symbols.ts";
-import { transformSymbols } from "@pipeline/transform/symbols.ts";
+import { validateSymbols } from "@pipeline/datasets/symbols/validate.ts";
+import { transformSymbols } from "@pipeline/datasets/symbols/transform.ts";
 import {
   loadDimSymbol,
   type SymbolBatch,
   SYMBOLS_REF,
-} from "@pipeline/warehouse/dim_symbol.ts";
+} from "@pipeline/datasets/symbols/dim_symbol.ts";
 import { scd2UpsertResult } from "@pipeline/warehouse/scd2.ts";
 
 /**

@@ -19,7 +19,7 @@ import {
 import { WEATHER_WINDOW_HOURS } from "@pipeline/transform/weather.ts";
 import { WEATHER_VARIABLES } from "@pipeline/extract/openmeteo.ts";
 import { keepFromSince, readContext } from "@pipeline/incremental/mod.ts";
-import { weatherChecks } from "@pipeline/quality/weather_checks.ts";
+import { weatherChecks } from "@pipeline/datasets/weather/checks.ts";
 
 /**
  * The plausible hours: from 1940 (Open-Meteo's archive) to the forecast

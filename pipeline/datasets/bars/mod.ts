@@ -19,8 +19,8 @@ import {
   withExtras,
 } from "@pipeline/datasets/extras.ts";
 import { WAREHOUSE_TABLES } from "@pipeline/snapshot/lake.ts";
-import { barChecks } from "@pipeline/quality/bar_checks.ts";
-import { BARS_DERIVED } from "@pipeline/datasets/bars_derived.ts";
+import { barChecks } from "@pipeline/datasets/bars/checks.ts";
+import { BARS_DERIVED } from "@pipeline/datasets/bars/derived.ts";
 
 /**
  * The plausible bars: not before 1990, not after now + 1 day, prices in
