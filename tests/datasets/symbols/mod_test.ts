@@ -46,7 +46,12 @@ Deno.test("symbolsDataset describes the symbols dataset and is registered", () =
   assert.equal(symbolsDataset.name, "symbols");
   assert.equal(symbolsDataset.entityColumn, "symbol");
   assert.deepEqual(symbolsDataset.tables, [
-    { name: "symbols_ref", dateColumn: "as_of" },
+    {
+      name: "symbols_ref",
+      dateColumn: "as_of",
+      key: ["symbol"],
+      diffIgnore: ["as_of", "row_hash"],
+    },
   ]);
   assert.equal(DATASETS.symbols, symbolsDataset);
   assert.throws(
