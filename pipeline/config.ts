@@ -8,6 +8,7 @@ import { SymbolSchema } from "@pipeline/bars.ts";
 import { DEFAULT_SYMBOLS } from "@pipeline/extract/synthetic.ts";
 import { LocationSchema } from "@pipeline/extract/openmeteo.ts";
 import { TS_UNITS } from "@pipeline/extract/record_file.ts";
+import { SOURCE_DATASETS } from "@pipeline/datasets/source_datasets.ts";
 
 /** The source names `--source` accepts. */
 export const SOURCE_NAMES = [
@@ -25,18 +26,10 @@ export const HTTP_SOURCES = ["alphavantage", "finnhub", "openmeteo"] as const;
 export type SourceName = typeof SOURCE_NAMES[number];
 
 /**
- * The datasets each source can deliver (`--dataset`), its own first: the
- * one a run loads when no `--dataset` is given.
+ * The datasets each source can deliver (`--dataset`), its own first:
+ * derived from the datasets' declarations in the registry.
  */
-export const SOURCE_DATASETS: Readonly<
-  Record<SourceName, readonly [string, ...string[]]>
-> = {
-  synthetic: ["bars", "symbols"],
-  file: ["bars", "symbols"],
-  alphavantage: ["bars"],
-  finnhub: ["bars"],
-  openmeteo: ["weather"],
-};
+export { SOURCE_DATASETS };
 
 /** Weather locations of the openmeteo source when none are given. */
 export const DEFAULT_LOCATIONS = [
@@ -159,10 +152,16 @@ export const RunConfigSchema = RunConfigFields.superRefine((c, ctx) => {
       message: "--end must be after --start (the window is [start, end))",
     });
   }
-  const delivers = SOURCE_DATASETS[c.source];
-  if (c.dataset !== undefined && !delivers.includes(c.dataset)) {
+  const delivers: readonly string[] = SOURCE_DATASETS[c.source] ?? [];
+  if (delivers.length === 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["source"],
+      message: `--source ${c.source} delivers no registered dataset`,
+    });
+  } else if (c.dataset !== undefined && !delivers.includes(c.dataset)) {
     const by = SOURCE_NAMES.filter((s) =>
-      SOURCE_DATASETS[s].includes(c.dataset!)
+      SOURCE_DATASETS[s]?.includes(c.dataset!)
     );
     ctx.addIssue({
       code: "custom",
@@ -198,7 +197,8 @@ export const RunConfigSchema = RunConfigFields.superRefine((c, ctx) => {
   }
 }).transform((c) => ({
   ...c,
-  dataset: c.dataset ?? SOURCE_DATASETS[c.source][0],
+  // Refused above when the source delivers none.
+  dataset: c.dataset ?? SOURCE_DATASETS[c.source]?.[0] ?? "",
 }));
 
 /** A validated run configuration. */

@@ -46,7 +46,7 @@ Deno.test("parseRunConfig() defaults the dataset to the source's own", async (t)
 Deno.test("parseRunConfig() refuses a dataset the source cannot deliver, naming what it delivers", async (t) => {
   for (const source of SOURCE_NAMES) {
     for (const dataset of Object.keys(DATASETS)) {
-      const ok = SOURCE_DATASETS[source].includes(dataset);
+      const ok = SOURCE_DATASETS[source]!.includes(dataset);
       await t.step(`${source} ${dataset}: ${ok ? "ok" : "refused"}`, () => {
         const config = { source, dataset, ...input(source) };
         if (ok) {
@@ -57,7 +57,7 @@ Deno.test("parseRunConfig() refuses a dataset the source cannot deliver, naming 
           name: "ConfigError",
           message: new RegExp(
             `dataset: --source ${source} cannot deliver --dataset ${dataset}; it delivers ${
-              SOURCE_DATASETS[source].join(" or ")
+              SOURCE_DATASETS[source]!.join(" or ")
             } \\(${dataset} comes from --source `,
           ),
         });

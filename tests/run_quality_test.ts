@@ -12,13 +12,13 @@ import { sourceFor } from "@pipeline/sources.ts";
 import { parseRunConfig } from "@pipeline/config.ts";
 import { fixedClock } from "@pipeline/clock.ts";
 import { countsReconcile, formatSummary } from "@pipeline/summary.ts";
-import { barsDataset } from "@pipeline/datasets/bars.ts";
+import { barsDataset } from "@pipeline/datasets/bars/mod.ts";
 import type { Dataset } from "@pipeline/datasets/dataset.ts";
 import type { BarBatch } from "@pipeline/load/bars.ts";
 import type { SqlClient } from "@pipeline/load/client.ts";
 import type { Source } from "@pipeline/extract/source.ts";
 import type { Alert, Alerter } from "@pipeline/ops/alerts.ts";
-import { barChecks } from "@pipeline/quality/bar_checks.ts";
+import { barChecks } from "@pipeline/datasets/bars/checks.ts";
 import {
   normaliseTimestamps,
   resampleBars,

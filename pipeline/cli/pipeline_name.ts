@@ -2,7 +2,8 @@
  * The pipeline a command acts for (its lock, schedule and history).
  * @module
  */
-import { type RunConfig, SOURCE_DATASETS } from "@pipeline/config.ts";
+import type { RunConfig } from "@pipeline/config.ts";
+import { SOURCE_DATASETS } from "@pipeline/datasets/source_datasets.ts";
 
 /**
  * `--pipeline` when given; else the source's name, or
@@ -11,7 +12,7 @@ import { type RunConfig, SOURCE_DATASETS } from "@pipeline/config.ts";
  */
 export function pipelineName(config: RunConfig, given?: string): string {
   if (given !== undefined) return given;
-  return config.dataset === SOURCE_DATASETS[config.source][0]
+  return config.dataset === SOURCE_DATASETS[config.source]?.[0]
     ? config.source
     : `${config.source}-${config.dataset}`;
 }

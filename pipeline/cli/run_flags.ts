@@ -13,16 +13,14 @@ import {
   symbolList,
 } from "@pipeline/cli/values.ts";
 import { TS_UNITS } from "@pipeline/extract/record_file.ts";
-import {
-  parseLocation,
-  SOURCE_DATASETS,
-  SOURCE_NAMES,
-} from "@pipeline/config.ts";
-import { DATASETS } from "@pipeline/datasets/mod.ts";
+import { parseLocation, SOURCE_NAMES } from "@pipeline/config.ts";
+import { DATASETS } from "@pipeline/datasets/registry.ts";
+import { SOURCE_DATASETS } from "@pipeline/datasets/source_datasets.ts";
+import { KIND_ALIASES } from "@pipeline/datasets/kind_alias.ts";
 import { PipelineNameSchema } from "@pipeline/ops/pipeline_name.ts";
 
 const delivers = SOURCE_NAMES.map((s) =>
-  `${s}: ${SOURCE_DATASETS[s].join(" | ")}`
+  `${s}: ${(SOURCE_DATASETS[s] ?? []).join(" | ")}`
 ).join("; ");
 
 /** `--dataset NAME`: what the run loads. */
@@ -49,8 +47,8 @@ export const KIND_FLAG: Flag = {
     "deprecated, use --dataset (bars: the source's own dataset, weather for openmeteo)",
   into: "config",
   key: "dataset",
-  choices: ["bars", "symbols"],
-  parse: (text) => text === "symbols" ? "symbols" : undefined,
+  choices: Object.keys(KIND_ALIASES),
+  parse: (text) => KIND_ALIASES[text],
   deprecatedFor: "dataset",
 };
 

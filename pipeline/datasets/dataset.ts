@@ -11,6 +11,10 @@ import type { ResourceSpec } from "@pipeline/load/resource.ts";
 import type { SnapshotTable } from "@pipeline/snapshot/lake.ts";
 import type { QualityCheck } from "@pipeline/quality/check.ts";
 import type { DerivedAsset } from "@pipeline/load/derived_asset.ts";
+import type { Source } from "@pipeline/extract/source.ts";
+import type { SourceDeps } from "@pipeline/extract/source_deps.ts";
+import type { EntitySource } from "@pipeline/incremental/backfill.ts";
+import type { RunConfig } from "@pipeline/config.ts";
 
 /** The output of a dataset's transform. */
 export interface Transformed<B> {
@@ -42,14 +46,66 @@ export interface LoadOptions {
   source?: string | undefined;
 }
 
+/**
+ * A table of a dataset in the lake: its snapshot layout (date column,
+ * partition granularity) and the key a snapshot diff joins on.
+ */
+export interface LakeTable extends SnapshotTable {
+  /** Columns unique per row. Default: the dataset's `resource.primaryKey`. */
+  readonly key?: readonly string[];
+  /**
+   * Columns a snapshot diff does not compare besides `load_id` (values
+   * that change without the data changing). Default none.
+   */
+  readonly diffIgnore?: readonly string[];
+}
+
+/**
+ * The source of a run of a dataset from one source engine (`--source`),
+ * built from the validated run configuration. Throws an `EtlError` (stage
+ * config) on bad setup.
+ */
+export type SourceFactory = (
+  config: RunConfig,
+  deps: SourceDeps,
+) => Source | Promise<Source>;
+
+/**
+ * The source of a backfill of a dataset from one source engine: read one
+ * partition and window at a time.
+ */
+export type EntitySourceFactory = (
+  config: RunConfig,
+  deps: SourceDeps,
+) => EntitySource | Promise<EntitySource>;
+
 /** The stages of one dataset. */
 export interface Dataset<B> {
   /** Name, also stored with quarantined records. */
   readonly name: string;
   /** The raw-frame column naming a record's entity (symbol, location). */
   readonly entityColumn: string;
-  /** The warehouse tables this dataset writes, for the snapshot. */
-  readonly tables: readonly SnapshotTable[];
+  /**
+   * The warehouse tables this dataset writes, as the lake holds them
+   * (snapshot, lake debt, retention, diffs, reset).
+   */
+  readonly tables: readonly LakeTable[];
+  /**
+   * The source engines (`--source` names) that deliver this dataset, each
+   * with the factory of a run's source.
+   */
+  readonly sources: Readonly<Record<string, SourceFactory>>;
+  /**
+   * The source engines whose own dataset this is: the one a run of the
+   * engine loads when no `--dataset` is given. Each engine has exactly one
+   * own dataset over the registry. Default none.
+   */
+  readonly ownOf?: readonly string[];
+  /**
+   * The source engines that can backfill this dataset (a partition and a
+   * day at a time), each with its factory. Default none.
+   */
+  readonly backfillSources?: Readonly<Record<string, EntitySourceFactory>>;
   /**
    * The primary resource: its entity column names the watermark's
    * partition and its cursor the watermark's value.

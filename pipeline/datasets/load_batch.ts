@@ -16,6 +16,7 @@ import { errorMessage } from "@pipeline/errors.ts";
 import { type Dataset, utcDates } from "@pipeline/datasets/dataset.ts";
 import { QUARANTINE_LAKE_TABLE } from "@pipeline/datasets/lake_tables.ts";
 import { recordLakeDebt } from "@pipeline/snapshot/debt.ts";
+import { loadDataset } from "@pipeline/datasets/load_dataset.ts";
 
 /** Options of {@link loadBatch}. */
 export interface LoadBatchOptions<B> {
@@ -54,7 +55,8 @@ export interface LoadBatchResult {
 
 /**
  * Loads a batch: records the load `started`, then in one transaction writes
- * every resource, the quarantine and the watermarks, records the lake
+ * every resource and recomputes the dataset's derived assets
+ * ({@link loadDataset}), writes the quarantine and the watermarks, records the lake
  * partitions they dirtied as debt (every table of the dataset for the
  * batch's dates; the quarantine's date when it kept new records) and marks
  * the load `committed`; when the transaction fails the load is marked
@@ -74,7 +76,7 @@ export async function loadBatch<B>(
   });
   try {
     return await client.transaction(async (tx) => {
-      const tables = await dataset.load(tx, options.batch, {
+      const tables = await loadDataset(tx, dataset, options.batch, {
         loadId,
         source: options.source,
         dataDir: options.dataDir,

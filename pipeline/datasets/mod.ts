@@ -1,26 +1,23 @@
 /**
- * The datasets Sluice loads, by name.
+ * The datasets Sluice loads: the `Dataset` interface, the registry and the
+ * generic engines fed by a dataset's declaration (load, lake tables).
+ * Each dataset's own modules live in its folder (`bars/`, `weather/`,
+ * `symbols/`).
  * @module
  */
-import type { Dataset } from "@pipeline/datasets/dataset.ts";
-import { barsDataset } from "@pipeline/datasets/bars.ts";
-import { weatherDataset } from "@pipeline/datasets/weather.ts";
-import { symbolsDataset } from "@pipeline/datasets/symbols.ts";
-
 export * from "@pipeline/datasets/dataset.ts";
-export { barsDataset } from "@pipeline/datasets/bars.ts";
-export * from "@pipeline/datasets/bars_derived.ts";
-export { weatherDataset } from "@pipeline/datasets/weather.ts";
-export { symbolsDataset } from "@pipeline/datasets/symbols.ts";
+export { DATASET_LIST, DATASETS } from "@pipeline/datasets/registry.ts";
+export {
+  SOURCE_DATASETS,
+  sourceDatasets,
+} from "@pipeline/datasets/source_datasets.ts";
+export { barsDataset } from "@pipeline/datasets/bars/mod.ts";
+export * from "@pipeline/datasets/bars/derived.ts";
+export { weatherDataset } from "@pipeline/datasets/weather/mod.ts";
+export { symbolsDataset } from "@pipeline/datasets/symbols/mod.ts";
 export {
   lakeTables,
   QUARANTINE_LAKE_TABLE,
+  type ResolvedLakeTable,
 } from "@pipeline/datasets/lake_tables.ts";
-
-/** Every dataset, by the name a source declares. */
-// deno-lint-ignore no-explicit-any
-export const DATASETS: Readonly<Record<string, Dataset<any>>> = {
-  bars: barsDataset,
-  weather: weatherDataset,
-  symbols: symbolsDataset,
-};
+export { loadDataset } from "@pipeline/datasets/load_dataset.ts";

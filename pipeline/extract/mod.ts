@@ -8,5 +8,4 @@ export * from "@pipeline/extract/file.ts";
 export * from "@pipeline/extract/record_file.ts";
 export * from "@pipeline/extract/synthetic.ts";
 export * from "@pipeline/extract/symbol_file.ts";
-export * from "@pipeline/extract/synthetic_symbols.ts";
 export * from "@pipeline/extract/finnhub_trades.ts";

@@ -38,11 +38,10 @@ export interface Source {
   /** `alphavantage`, `finnhub`, `openmeteo`, ... */
   readonly name: string;
   /**
-   * `bars`: the raw frame of `@pipeline/bars.ts`. `weather`: the raw weather
-   * frame of `@pipeline/extract/openmeteo.ts`. `symbols`: the raw reference
-   * frame of `@pipeline/symbols.ts`.
+   * The name of the dataset (in `@pipeline/datasets/registry.ts`) whose raw
+   * frame the partitions produce.
    */
-  readonly dataset: "bars" | "weather" | "symbols";
+  readonly dataset: string;
   /**
    * Whether {@link Source.partitions} honours `since` (the incremental
    * window) exactly. Sources without it (a file, whole-month responses,

@@ -62,7 +62,8 @@ export type Reprocess = typeof REPROCESS[number];
 export interface EntitySource {
   /** The source name (watermarks, quarantine, chunk state). */
   readonly name: string;
-  readonly dataset: "bars" | "weather" | "symbols";
+  /** The name of the dataset whose raw frame `extract` produces. */
+  readonly dataset: string;
   /** The partitions to backfill (symbols, locations). */
   readonly entities: readonly string[];
   /** The raw frame of `entity` for `[start, end)` (may hold more). */

@@ -2,10 +2,12 @@
 
 // %% notebooks/04a_load_bars.ipynb#module
 /**
- * The load mapping of bars: the one-minute bars are merged into `bars_1m`,
- * then the derived assets (`bars_1m`'s returns, moving averages and VWAP,
- * `bars_5m`, `bars_1h`, `bars_1d`) are recomputed from the warehouse for
- * what the batch touched.
+ * The load mapping of bars: the one-minute bars are merged into `bars_1m`.
+ * The derived assets (`bars_1m`'s returns, moving averages and VWAP,
+ * `bars_5m`, `bars_1h`, `bars_1d`, declared with the dataset in
+ * `@pipeline/datasets/bars/derived.ts`) are recomputed from the warehouse
+ * after it by the generic load (`loadDataset()` of
+ * `@pipeline/datasets/load_dataset.ts`), in the same transaction.
  * @module
  */
 import type pl from "nodejs-polars";
@@ -14,12 +16,7 @@ import type { SqlClient } from "@pipeline/load/client.ts";
 import type { UpsertResult } from "@pipeline/load/upsert.ts";
 import { defineResource, type ResourceSpec } from "@pipeline/load/resource.ts";
 import { writeResource } from "@pipeline/load/write.ts";
-import { deriveAssets } from "@pipeline/load/derive.ts";
-import { freshEntities } from "@pipeline/load/derive_fresh.ts";
-import {
-  BARS_1M_COLUMNS,
-  BARS_DERIVED,
-} from "@pipeline/datasets/bars_derived.ts";
+import { BARS_1M_COLUMNS } from "@pipeline/datasets/bars/derived.ts";
 
 // %% notebooks/04a_load_bars.ipynb#ohlcv
 /** The OHLCV columns every bar table starts with, as a zod shape. */
@@ -110,24 +107,16 @@ export interface LoadBarsOptions {
 
 // %% notebooks/04a_load_bars.ipynb#load-bars
 /**
- * Merges a batch into bars_1m inside `tx` (the caller's transaction), then
- * recomputes the derived assets ({@link BARS_DERIVED}) from the warehouse
- * for the bars the batch touched. Symbols bars_1m held no rows of before
- * the merge (a first load) take the batch's own derived values instead:
- * the batch is their whole history, so the SQL would compute the same.
- * Returns what happened to bars_1m (`recomputed`: rows after the batch's
- * whose derived columns changed), bars_5m, bars_1h and bars_1d.
+ * Merges a batch's one-minute bars into bars_1m inside `tx` (the caller's
+ * transaction), comparing OHLCV (and extra fields) only; the batch's
+ * derived columns are written for new rows. Returns what happened to
+ * bars_1m. The derived assets are the generic load's next step
+ * (`loadDataset()`), not this function's.
  */
 export async function loadBars(
   tx: SqlClient,
   batch: BarBatch,
   options: LoadBarsOptions,
 ): Promise<UpsertResult[]> {
-  const fresh = await freshEntities(tx, BARS_1M_COLUMNS.upstream, batch.bars);
-  const bars = await writeResource(tx, BARS_1M, batch.bars, options);
-  return await deriveAssets(tx, BARS_DERIVED, batch.bars, {
-    loadId: options.loadId,
-    loaded: [bars],
-    fresh,
-  });
+  return [await writeResource(tx, BARS_1M, batch.bars, options)];
 }

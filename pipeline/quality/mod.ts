@@ -6,7 +6,7 @@
  * @module
  */
 export * from "@pipeline/quality/check.ts";
-export * from "@pipeline/quality/defaults.ts";
+export * from "@pipeline/quality/settings.ts";
 export * from "@pipeline/quality/row_count.ts";
 export * from "@pipeline/quality/null_rate.ts";
 export * from "@pipeline/quality/freshness.ts";
@@ -15,8 +15,6 @@ export * from "@pipeline/quality/ohlc.ts";
 export * from "@pipeline/quality/unique_key.ts";
 export * from "@pipeline/quality/finite.ts";
 export * from "@pipeline/quality/nyse_minutes.ts";
-export * from "@pipeline/quality/bar_checks.ts";
-export * from "@pipeline/quality/weather_checks.ts";
 export * from "@pipeline/quality/evaluate.ts";
 export * from "@pipeline/quality/check_summary.ts";
 export * from "@pipeline/quality/record.ts";

@@ -56,18 +56,6 @@ export interface SnapshotTable {
   granularity?: LakeGranularity;
 }
 
-// %% notebooks/05_snapshot.ipynb#warehouse-tables
-/** The warehouse tables: bars by `ts`, the quarantine by `quarantined_at`. */
-export const WAREHOUSE_TABLES: readonly SnapshotTable[] = Object.freeze([
-  Object.freeze({ name: "bars_1m", dateColumn: "ts" }),
-  Object.freeze({ name: "bars_5m", dateColumn: "ts" }),
-  Object.freeze({ name: "bars_1h", dateColumn: "ts" }),
-  // Daily bars: one file a month, not one a day (hundreds of files for
-  // twenty years, not 7,000).
-  Object.freeze({ name: "bars_1d", dateColumn: "ts", granularity: "month" }),
-  Object.freeze({ name: "quarantine", dateColumn: "quarantined_at" }),
-]);
-
 // %% notebooks/05_snapshot.ipynb#snapshot-options
 /** Options of {@link snapshotTables}. */
 export interface SnapshotOptions {
@@ -80,8 +68,11 @@ export interface SnapshotOptions {
    * (its day, month or year) is re-exported whole.
    */
   dates: readonly string[];
-  /** Tables to snapshot. Default {@link WAREHOUSE_TABLES}. */
-  tables?: readonly SnapshotTable[];
+  /**
+   * Tables to snapshot: the datasets' declared tables (see `lakeTables()`
+   * of `@pipeline/datasets/lake_tables.ts`).
+   */
+  tables: readonly SnapshotTable[];
   /** Per table, dates that replace `dates` for it (e.g. its lake debt). */
   tableDates?: ReadonlyMap<string, readonly string[]>;
   /** Stamps `lake_files.snapshot_at`. Default {@link systemClock}. */
@@ -649,7 +640,9 @@ async function exportAll(options: ExportAllOptions): Promise<void> {
  * @example Snapshot the bars of one day after a load
  * ```ts ignore
  * import { snapshotTables } from "@pipeline/snapshot/mod.ts";
- * const result = await snapshotTables({ client, dataDir: "data", dates: ["2026-11-20"] });
+ * const result = await snapshotTables({
+ *   client, dataDir: "data", dates: ["2026-11-20"], tables: lakeTables(DATASETS),
+ * });
  * // deno task query "SELECT symbol, min(ts), count(*) FROM bars_1m GROUP BY 1"
  * ```
  */
@@ -659,7 +652,7 @@ export async function snapshotTables(
   const {
     client,
     dataDir,
-    tables = WAREHOUSE_TABLES,
+    tables,
     clock = systemClock,
   } = options;
   const dates = parseSnapshotDates(options.dates);

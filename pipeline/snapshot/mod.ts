@@ -10,7 +10,6 @@ export {
   type SnapshotTable,
   type SnapshotTableResult,
   snapshotTables,
-  WAREHOUSE_TABLES,
 } from "@pipeline/snapshot/lake.ts";
 export {
   CATALOG_FILE,

@@ -36,8 +36,3 @@ export {
   WEATHER_WINDOW_HOURS,
   withRolling24h,
 } from "@pipeline/transform/weather.ts";
-export {
-  transformSymbols,
-  type TransformSymbolsOptions,
-  type TransformSymbolsResult,
-} from "@pipeline/transform/symbols.ts";

@@ -5,4 +5,3 @@
  */
 export * from "@pipeline/validate/bars.ts";
 export * from "@pipeline/validate/weather.ts";
-export * from "@pipeline/validate/symbols.ts";

@@ -18,7 +18,7 @@
  * held back because their records were quarantined, at their previous
  * version), and, unlike a copy of the file as delivered, it is exactly the
  * state the next merge starts from whenever no load ran since, which the
- * load checks before it trusts a diff (see `@pipeline/warehouse/dim_symbol.ts`).
+ * load checks before it trusts a diff (see `@pipeline/datasets/symbols/dim_symbol.ts`).
  * @module
  */
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -55,22 +55,6 @@ export interface SnapshotDiff extends DiffKeys {
 
 /** Columns no diff compares: lineage, not data. */
 export const DIFF_ALWAYS_IGNORED = ["load_id"] as const;
-
-/**
- * The key of the lake tables Sluice writes, and the columns each ignores
- * besides {@link DIFF_ALWAYS_IGNORED} (`symbols_ref`'s `as_of` changes with
- * every load, its `row_hash` is derived from the compared attributes).
- */
-export const DIFF_TABLE_DEFAULTS: Readonly<
-  Record<string, { key: readonly string[]; ignore: readonly string[] }>
-> = Object.freeze({
-  symbols_ref: { key: ["symbol"], ignore: ["as_of", "row_hash"] },
-  bars_1m: { key: ["symbol", "ts"], ignore: [] },
-  bars_5m: { key: ["symbol", "ts"], ignore: [] },
-  bars_1h: { key: ["symbol", "ts"], ignore: [] },
-  weather_hourly: { key: ["location", "ts"], ignore: [] },
-  quarantine: { key: ["fingerprint"], ignore: [] },
-});
 
 /**
  * A diff that cannot be computed as asked: an unknown table, a date without
@@ -306,15 +290,18 @@ export interface DiffSnapshotsOptions {
   lakeDir: string;
   /** A table of the lake. */
   table: string;
-  /** Key columns. Default: {@link DIFF_TABLE_DEFAULTS} of the table. */
+  /**
+   * Key columns: the table's declared key (`lakeTables()` of
+   * `@pipeline/datasets/lake_tables.ts`) or the user's.
+   */
   key?: readonly string[] | undefined;
   /** The older date, `YYYY-MM-DD`. */
   from: string;
   /** The newer date, `YYYY-MM-DD`. */
   to: string;
   /**
-   * Columns never compared. Default: `load_id` and the table's own
-   * ({@link DIFF_TABLE_DEFAULTS}).
+   * Columns never compared besides {@link DIFF_ALWAYS_IGNORED} (the
+   * table's declared `diffIgnore`). Default none.
    */
   ignore?: readonly string[] | undefined;
 }
@@ -329,7 +316,8 @@ export interface DiffSnapshotsOptions {
  * @example
  * ```ts ignore
  * const diff = await diffSnapshots({
- *   lakeDir: "data/lake", table: "symbols_ref", from: "2026-11-20", to: "2026-11-21",
+ *   lakeDir: "data/lake", table: "symbols_ref", key: ["symbol"],
+ *   from: "2026-11-20", to: "2026-11-21",
  * });
  * diff.updated; // [{ symbol: "B" }]
  * ```
@@ -339,8 +327,7 @@ export async function diffSnapshots(
 ): Promise<SnapshotDiff> {
   const { lakeDir, table, from, to } = options;
   identifier(table, "table", table);
-  const defaults = DIFF_TABLE_DEFAULTS[table];
-  const key = [...(options.key ?? defaults?.key ?? [])];
+  const key = [...(options.key ?? [])];
   if (key.length === 0) {
     throw new DiffInputError(
       `table ${table} has no default key: name its key columns`,
@@ -355,8 +342,7 @@ export async function diffSnapshots(
     from: fromFiles,
     to: toFiles,
     key,
-    ignore: options.ignore ??
-      [...DIFF_ALWAYS_IGNORED, ...(defaults?.ignore ?? [])],
+    ignore: [...DIFF_ALWAYS_IGNORED, ...(options.ignore ?? [])],
     label: `${table} ${from}..${to}`,
   });
   return { table, key, from, to, ...keys };

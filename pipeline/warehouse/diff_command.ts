@@ -14,6 +14,8 @@ import {
   diffSnapshots,
   snapshotDates,
 } from "@pipeline/warehouse/diff.ts";
+import { DATASETS } from "@pipeline/datasets/registry.ts";
+import { lakeTables as lakeTablesOf } from "@pipeline/datasets/lake_tables.ts";
 import { recordSnapshotDiff } from "@pipeline/warehouse/diff_record.ts";
 
 /** Options of {@link diffCommand}. */
@@ -100,6 +102,7 @@ export async function diffCommand(
     );
   }
   const key = options.key?.split(",").map((k) => k.trim()).filter(Boolean);
+  const declared = lakeTablesOf(DATASETS).find((t) => t.name === table);
   let diff;
   try {
     diff = await diffSnapshots({
@@ -107,7 +110,8 @@ export async function diffCommand(
       table,
       from,
       to,
-      key: key?.length ? key : undefined,
+      key: key?.length ? key : declared?.key,
+      ignore: declared?.diffIgnore,
     });
   } catch (e) {
     if (e instanceof DiffInputError) {

@@ -35,7 +35,6 @@ export {
   type RetentionTableResult,
 } from "@pipeline/warehouse/retention.ts";
 export * from "@pipeline/warehouse/scd2.ts";
-export * from "@pipeline/warehouse/dim_symbol.ts";
 export * from "@pipeline/warehouse/diff.ts";
 export * from "@pipeline/warehouse/diff_record.ts";
 export * from "@pipeline/warehouse/diff_command.ts";

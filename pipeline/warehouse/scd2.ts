@@ -38,7 +38,6 @@ import type { SqlClient } from "@pipeline/load/client.ts";
 import { copyFrame } from "@pipeline/load/copy_frame.ts";
 import type { UpsertResult } from "@pipeline/load/upsert.ts";
 import { EtlError } from "@pipeline/errors.ts";
-import { SYMBOL_ATTRIBUTES } from "@pipeline/symbols.ts";
 
 /** A type 2 dimension: its table, text key and text attributes. */
 export interface Scd2TableSpec {
@@ -49,13 +48,6 @@ export interface Scd2TableSpec {
   /** The attribute columns (text, nullable) a new version is opened for. */
   readonly attributes: readonly string[];
 }
-
-/** The symbol dimension. */
-export const DIM_SYMBOL: Scd2TableSpec = Object.freeze({
-  name: "dim_symbol",
-  key: "symbol",
-  attributes: SYMBOL_ATTRIBUTES,
-});
 
 /** The keys a snapshot diff found, to apply instead of comparing every key. */
 export interface Scd2Changes {

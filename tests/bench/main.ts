@@ -31,7 +31,8 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { connectPostgres, type SqlClient } from "@pipeline/load/client.ts";
 import { migrateToLatest } from "@pipeline/load/migrate.ts";
-import { loadBars } from "@pipeline/load/bars.ts";
+import { loadDataset } from "@pipeline/datasets/load_dataset.ts";
+import { barsDataset } from "@pipeline/datasets/bars/mod.ts";
 import { loadQuarantine } from "@pipeline/load/quarantine.ts";
 import { syntheticBars } from "@pipeline/extract/synthetic.ts";
 import { readBarFile } from "@pipeline/extract/file.ts";
@@ -193,7 +194,7 @@ try {
     const t0 = performance.now();
     await client.transaction(async (tx) => {
       const loadId = crypto.randomUUID();
-      await loadBars(tx, batch, { loadId });
+      await loadDataset(tx, barsDataset, batch, { loadId });
       await loadQuarantine(tx, quarantine, {
         loadId,
         source: "file",

@@ -14,7 +14,7 @@ import {
 import { entitySourceFor, sourceFor } from "@pipeline/sources.ts";
 import { parseRunConfig } from "@pipeline/config.ts";
 import { fixedClock } from "@pipeline/clock.ts";
-import { barsDataset } from "@pipeline/datasets/bars.ts";
+import { barsDataset } from "@pipeline/datasets/bars/mod.ts";
 import { runPipeline } from "@pipeline/run.ts";
 import { resetDataset } from "@pipeline/incremental/reset.ts";
 import type { SqlClient } from "@pipeline/load/client.ts";

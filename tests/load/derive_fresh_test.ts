@@ -4,7 +4,7 @@
  * (no SQL recompute), a symbol with rows goes through the SQL recompute,
  * and both leave the tables, to the bit, and the counts as the all-SQL path
  * does. Each load is done twice in one database: symbols `F<i>` through
- * `loadBars()`, `S<i>` (the same bars) through the merge and
+ * `loadDataset()`, `S<i>` (the same bars) through the merge and
  * `deriveAssets()` without fresh entities; the tables are compared modulo
  * the symbol's first letter.
  */
@@ -13,15 +13,16 @@ import pl from "nodejs-polars";
 import { dbTest } from "../_db.ts";
 import type { SqlClient } from "@pipeline/load/client.ts";
 import type { UpsertResult } from "@pipeline/load/upsert.ts";
-import { type BarBatch, BARS_1M, loadBars } from "@pipeline/load/bars.ts";
+import { type BarBatch, BARS_1M } from "@pipeline/load/bars.ts";
+import { loadDataset } from "@pipeline/datasets/load_dataset.ts";
 import { writeResource } from "@pipeline/load/write.ts";
 import { deriveAssets } from "@pipeline/load/derive.ts";
 import { freshEntities } from "@pipeline/load/derive_fresh.ts";
 import {
   BARS_1M_COLUMNS,
   BARS_DERIVED,
-} from "@pipeline/datasets/bars_derived.ts";
-import { barsDataset } from "@pipeline/datasets/bars.ts";
+} from "@pipeline/datasets/bars/derived.ts";
+import { barsDataset } from "@pipeline/datasets/bars/mod.ts";
 import { RAW_COLUMNS } from "@pipeline/extract/_raw.ts";
 import { rngFor } from "@pipeline/extract/synthetic.ts";
 
@@ -114,11 +115,17 @@ function recording(client: SqlClient, log: string[]): SqlClient {
   };
 }
 
-/** Loads `batch` with `loadBars()`; returns its results and statements. */
+/**
+ * Loads `batch` as the runner does (`loadDataset()`: the merge, then the
+ * derived assets with the first-load fast path); returns its results and
+ * statements.
+ */
 async function loadFast(client: SqlClient, batch: BarBatch) {
   const log: string[] = [];
   const results = await client.transaction((tx) =>
-    loadBars(recording(tx, log), batch, { loadId: crypto.randomUUID() })
+    loadDataset(recording(tx, log), barsDataset, batch, {
+      loadId: crypto.randomUUID(),
+    })
   );
   return { results, log };
 }

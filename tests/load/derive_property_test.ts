@@ -14,7 +14,7 @@ import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { dbTest } from "../_db.ts";
 import type { SqlClient } from "@pipeline/load/client.ts";
-import { barsDataset } from "@pipeline/datasets/bars.ts";
+import { barsDataset } from "@pipeline/datasets/bars/mod.ts";
 import { loadBatch } from "@pipeline/datasets/load_batch.ts";
 import { fixedClock } from "@pipeline/clock.ts";
 import { RAW_COLUMNS } from "@pipeline/extract/_raw.ts";

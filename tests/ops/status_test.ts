@@ -6,8 +6,8 @@ import { parseRunConfig } from "@pipeline/config.ts";
 import { fixedClock } from "@pipeline/clock.ts";
 import type { Source } from "@pipeline/extract/source.ts";
 import { formatStatus, formatTable, readStatus } from "@pipeline/ops/status.ts";
-import { barsDataset } from "@pipeline/datasets/bars.ts";
-import { barChecks } from "@pipeline/quality/bar_checks.ts";
+import { barsDataset } from "@pipeline/datasets/bars/mod.ts";
+import { barChecks } from "@pipeline/datasets/bars/checks.ts";
 
 const clock = fixedClock("2026-11-20T21:30:00Z");
 

@@ -6,11 +6,11 @@ import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { dbTest } from "../_db.ts";
 import { fixedClock } from "@pipeline/clock.ts";
-import { barsDataset } from "@pipeline/datasets/bars.ts";
+import { barsDataset } from "@pipeline/datasets/bars/mod.ts";
 import { syntheticBars } from "@pipeline/extract/synthetic.ts";
 import type { SqlClient } from "@pipeline/load/client.ts";
 import type { Alert, Alerter } from "@pipeline/ops/alerts.ts";
-import { barChecks } from "@pipeline/quality/bar_checks.ts";
+import { barChecks } from "@pipeline/datasets/bars/checks.ts";
 import { qualityGate } from "@pipeline/quality/gate.ts";
 
 const NOW = new Date("2026-11-20T21:30:00Z");

@@ -11,7 +11,7 @@ import {
   runBatch,
 } from "@pipeline/runner/mod.ts";
 import { recordRunStart } from "@pipeline/ops/history.ts";
-import { barsDataset } from "@pipeline/datasets/bars.ts";
+import { barsDataset } from "@pipeline/datasets/bars/mod.ts";
 import { syntheticBars } from "@pipeline/extract/synthetic.ts";
 import { fixedClock } from "@pipeline/clock.ts";
 import { EtlError } from "@pipeline/errors.ts";

@@ -10,6 +10,7 @@ import {
   type SnapshotOptions,
   snapshotTables,
 } from "@pipeline/snapshot/mod.ts";
+import { barsDataset, lakeTables } from "@pipeline/datasets/mod.ts";
 import { DATES, LOAD_ID, pglite, QUARANTINE_ROWS, seed } from "./_fixtures.ts";
 import { SKIP_SERVER_TESTS } from "../_db.ts";
 
@@ -64,9 +65,16 @@ async function withLake(
   }
 }
 
-/** {@link snapshotTables} with the fixed clock. */
-function snapshot(options: SnapshotOptions) {
-  return snapshotTables({ clock: CLOCK, ...options });
+/** The bar tables (as the bars dataset declares them) and the quarantine. */
+const TABLES = lakeTables({ [barsDataset.name]: barsDataset });
+
+/** {@link snapshotTables} with the fixed clock, by default of {@link TABLES}. */
+function snapshot(
+  options:
+    & Omit<SnapshotOptions, "tables">
+    & { tables?: SnapshotOptions["tables"] },
+) {
+  return snapshotTables({ clock: CLOCK, tables: TABLES, ...options });
 }
 
 Deno.test("parseSnapshotDates() sorts, de-duplicates and validates dates", async (t) => {

@@ -10,6 +10,15 @@ import {
   latestSnapshotBefore,
 } from "@pipeline/warehouse/diff.ts";
 import { recordSnapshotDiff } from "@pipeline/warehouse/diff_record.ts";
+import { DATASETS } from "@pipeline/datasets/registry.ts";
+import { lakeTables } from "@pipeline/datasets/lake_tables.ts";
+
+/** The key and ignored columns symbols_ref declares (the symbols dataset). */
+const SYMBOLS_REF = lakeTables(DATASETS).find((t) => t.name === "symbols_ref")!;
+const SYMBOLS_REF_DIFF = {
+  key: SYMBOLS_REF.key,
+  ignore: SYMBOLS_REF.diffIgnore,
+};
 
 /** Writes `frame` as `<lake>/<table>/date=<date>/data_0.parquet`. */
 async function writeSnapshot(
@@ -75,6 +84,7 @@ Deno.test("diffSnapshots() finds inserted, updated and deleted keys exactly", as
     const diff = await diffSnapshots({
       lakeDir: lake,
       table: "symbols_ref",
+      ...SYMBOLS_REF_DIFF,
       from: "2026-11-20",
       to: "2026-11-21",
     });
@@ -91,6 +101,7 @@ Deno.test("diffSnapshots() finds inserted, updated and deleted keys exactly", as
     const back = await diffSnapshots({
       lakeDir: lake,
       table: "symbols_ref",
+      ...SYMBOLS_REF_DIFF,
       from: "2026-11-21",
       to: "2026-11-20",
     });
@@ -165,6 +176,7 @@ Deno.test("diffSnapshots() names what it cannot diff", async (t) => {
         {
           lakeDir: lake,
           table: "symbols_ref",
+          key: ["symbol"],
           from: "2026-11-19",
           to: "2026-11-21",
         },
@@ -213,6 +225,7 @@ Deno.test("diffSnapshots() names what it cannot diff", async (t) => {
         {
           lakeDir: lake,
           table: "symbols_ref",
+          key: ["symbol"],
           from: "2026-02-30",
           to: "2026-11-21",
         },

@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { dbTest } from "../_db.ts";
 import { EtlError } from "@pipeline/errors.ts";
+import { DIM_SYMBOL } from "@pipeline/datasets/symbols/dim_symbol.ts";
 import {
-  DIM_SYMBOL,
   mergeScd2,
   rowHashSql,
   type Scd2Options,

@@ -2,6 +2,7 @@
  * `deno task etl backfill`: a date range in resumable chunks.
  * @module
  */
+import { backfillEngines, noBackfillMessage } from "@pipeline/sources.ts";
 import type { Command } from "@pipeline/cli/command.ts";
 import { EXIT } from "@pipeline/cli/exit.ts";
 import { withDatabase } from "@pipeline/cli/database.ts";
@@ -49,10 +50,8 @@ function checkRange(
   if (!from || !to) {
     throw new ConfigError("backfill needs --from DATE and --to DATE");
   }
-  if (config.source === "file") {
-    throw new ConfigError(
-      "backfill needs a source with partitions (synthetic, alphavantage, finnhub, openmeteo); load a file with the run command",
-    );
+  if (!backfillEngines(config).includes(config.source)) {
+    throw new ConfigError(noBackfillMessage(config));
   }
   daysOf(from, to);
   return { from, to };

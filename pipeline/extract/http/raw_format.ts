@@ -24,8 +24,8 @@ export interface ParseInput {
 export interface RawFormat {
   /** The source name, also the raw-landing folder. */
   readonly source: string;
-  /** The dataset of the frames. */
-  readonly dataset: "bars" | "weather";
+  /** The name of the dataset of the frames (a registered dataset). */
+  readonly dataset: string;
   /** The raw frame of one body. */
   parse(input: ParseInput): pl.DataFrame;
 }

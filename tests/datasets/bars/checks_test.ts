@@ -4,8 +4,10 @@ import { fixedClock } from "@pipeline/clock.ts";
 import { syntheticBars } from "@pipeline/extract/synthetic.ts";
 import { validateBars } from "@pipeline/validate/bars.ts";
 import { transformBars } from "@pipeline/transform/bars.ts";
-import { barChecks } from "@pipeline/quality/bar_checks.ts";
-import { BAR_QUALITY_DEFAULTS } from "@pipeline/quality/defaults.ts";
+import {
+  BAR_QUALITY_DEFAULTS,
+  barChecks,
+} from "@pipeline/datasets/bars/checks.ts";
 import { evaluateChecks } from "@pipeline/quality/evaluate.ts";
 
 const NOW = new Date("2026-11-20T21:30:00Z");

@@ -4,19 +4,21 @@
  * `symbols_ref`.
  * @module
  */
+import type {} from "@pipeline/datasets/symbols/tables.ts";
 import { z } from "zod";
 import type { Dataset } from "@pipeline/datasets/dataset.ts";
 import { withoutValues } from "@pipeline/datasets/dataset.ts";
 import { defineResource } from "@pipeline/load/resource.ts";
 import { EtlError } from "@pipeline/errors.ts";
-import { validateSymbols } from "@pipeline/validate/symbols.ts";
-import { transformSymbols } from "@pipeline/transform/symbols.ts";
+import { validateSymbols } from "@pipeline/datasets/symbols/validate.ts";
+import { transformSymbols } from "@pipeline/datasets/symbols/transform.ts";
 import {
   loadDimSymbol,
   type SymbolBatch,
   SYMBOLS_REF,
-} from "@pipeline/warehouse/dim_symbol.ts";
+} from "@pipeline/datasets/symbols/dim_symbol.ts";
 import { scd2UpsertResult } from "@pipeline/warehouse/scd2.ts";
+import { SYMBOLS_SOURCES } from "@pipeline/datasets/symbols/sources.ts";
 
 /**
  * Symbols: validate, transform, SCD2 load and snapshot of a full reference.
@@ -26,7 +28,16 @@ import { scd2UpsertResult } from "@pipeline/warehouse/scd2.ts";
 export const symbolsDataset: Dataset<SymbolBatch> = {
   name: "symbols",
   entityColumn: "symbol",
-  tables: [{ name: SYMBOLS_REF, dateColumn: "as_of" }],
+  // The daily snapshot of the current versions, diffed by symbol: `as_of`
+  // changes with every load, `row_hash` is derived from the compared
+  // attributes.
+  tables: [{
+    name: SYMBOLS_REF,
+    dateColumn: "as_of",
+    key: ["symbol"],
+    diffIgnore: ["as_of", "row_hash"],
+  }],
+  sources: SYMBOLS_SOURCES,
   validate: (raw) => validateSymbols(raw),
   transform(valid, options = {}) {
     const asOf = options.now;

@@ -6,7 +6,7 @@ import { transformWeather } from "@pipeline/transform/weather.ts";
 import {
   hoursInWindow,
   weatherChecks,
-} from "@pipeline/quality/weather_checks.ts";
+} from "@pipeline/datasets/weather/checks.ts";
 import { evaluateChecks } from "@pipeline/quality/evaluate.ts";
 
 /** Four hours after the fixture's last hour (2026-11-02T23:00Z). */
@@ -16,7 +16,7 @@ const NOW = new Date("2026-11-03T03:00:00Z");
 async function berlin() {
   const raw = parseOpenMeteo({
     body: await Deno.readTextFile(
-      new URL("../fixtures/openmeteo/hourly_berlin.json", import.meta.url),
+      new URL("../../fixtures/openmeteo/hourly_berlin.json", import.meta.url),
     ),
     partition: "berlin 2026-11-01..2026-11-03",
     params: {

@@ -1,8 +1,8 @@
 /** The synthetic source's reference metadata. */
 import assert from "node:assert/strict";
-import { syntheticSymbols } from "@pipeline/extract/synthetic_symbols.ts";
+import { syntheticSymbols } from "@pipeline/datasets/symbols/synthetic.ts";
 import { DEFAULT_SYMBOLS } from "@pipeline/extract/synthetic.ts";
-import { validateSymbols } from "@pipeline/validate/symbols.ts";
+import { validateSymbols } from "@pipeline/datasets/symbols/validate.ts";
 
 Deno.test("syntheticSymbols() is deterministic, valid and seeded for unknown symbols", () => {
   const symbols = [...DEFAULT_SYMBOLS, "ZZZ", "QQQ1"];

@@ -5,10 +5,10 @@
  */
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
-import { dbTest } from "../_db.ts";
+import { dbTest } from "../../_db.ts";
 import { fixedClock } from "@pipeline/clock.ts";
 import { DATASETS } from "@pipeline/datasets/mod.ts";
-import { weatherDataset } from "@pipeline/datasets/weather.ts";
+import { weatherDataset } from "@pipeline/datasets/weather/mod.ts";
 import type { Source } from "@pipeline/extract/source.ts";
 import {
   parseOpenMeteo,
@@ -26,7 +26,7 @@ const PARTITION = "berlin 2026-11-01..2026-11-03";
 async function fixtureFrame(): Promise<pl.DataFrame> {
   return parseOpenMeteo({
     body: await Deno.readTextFile(
-      new URL("../fixtures/openmeteo/hourly_berlin.json", import.meta.url),
+      new URL("../../fixtures/openmeteo/hourly_berlin.json", import.meta.url),
     ),
     partition: PARTITION,
     params: {

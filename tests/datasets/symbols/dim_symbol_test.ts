@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
-import { dbTest, openTestDatabase } from "../_db.ts";
+import { dbTest, openTestDatabase } from "../../_db.ts";
 import type { SqlClient } from "@pipeline/load/client.ts";
 import { snapshotTables } from "@pipeline/snapshot/lake.ts";
 import { fixedClock } from "@pipeline/clock.ts";
@@ -13,7 +13,7 @@ import {
   type DimSymbolLoad,
   loadDimSymbol,
   SYMBOLS_REF,
-} from "@pipeline/warehouse/dim_symbol.ts";
+} from "@pipeline/datasets/symbols/dim_symbol.ts";
 import {
   dimension,
   expectedVersions,
@@ -26,7 +26,7 @@ import {
   T2,
   T3,
   versions,
-} from "./_symbols.ts";
+} from "../../warehouse/_symbols.ts";
 
 const RUNS = [RUN1, RUN2, RUN3];
 const TIMES = [T1, T2, T3];

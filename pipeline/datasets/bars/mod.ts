@@ -2,6 +2,7 @@
  * The bars dataset: one-minute OHLCV bars of stocks.
  * @module
  */
+import type {} from "@pipeline/datasets/bars/tables.ts";
 import pl from "nodejs-polars";
 import { BAR_FIELDS } from "@pipeline/bars.ts";
 import type { Dataset, Transformed } from "@pipeline/datasets/dataset.ts";
@@ -18,9 +19,13 @@ import {
   quarantineUnsafeExtras,
   withExtras,
 } from "@pipeline/datasets/extras.ts";
-import { WAREHOUSE_TABLES } from "@pipeline/snapshot/lake.ts";
-import { barChecks } from "@pipeline/quality/bar_checks.ts";
-import { BARS_DERIVED } from "@pipeline/datasets/bars_derived.ts";
+import { barChecks } from "@pipeline/datasets/bars/checks.ts";
+import { BARS_DERIVED } from "@pipeline/datasets/bars/derived.ts";
+import {
+  BARS_BACKFILL_SOURCES,
+  BARS_SOURCES,
+} from "@pipeline/datasets/bars/sources.ts";
+import type { LakeTable } from "@pipeline/datasets/dataset.ts";
 
 /**
  * The plausible bars: not before 1990, not after now + 1 day, prices in
@@ -34,11 +39,26 @@ export const BARS_LIMITS: Readonly<BarLimits> = {
   futureToleranceMs: 86_400_000,
 };
 
+/**
+ * The lake tables of bars, by `ts` and keyed by (symbol, ts): a day per
+ * partition, daily bars a month (hundreds of files for twenty years, not
+ * 7,000).
+ */
+export const BARS_LAKE_TABLES: readonly LakeTable[] = Object.freeze([
+  Object.freeze({ name: "bars_1m", dateColumn: "ts" }),
+  Object.freeze({ name: "bars_5m", dateColumn: "ts" }),
+  Object.freeze({ name: "bars_1h", dateColumn: "ts" }),
+  Object.freeze({ name: "bars_1d", dateColumn: "ts", granularity: "month" }),
+]);
+
 /** Bars: validate, transform, load and snapshot of one-minute bars. */
 export const barsDataset: Dataset<BarBatch> = {
   name: "bars",
   entityColumn: "symbol",
-  tables: WAREHOUSE_TABLES.filter((t) => t.name.startsWith("bars_")),
+  tables: BARS_LAKE_TABLES,
+  sources: BARS_SOURCES,
+  ownOf: ["synthetic", "file", "alphavantage", "finnhub"],
+  backfillSources: BARS_BACKFILL_SOURCES,
   validate(raw, { now }) {
     const unsafe = quarantineUnsafeExtras(raw, {
       fields: BAR_FIELDS,

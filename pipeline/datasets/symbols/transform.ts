@@ -40,7 +40,7 @@ export interface TransformSymbolsResult {
  * @example
  * ```ts
  * import pl from "nodejs-polars";
- * import { transformSymbols } from "@pipeline/transform/symbols.ts";
+ * import { transformSymbols } from "@pipeline/datasets/symbols/transform.ts";
  * const row = { symbol: "AAPL", name: "Apple Inc.", exchange: "NASDAQ", currency: "USD", sector: null };
  * const valid = pl.DataFrame([{ ...row, record: "a:2" }, { ...row, record: "a:3" }]);
  * transformSymbols(valid).duplicates; // 1

@@ -29,10 +29,10 @@ import { errorMessage } from "@pipeline/errors.ts";
 import { sqlString } from "@pipeline/snapshot/catalog.ts";
 import { SYMBOL_ATTRIBUTES, SYMBOL_REF_FIELDS } from "@pipeline/symbols.ts";
 import {
-  DIM_SYMBOL,
   mergeScd2,
   type Scd2Changes,
   type Scd2Result,
+  type Scd2TableSpec,
 } from "@pipeline/warehouse/scd2.ts";
 import {
   diffParquet,
@@ -40,6 +40,13 @@ import {
   type SnapshotDiff,
 } from "@pipeline/warehouse/diff.ts";
 import { recordSnapshotDiff } from "@pipeline/warehouse/diff_record.ts";
+
+/** The symbol dimension: a version per change of a symbol's attributes. */
+export const DIM_SYMBOL: Scd2TableSpec = Object.freeze({
+  name: "dim_symbol",
+  key: "symbol",
+  attributes: SYMBOL_ATTRIBUTES,
+});
 
 /** The lake table (and Postgres view) of the reference as loaded. */
 export const SYMBOLS_REF = "symbols_ref";

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { QUARANTINE_COLUMNS } from "@pipeline/bars.ts";
 import { SYMBOL_REF_FIELDS, SymbolRefSchema } from "@pipeline/symbols.ts";
-import { validateSymbols } from "@pipeline/validate/symbols.ts";
+import { validateSymbols } from "@pipeline/datasets/symbols/validate.ts";
 
 type Row = Record<(typeof SYMBOL_REF_FIELDS)[number], string | null>;
 

@@ -1,8 +1,8 @@
 /** The transform of symbol reference data: duplicates and held symbols. */
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
-import { transformSymbols } from "@pipeline/transform/symbols.ts";
-import { validateSymbols } from "@pipeline/validate/symbols.ts";
+import { transformSymbols } from "@pipeline/datasets/symbols/transform.ts";
+import { validateSymbols } from "@pipeline/datasets/symbols/validate.ts";
 
 Deno.test("transformSymbols() drops exact duplicates, sorts, and names held symbols", () => {
   const raw = pl.DataFrame({

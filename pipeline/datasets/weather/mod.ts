@@ -2,6 +2,7 @@
  * The weather dataset: hourly weather per location (Open-Meteo).
  * @module
  */
+import type {} from "@pipeline/datasets/weather/tables.ts";
 import type pl from "nodejs-polars";
 import type { Dataset, Transformed } from "@pipeline/datasets/dataset.ts";
 import { utcDates, withoutValues } from "@pipeline/datasets/dataset.ts";
@@ -18,8 +19,13 @@ import {
 } from "@pipeline/load/weather.ts";
 import { WEATHER_WINDOW_HOURS } from "@pipeline/transform/weather.ts";
 import { WEATHER_VARIABLES } from "@pipeline/extract/openmeteo.ts";
-import { keepFromSince, readContext } from "@pipeline/incremental/mod.ts";
-import { weatherChecks } from "@pipeline/quality/weather_checks.ts";
+import { readContext } from "@pipeline/incremental/context.ts";
+import { keepFromSince } from "@pipeline/incremental/window.ts";
+import { weatherChecks } from "@pipeline/datasets/weather/checks.ts";
+import {
+  WEATHER_BACKFILL_SOURCES,
+  WEATHER_SOURCES,
+} from "@pipeline/datasets/weather/sources.ts";
 
 /**
  * The plausible hours: from 1940 (Open-Meteo's archive) to the forecast
@@ -35,6 +41,9 @@ export const weatherDataset: Dataset<WeatherBatch> = {
   name: "weather",
   entityColumn: "location",
   tables: [{ name: "weather_hourly", dateColumn: "ts" }],
+  sources: WEATHER_SOURCES,
+  ownOf: ["openmeteo"],
+  backfillSources: WEATHER_BACKFILL_SOURCES,
   validate: (raw, { now }) => validateWeather(raw, { now, ...WEATHER_LIMITS }),
   transform(valid) {
     const { weather, duplicates } = transformWeather(valid);

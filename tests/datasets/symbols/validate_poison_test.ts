@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
-import { validateSymbols } from "@pipeline/validate/symbols.ts";
+import { validateSymbols } from "@pipeline/datasets/symbols/validate.ts";
 
 Deno.test("validateSymbols() quarantines NUL and control characters in any field", () => {
   const raw = pl.DataFrame({

@@ -94,7 +94,7 @@ export interface SyntheticSymbolsOptions {
  *
  * @example
  * ```ts
- * import { syntheticSymbols } from "@pipeline/extract/synthetic_symbols.ts";
+ * import { syntheticSymbols } from "@pipeline/datasets/symbols/synthetic.ts";
  * syntheticSymbols({ symbols: ["AAPL"] }).getColumn("name").get(0); // "Apple Inc."
  * ```
  */

@@ -203,7 +203,7 @@ function supersededRecords(passed: pl.DataFrame): pl.DataFrame {
  * @example
  * ```ts
  * import pl from "nodejs-polars";
- * import { validateSymbols } from "@pipeline/validate/symbols.ts";
+ * import { validateSymbols } from "@pipeline/datasets/symbols/validate.ts";
  * const raw = pl.DataFrame({
  *   symbol: ["AAPL", "MSFT"], name: ["Apple Inc.", "Microsoft"],
  *   exchange: ["NASDAQ", "NASDAQ"], currency: ["USD", "usd"],

@@ -5,11 +5,11 @@
  */
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
-import { dbTest, openTestDatabase } from "../_db.ts";
+import { dbTest, openTestDatabase } from "../../_db.ts";
 import { fixedClock } from "@pipeline/clock.ts";
 import { parseRunConfig } from "@pipeline/config.ts";
 import { DATASETS } from "@pipeline/datasets/mod.ts";
-import { symbolsDataset } from "@pipeline/datasets/symbols.ts";
+import { symbolsDataset } from "@pipeline/datasets/symbols/mod.ts";
 import type { SqlClient } from "@pipeline/load/client.ts";
 import { runPipeline } from "@pipeline/run.ts";
 import { sourceFor } from "@pipeline/sources.ts";
@@ -23,7 +23,7 @@ import {
   T2,
   T3,
   versions,
-} from "../warehouse/_symbols.ts";
+} from "../../warehouse/_symbols.ts";
 
 const SAMPLE = "data/samples/symbols.csv";
 
@@ -46,7 +46,12 @@ Deno.test("symbolsDataset describes the symbols dataset and is registered", () =
   assert.equal(symbolsDataset.name, "symbols");
   assert.equal(symbolsDataset.entityColumn, "symbol");
   assert.deepEqual(symbolsDataset.tables, [
-    { name: "symbols_ref", dateColumn: "as_of" },
+    {
+      name: "symbols_ref",
+      dateColumn: "as_of",
+      key: ["symbol"],
+      diffIgnore: ["as_of", "row_hash"],
+    },
   ]);
   assert.equal(DATASETS.symbols, symbolsDataset);
   assert.throws(

@@ -1,0 +1,25 @@
+/**
+ * The registry of datasets: the one place that lists them. Everything that
+ * depends on which datasets exist (the sources each engine delivers,
+ * `--dataset` choices, the lake's tables, reset, retention, diffs) derives
+ * from this list. Adding a dataset is its folder and one line here.
+ * @module
+ */
+import type { Dataset } from "@pipeline/datasets/dataset.ts";
+import { barsDataset } from "@pipeline/datasets/bars/mod.ts";
+import { weatherDataset } from "@pipeline/datasets/weather/mod.ts";
+import { symbolsDataset } from "@pipeline/datasets/symbols/mod.ts";
+
+/** Every dataset, in the order help and listings show them. */
+// deno-lint-ignore no-explicit-any
+export const DATASET_LIST: readonly Dataset<any>[] = Object.freeze([
+  barsDataset,
+  weatherDataset,
+  symbolsDataset,
+]);
+
+/** Every dataset by its name. */
+// deno-lint-ignore no-explicit-any
+export const DATASETS: Readonly<Record<string, Dataset<any>>> = Object.freeze(
+  Object.fromEntries(DATASET_LIST.map((d) => [d.name, d])),
+);
