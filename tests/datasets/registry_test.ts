@@ -21,6 +21,7 @@ const DATASETS_DIR = new URL("datasets/", PIPELINE);
 const ALLOWED: Readonly<Record<string, string>> = {
   "extract/alphavantage.ts": "provider: its parser produces bars",
   "extract/finnhub.ts": "provider: its parser produces bars",
+  "extract/finnhub_trades.ts": "provider: its trade roll-up produces bars",
   "extract/openmeteo.ts": "provider: its parser produces weather",
 };
 
