@@ -487,9 +487,19 @@ function firstBrokenRule(rules: BarRule[]): pl.Expr {
 }
 
 // %% notebooks/02a_validate_bars.ipynb#quoted
-/** A text expression as a JSON literal: `"n/a"` with quotes, or `null`. */
+/** The longest value a quarantine reason quotes (characters). */
+export const MAX_QUOTED = 200;
+
+/**
+ * A text expression as a JSON literal: `"n/a"` with quotes, or `null`. A
+ * value longer than {@link MAX_QUOTED} is cut and ends in `…`, so one huge
+ * field cannot make a huge stored reason (the record itself is kept whole).
+ */
 export function quoted(expr: pl.Expr): pl.Expr {
-  return pl.struct([expr.alias("v")]).struct.jsonEncode()
+  const cut = pl.when(expr.str.lengths().gt(MAX_QUOTED))
+    .then(pl.concatString([expr.str.slice(0, MAX_QUOTED), pl.lit("…")], ""))
+    .otherwise(expr);
+  return pl.struct([cut.alias("v")]).struct.jsonEncode()
     .str.extract('^\\{"v":(.*)\\}$', 1);
 }
 

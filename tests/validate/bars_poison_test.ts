@@ -9,6 +9,7 @@ import { BAR_FIELDS, type BarField } from "@pipeline/bars.ts";
 import {
   DEFAULT_BAR_LIMITS,
   epochMs,
+  MAX_QUOTED,
   validateBars,
   type ValidateBarsOptions,
 } from "@pipeline/validate/bars.ts";
@@ -267,4 +268,16 @@ Deno.test("validateBars() reads epoch numbers by magnitude", async (t) => {
       /^ts: expected ISO-8601 with offset or an epoch number/,
     );
   });
+});
+
+Deno.test("a huge bad value is cut in the reason, kept whole in the record", () => {
+  const huge = "9".repeat(100_000) + "x";
+  const { valid, quarantine } = validateBars(rawFrame([{ open: huge }]), {
+    now: NOW,
+  });
+  assert.equal(valid.height, 0);
+  const reason = String(quarantine.getColumn("reason").get(0));
+  assert.ok(reason.length < MAX_QUOTED + 100, `reason of ${reason.length}`);
+  assert.match(reason, /^open: .*9…"/);
+  assert.ok(String(quarantine.getColumn("raw").get(0)).includes(huge));
 });
