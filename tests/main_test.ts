@@ -407,7 +407,10 @@ Deno.test("etl help retention documents its flags; bad retention flags exit 2", 
       ["retention", "--symbols", "AAPL"],
       /--symbols is not a flag of the retention/,
     ],
-    [["run", "--dry-run"], /--dry-run is not a flag of the run command/],
+    [
+      ["run", "--older-than", "30d"],
+      /--older-than is not a flag of the run command/,
+    ],
   ];
   for (const [args, message] of cases) {
     await t.step(args.join(" "), async () => {
