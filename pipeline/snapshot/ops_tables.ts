@@ -36,6 +36,8 @@ export const OPS_TABLES: readonly string[] = Object.freeze([
   "etl_schema_changes",
   "etl_snapshot_diffs",
   "etl_snapshot_diff_summary",
+  "etl_stream_offsets",
+  "etl_stream_acks",
   "dim_symbol",
   "dim_symbol_loads",
 ]);
