@@ -213,6 +213,7 @@ export async function runPipeline(
       progress,
       alerter: deps.alerter,
       secrets: deps.secrets,
+      datasets: deps.datasets,
     };
     if (raw && raw.height > 0) {
       const dataset = (deps.datasets ?? DATASETS)[source.dataset];
@@ -240,10 +241,11 @@ export async function runPipeline(
         what: "before the snapshot; the lake debt stays recorded",
         runId,
       });
-      await snapshotBatch({ rows: 0 }, { dataDir, runId, into: batch }, {
-        ...batchDeps,
-        datasets: deps.datasets,
-      });
+      await snapshotBatch(
+        { rows: 0 },
+        { dataDir, runId, into: batch },
+        batchDeps,
+      );
     }
     foldBatch(summary, batch);
     const failed = partitions.filter((p) => p.status === "failed");

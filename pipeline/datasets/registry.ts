@@ -9,6 +9,7 @@ import type { Dataset } from "@pipeline/datasets/dataset.ts";
 import { barsDataset } from "@pipeline/datasets/bars/mod.ts";
 import { weatherDataset } from "@pipeline/datasets/weather/mod.ts";
 import { symbolsDataset } from "@pipeline/datasets/symbols/mod.ts";
+import { eodDataset } from "@pipeline/datasets/eod/mod.ts";
 
 /** Every dataset, in the order help and listings show them. */
 // deno-lint-ignore no-explicit-any
@@ -16,6 +17,7 @@ export const DATASET_LIST: readonly Dataset<any>[] = Object.freeze([
   barsDataset,
   weatherDataset,
   symbolsDataset,
+  eodDataset,
 ]);
 
 /** Every dataset by its name. */

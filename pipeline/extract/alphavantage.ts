@@ -2,8 +2,13 @@
 
 // %% notebooks/01d_extract_alphavantage.ipynb#module
 /**
- * Alpha Vantage intraday bars (`TIME_SERIES_INTRADAY`), one request per
- * symbol and month, as the raw bar frame of `@pipeline/bars.ts`.
+ * Alpha Vantage time series, one function at a time: the intraday bars
+ * (`TIME_SERIES_INTRADAY`), one request per symbol and month, as the raw
+ * bar frame of `@pipeline/bars.ts`, and what every other function
+ * (`TIME_SERIES_DAILY`, for daily bars) shares with it: one connection
+ * (key, base URL, token bucket, retries, redaction, raw landing), one
+ * checked reading of a body ({@link readAlphaVantageSeries}) and raw
+ * formats that replay only their own function's bodies.
  *
  * Provider quirks handled here: numbers arrive as strings under keys like
  * `"1. open"`; timestamps are wall-clock times in the zone named by
@@ -46,7 +51,7 @@ import {
   isValidTimeZone,
   zonedLocalToUtc,
 } from "@pipeline/extract/http/zoned_time.ts";
-import type { Source } from "@pipeline/extract/source.ts";
+import type { Source, SourcePartition } from "@pipeline/extract/source.ts";
 
 // %% notebooks/01d_extract_alphavantage.ipynb#alphavantage
 /** The source name, also its raw-landing folder. */
@@ -69,6 +74,21 @@ export const ALPHAVANTAGE_INTERVALS = [
 ] as const;
 
 // %% notebooks/01d_extract_alphavantage.ipynb#alpha-vantage-config-schema
+/**
+ * The settings every Alpha Vantage source shares (the connection), as a zod
+ * shape each function's configuration schema spreads in.
+ */
+export const ALPHAVANTAGE_CONNECTION_FIELDS = {
+  /** Base URL; default `ALPHAVANTAGE_BASE_URL`, else {@link ALPHAVANTAGE_DEFAULT_BASE_URL}. */
+  baseUrl: z.string().refine(isHttpUrl, "must be an http(s) URL").optional(),
+  /** Sustained rate; default 5 per minute (the free tier's historical limit; it also caps 25 per day). */
+  requestsPerMinute: z.number().positive().default(5),
+  /** Requests allowed back to back, 1 to 5; default 1. */
+  burst: z.number().int().min(1).max(5).default(1),
+  /** Retry settings; default 4 attempts, 5 s base, 60 s cap, 30 s timeout. */
+  retry: RetryPolicySchema.partial().default({}),
+};
+
 /** Configuration of {@link alphaVantageSource}. */
 export const AlphaVantageConfigSchema = z.object({
   /** Symbols to fetch, e.g. `["IBM", "MSFT"]`. */
@@ -79,14 +99,7 @@ export const AlphaVantageConfigSchema = z.object({
   end: z.coerce.date(),
   /** Bar interval; default `1min` (the bar contract is one-minute bars). */
   interval: z.enum(ALPHAVANTAGE_INTERVALS).default("1min"),
-  /** Base URL; default `ALPHAVANTAGE_BASE_URL`, else {@link ALPHAVANTAGE_DEFAULT_BASE_URL}. */
-  baseUrl: z.string().refine(isHttpUrl, "must be an http(s) URL").optional(),
-  /** Sustained rate; default 5 per minute (the free tier's historical limit; it also caps 25 per day). */
-  requestsPerMinute: z.number().positive().default(5),
-  /** Requests allowed back to back, 1 to 5; default 1. */
-  burst: z.number().int().min(1).max(5).default(1),
-  /** Retry settings; default 4 attempts, 5 s base, 60 s cap, 30 s timeout. */
-  retry: RetryPolicySchema.partial().default({}),
+  ...ALPHAVANTAGE_CONNECTION_FIELDS,
 }).refine((c) => c.end.getTime() > c.start.getTime(), {
   path: ["end"],
   message: "end must be after start (the window is [start, end))",
@@ -253,6 +266,68 @@ export function alphaVantageMessageProblem(
   });
 }
 
+// %% notebooks/01d_extract_alphavantage.ipynb#read-alpha-vantage-series
+/** What {@link readAlphaVantageSeries} checks a body of one function against. */
+export interface AlphaVantageSeriesShape {
+  /** The member holding the series: `Time Series (1min)`, `Time Series (Daily)`. */
+  seriesKey: string;
+  /** The envelope: `Meta Data` and the series as a record of unknowns. */
+  payload: z.ZodType;
+  /** One entry of the series (checked one by one, so errors name the key). */
+  entry: z.ZodType;
+}
+
+/** A checked series body: its `Meta Data` and its entries in body order. */
+export interface AlphaVantageSeries<E> {
+  /** The body's `Meta Data` object. */
+  meta: Record<string, unknown>;
+  /** Every `[key, entry]` of the series, duplicate keys kept, in body order. */
+  entries: [key: string, entry: E][];
+}
+
+/**
+ * Reads the body of any Alpha Vantage time-series function: JSON keeping
+ * duplicate keys, an HTTP-200 message (`Error Message`, `Note`,
+ * `Information`) in place of the series turned into its problem
+ * ({@link alphaVantageMessageProblem}), the envelope checked with
+ * `shape.payload`, then every entry with `shape.entry`.
+ *
+ * Throws a {@link ResponseProblem}: `invalid-body` (not JSON), `provider`
+ * (a message), `schema` (a missing or renamed field, named by its path).
+ */
+export function readAlphaVantageSeries<S extends z.ZodType>(
+  body: string,
+  shape: AlphaVantageSeriesShape & { entry: S },
+): AlphaVantageSeries<z.infer<S>> {
+  const doc = parseJsonBody(body);
+  const root = doc.value;
+  if (root && typeof root === "object" && !Array.isArray(root)) {
+    const obj = root as Record<string, unknown>;
+    if (!(shape.seriesKey in obj)) {
+      for (const key of ["Error Message", "Note", "Information"] as const) {
+        if (typeof obj[key] === "string") {
+          throw alphaVantageMessageProblem(key, obj[key]);
+        }
+      }
+    }
+  }
+  const checked = shape.payload.safeParse(root);
+  if (!checked.success) throw schemaProblem(checked.error, { input: root });
+  const obj = root as Record<string, Record<string, unknown>>;
+  const entries: [string, z.infer<S>][] = [];
+  for (const [key, value] of doc.entriesOf(obj[shape.seriesKey] as object)) {
+    const entry = shape.entry.safeParse(value);
+    if (!entry.success) {
+      throw schemaProblem(entry.error, {
+        prefix: [shape.seriesKey, key],
+        input: value,
+      });
+    }
+    entries.push([key, entry.data]);
+  }
+  return { meta: obj["Meta Data"] ?? {}, entries };
+}
+
 // %% notebooks/01d_extract_alphavantage.ipynb#parse-alpha-vantage
 /**
  * The raw bar frame of one `TIME_SERIES_INTRADAY` body: columns `symbol, ts,
@@ -274,24 +349,12 @@ export function alphaVantageMessageProblem(
  */
 export function parseAlphaVantage(input: ParseInput): pl.DataFrame {
   const params = AlphaVantageParamsSchema.parse(input.params);
-  const doc = parseJsonBody(input.body);
-  const root = doc.value;
-  const seriesKey = `Time Series (${params.interval})`;
-  if (root && typeof root === "object" && !Array.isArray(root)) {
-    const obj = root as Record<string, unknown>;
-    if (!(seriesKey in obj)) {
-      for (const key of ["Error Message", "Note", "Information"] as const) {
-        if (typeof obj[key] === "string") {
-          throw alphaVantageMessageProblem(key, obj[key]);
-        }
-      }
-    }
-  }
-  const checked = alphaVantagePayloadSchema(params.interval).safeParse(root);
-  if (!checked.success) throw schemaProblem(checked.error, { input: root });
-  const obj = root as Record<string, Record<string, unknown>>;
-  const timeZone = String(obj["Meta Data"]?.["6. Time Zone"]);
-  const series = obj[seriesKey] as object;
+  const { meta, entries } = readAlphaVantageSeries(input.body, {
+    seriesKey: `Time Series (${params.interval})`,
+    payload: alphaVantagePayloadSchema(params.interval),
+    entry: AlphaVantageBarSchema,
+  });
+  const timeZone = String(meta["6. Time Zone"]);
   const window = {
     start: new Date(params.start),
     end: new Date(params.end),
@@ -308,19 +371,11 @@ export function parseAlphaVantage(input: ParseInput): pl.DataFrame {
     record: [] as (string | null)[],
   };
   const seen = new Map<string, number>();
-  for (const [key, value] of doc.entriesOf(series)) {
-    const bar = AlphaVantageBarSchema.safeParse(value);
-    if (!bar.success) {
-      throw schemaProblem(bar.error, {
-        prefix: [seriesKey, key],
-        input: value,
-      });
-    }
+  for (const [key, b] of entries) {
     const count = (seen.get(key) ?? 0) + 1;
     seen.set(key, count);
     const utc = zonedLocalToUtc(key, timeZone);
     if (utc !== undefined && !inWindow(window, utc)) continue;
-    const b = bar.data;
     cols.symbol.push(params.symbol);
     cols.ts.push(utc === undefined ? key : isoSeconds(utc));
     cols.open.push(rawText(b["1. open"]));
@@ -337,13 +392,117 @@ export function parseAlphaVantage(input: ParseInput): pl.DataFrame {
   return utf8Frame(cols);
 }
 
+// %% notebooks/01d_extract_alphavantage.ipynb#alpha-vantage-function-format
+/**
+ * The {@link RawFormat} of one Alpha Vantage function: bodies land under
+ * `raw/alphavantage/` whatever the function, so replay keeps only those
+ * whose landed params name `fn` (`params.function`); with `unnamed`, also
+ * those whose params name no function (landed before functions were
+ * named: the intraday ones).
+ */
+export function alphaVantageFunctionFormat(options: {
+  /** The API `function`, e.g. `TIME_SERIES_DAILY`. */
+  fn: string;
+  /** The dataset of the frames. */
+  dataset: string;
+  /** The parser of one body. */
+  parse: (input: ParseInput) => pl.DataFrame;
+  /** Also replay bodies whose params name no function. Default false. */
+  unnamed?: boolean;
+}): RawFormat {
+  const { fn, dataset, parse, unnamed = false } = options;
+  return {
+    source: ALPHAVANTAGE,
+    dataset,
+    parse,
+    accepts: (params) =>
+      params.function === fn || (unnamed && params.function === undefined),
+  };
+}
+
 // %% notebooks/01d_extract_alphavantage.ipynb#alpha-vantage-format
-/** The Alpha Vantage {@link RawFormat}, for live extraction and replay. */
-export const alphaVantageFormat: RawFormat = {
-  source: ALPHAVANTAGE,
+/**
+ * The Alpha Vantage intraday {@link RawFormat}, for live extraction and
+ * replay (of intraday bodies only: their params name no function).
+ */
+export const alphaVantageFormat: RawFormat = alphaVantageFunctionFormat({
+  fn: "TIME_SERIES_INTRADAY",
   dataset: "bars",
   parse: parseAlphaVantage,
-};
+  unnamed: true,
+});
+
+// %% notebooks/01d_extract_alphavantage.ipynb#alpha-vantage-connection
+/** One request of an Alpha Vantage partition. */
+export interface AlphaVantageRequest {
+  /** The partition name, unique within the source (`IBM 2026-11`). */
+  name: string;
+  /** The query besides `apikey`: `function`, `symbol`, ... */
+  query: Record<string, string>;
+  /** What the parser needs besides the body; landed with it (no secrets). */
+  params: Record<string, unknown>;
+  /** The function's parser. */
+  format: RawFormat;
+}
+
+/**
+ * What every Alpha Vantage source shares: the key, the base URL and one
+ * HTTP client (token bucket, retries, the key as a secret redacted from
+ * errors, events and landed bodies), handing out partitions.
+ */
+export interface AlphaVantageConnection {
+  /** A partition sending `request` through the shared client. */
+  partition(request: AlphaVantageRequest): SourcePartition;
+}
+
+/**
+ * The connection of an Alpha Vantage source configured with `config` (the
+ * parsed {@link ALPHAVANTAGE_CONNECTION_FIELDS}). The key comes from
+ * `ALPHAVANTAGE_API_KEY` (environment, else `.env`); without one this
+ * throws an `EtlError` (stage `config`) naming the variable, before any
+ * request.
+ */
+export function alphaVantageConnection(
+  config: {
+    baseUrl?: string | undefined;
+    requestsPerMinute: number;
+    burst: number;
+    retry: z.infer<typeof ALPHAVANTAGE_CONNECTION_FIELDS.retry>;
+  },
+  deps: HttpSourceDeps,
+): AlphaVantageConnection {
+  const env = loadEnv({ env: deps.env, dotenv: deps.dotenv });
+  const apiKey = requireApiKey({
+    source: ALPHAVANTAGE,
+    variable: ALPHAVANTAGE_KEY_VARIABLE,
+    env,
+  });
+  const baseUrl = sourceBaseUrl({
+    source: ALPHAVANTAGE,
+    variable: "ALPHAVANTAGE_BASE_URL",
+    configured: config.baseUrl,
+    env,
+    fallback: ALPHAVANTAGE_DEFAULT_BASE_URL,
+  });
+  const client = sourceClient({
+    source: ALPHAVANTAGE,
+    requestsPerMinute: config.requestsPerMinute,
+    burst: config.burst,
+    retry: { ...AV_RETRY, ...config.retry },
+    secrets: [apiKey],
+  }, deps);
+  return {
+    partition: ({ name, query, params, format }) =>
+      httpPartition({
+        name,
+        url: endpoint(baseUrl, "query", { ...query, apikey: apiKey }),
+        params,
+        client,
+        format,
+        rawLanding: deps.rawLanding,
+      }),
+  };
+}
 
 // %% notebooks/01d_extract_alphavantage.ipynb#alpha-vantage-source
 /**
@@ -370,26 +529,7 @@ export function alphaVantageSource(
   deps: HttpSourceDeps,
 ): Source {
   const cfg = parseConfig(AlphaVantageConfigSchema, config, ALPHAVANTAGE);
-  const env = loadEnv({ env: deps.env, dotenv: deps.dotenv });
-  const apiKey = requireApiKey({
-    source: ALPHAVANTAGE,
-    variable: ALPHAVANTAGE_KEY_VARIABLE,
-    env,
-  });
-  const baseUrl = sourceBaseUrl({
-    source: ALPHAVANTAGE,
-    variable: "ALPHAVANTAGE_BASE_URL",
-    configured: cfg.baseUrl,
-    env,
-    fallback: ALPHAVANTAGE_DEFAULT_BASE_URL,
-  });
-  const client = sourceClient({
-    source: ALPHAVANTAGE,
-    requestsPerMinute: cfg.requestsPerMinute,
-    burst: cfg.burst,
-    retry: { ...AV_RETRY, ...cfg.retry },
-    secrets: [apiKey],
-  }, deps);
+  const connection = alphaVantageConnection(cfg, deps);
   const months = alphaVantageMonths(cfg);
   const partitions = cfg.symbols.flatMap((symbol) =>
     months.map(({ month, window }) => {
@@ -400,20 +540,17 @@ export function alphaVantageSource(
         start: window.start.toISOString(),
         end: window.end.toISOString(),
       };
-      return httpPartition({
+      return connection.partition({
         name: `${symbol} ${month}`,
-        url: endpoint(baseUrl, "query", {
+        query: {
           function: "TIME_SERIES_INTRADAY",
           symbol,
           interval: cfg.interval,
           month,
           outputsize: "full",
-          apikey: apiKey,
-        }),
+        },
         params,
-        client,
         format: alphaVantageFormat,
-        rawLanding: deps.rawLanding,
       });
     })
   );

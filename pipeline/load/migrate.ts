@@ -4,7 +4,7 @@
  */
 import { type MigrationResult, Migrator } from "kysely/migration";
 import { kyselyFor, type SqlClient } from "@pipeline/load/client.ts";
-import { MIGRATIONS } from "@pipeline/load/migrations/mod.ts";
+import { loadMigrations } from "@pipeline/load/migrations/mod.ts";
 import { EtlError } from "@pipeline/errors.ts";
 
 /** What {@link migrateToLatest} applied. */
@@ -24,7 +24,7 @@ export async function migrateToLatest(
   const db = kyselyFor(client);
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: () => Promise.resolve({ ...MIGRATIONS }) },
+    provider: { getMigrations: async () => ({ ...await loadMigrations() }) },
     migrationTableName: "etl_migrations",
     migrationLockTableName: "etl_migrations_lock",
   });

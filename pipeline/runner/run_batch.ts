@@ -106,6 +106,12 @@ export interface BatchDeps {
   alerter?: Alerter | undefined;
   /** Configured secrets, redacted from raw records before validation. */
   secrets?: readonly string[] | undefined;
+  /**
+   * The datasets whose tables the lake holds, for the snapshot (paying
+   * the lake's debt). Default every registered one.
+   */
+  // deno-lint-ignore no-explicit-any
+  datasets?: Readonly<Record<string, Dataset<any>>> | undefined;
 }
 
 /** What a batch did. */
@@ -290,11 +296,7 @@ export async function runBatch(
 export async function snapshotBatch(
   written: { rows: number },
   options: Pick<BatchOptions, "dataDir" | "runId" | "into">,
-  deps: BatchDeps & {
-    /** The datasets whose tables the lake holds. Default every one. */
-    // deno-lint-ignore no-explicit-any
-    datasets?: Readonly<Record<string, Dataset<any>>> | undefined;
-  },
+  deps: BatchDeps,
 ): Promise<BatchReport> {
   const report = options.into ?? newBatchReport();
   const timed = stageTimer({

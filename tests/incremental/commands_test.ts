@@ -110,7 +110,10 @@ Deno.test("etl reset asks for --yes when it cannot ask, then wipes the dataset a
     assert.match(refused.stderr, /confirm with --yes/);
     const bogus = await etl(["reset", "nope", "--yes", "--data-dir", dataDir]);
     assert.equal(bogus.code, 2);
-    assert.match(bogus.stderr, /reset needs a dataset: bars, weather, symbols/);
+    assert.match(
+      bogus.stderr,
+      /reset needs a dataset: bars, weather, symbols, eod/,
+    );
 
     const reset = await etl(["reset", "bars", "--yes", "--data-dir", dataDir]);
     assert.equal(reset.code, 0, reset.stderr);

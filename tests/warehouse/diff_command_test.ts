@@ -167,7 +167,10 @@ for (const kind of DATABASE_KINDS) {
 Deno.test("etl help documents --dataset and the diff command; --dataset symbols needs a reference source", async () => {
   const help = await etl(["--help"]);
   assert.match(help.stdout, /diff +compare two daily snapshots/);
-  assert.match(help.stdout, /--dataset NAME +bars \| weather \| symbols:/);
+  assert.match(
+    help.stdout,
+    /--dataset NAME +bars \| weather \| symbols \| eod:/,
+  );
   const diff = await etl(["help", "diff"]);
   assert.match(
     diff.stdout,

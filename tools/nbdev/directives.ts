@@ -4,7 +4,9 @@
  *
  * - `//| default_exp transform/bars`: the notebook exports to
  *   `pipeline/transform/bars.ts` (once per notebook).
- * - `//| export`: the cell goes into that module.
+ * - `//| export`: the cell goes into that module; `//| export
+ *   datasets/eod/rules`: into `pipeline/datasets/eod/rules.ts` instead (a
+ *   notebook documenting several one-concept modules).
  * - `//| eval: false`: the executor does not run the cell.
  *
  * Only the leading block of `//|` lines counts; a `//|` line further down is

@@ -12,6 +12,9 @@
  *   import project code as `@pipeline/...` (never `./` or `../`) and never
  *   use `Deno.jupyter`. `deno task export` writes the modules (deno fmt
  *   formatted), `--check` diffs them, `--update` carries module edits back.
+ * - `//| export datasets/eod/rules` sends a cell to
+ *   `pipeline/datasets/eod/rules.ts` instead: one notebook may document a
+ *   folder of one-concept modules (a dataset's), each generated from it.
  * - Other cells demonstrate and test: the last expression of a cell is
  *   displayed. Tables go through `table(frame)` (`@tools/nbdev/table.ts`,
  *   imported in the first code cell): instants in the exchange time zone,

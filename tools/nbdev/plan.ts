@@ -1,6 +1,7 @@
 /**
  * What a notebook exports: its `//| default_exp` module and its `//| export`
- * cells in order, checked against the export rules (no `Deno.jupyter`, no
+ * cells in order (a cell may name another module: `//| export
+ * datasets/eod/rules`), checked against the export rules (no `Deno.jupyter`, no
  * relative imports, one notebook per module, known directives only).
  * @module
  */
@@ -75,10 +76,14 @@ function directiveProblems(
           KNOWN_DIRECTIVES.join(", ")
         })`,
       });
-    } else if (directive.name === "export" && directive.value !== "") {
+    } else if (
+      directive.name === "export" && directive.value !== "" &&
+      modulePath(directive.value) === undefined
+    ) {
       problems.push({
         ...where,
-        message: `"//| export" takes no value (got "${directive.value}")`,
+        message:
+          `"//| export ${directive.value}" names no module like datasets/eod/rules (letters, digits, _ and - in /-separated parts, not under nbdev/)`,
       });
     }
   }
@@ -86,15 +91,18 @@ function directiveProblems(
 }
 
 /**
- * The module `nb` exports, if any, and the problems that stop the export.
- * `notebook` is the notebook's path relative to the root.
+ * The modules `nb` exports, in the order their first cell appears, and the
+ * problems that stop the export. `notebook` is the notebook's path relative
+ * to the root. A cell marked `//| export` goes into the `default_exp`
+ * module; one marked `//| export datasets/eod/rules` into that module (a
+ * notebook documenting several one-concept modules).
  */
 export function planNotebook(
   nb: Notebook,
   notebook: string,
-): { plan: ModulePlan | undefined; problems: Problem[] } {
+): { plans: ModulePlan[]; problems: Problem[] } {
   const problems: Problem[] = [];
-  const cells: ExportCell[] = [];
+  const cells: (ExportCell & { module: string | undefined })[] = [];
   let module: { path: string; cell: string } | undefined;
   const seen = new Set<string>();
   for (const [index, cell] of nb.cells.entries()) {
@@ -134,7 +142,8 @@ export function planNotebook(
         module = { path, cell: name };
       }
     }
-    if (!findDirective(directives, "export")) continue;
+    const exported = findDirective(directives, "export");
+    if (!exported) continue;
     if (DENO_JUPYTER.test(code)) {
       problems.push({
         notebook,
@@ -153,19 +162,35 @@ export function planNotebook(
         }...): import project modules through the @pipeline/ alias`,
       });
     }
-    cells.push({ id: name, index, directives, code });
+    cells.push({
+      id: name,
+      index,
+      directives,
+      code,
+      module: exported.value === "" ? undefined : modulePath(exported.value),
+    });
   }
-  if (!module) {
-    if (cells.length > 0) {
-      problems.push({
-        notebook,
-        message:
-          `has ${cells.length} "//| export" cell(s) but no "//| default_exp <module>" naming where they go`,
-      });
-    }
-    return { plan: undefined, problems };
+  const unnamed = cells.filter((c) => c.module === undefined).length;
+  if (!module && unnamed > 0) {
+    problems.push({
+      notebook,
+      message:
+        `has ${unnamed} "//| export" cell(s) but no "//| default_exp <module>" naming where they go`,
+    });
   }
-  return { plan: { notebook, module: module.path, cells }, problems };
+  const byModule = new Map<string, ExportCell[]>();
+  if (module) byModule.set(module.path, []);
+  for (const { module: named, ...cell } of cells) {
+    const path = named ?? module?.path;
+    if (path === undefined) continue;
+    byModule.set(path, [...(byModule.get(path) ?? []), cell]);
+  }
+  const plans = [...byModule].map(([path, moduleCells]) => ({
+    notebook,
+    module: path,
+    cells: moduleCells,
+  }));
+  return { plans, problems };
 }
 
 /**
@@ -190,7 +215,7 @@ export async function planProject(root: string): Promise<ProjectPlan> {
     notebooks.set(notebook, nb);
     const planned = planNotebook(nb, notebook);
     problems.push(...planned.problems);
-    if (planned.plan) plans.push(planned.plan);
+    plans.push(...planned.plans);
   }
   const byModule = new Map<string, string[]>();
   for (const plan of plans) {

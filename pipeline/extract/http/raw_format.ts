@@ -28,4 +28,10 @@ export interface RawFormat {
   readonly dataset: string;
   /** The raw frame of one body. */
   parse(input: ParseInput): pl.DataFrame;
+  /**
+   * Whether a body landed with `params` is this format's to replay, for a
+   * source whose several endpoints land in one folder (Alpha Vantage's
+   * functions). Default: every body of the source.
+   */
+  accepts?(params: Readonly<Record<string, unknown>>): boolean;
 }

@@ -43,8 +43,12 @@ export interface RawLandingSourceOptions {
  * body's problem (not transient: replaying again gives the same). A body
  * whose SHA-256 does not match its sidecar is a `landing` error.
  *
+ * Only bodies the format `accepts` (by their landed params) are replayed:
+ * another endpoint of the same source landed in the same folder is not
+ * this format's.
+ *
  * Throws an `EtlError` (stage `extract`) if nothing was landed for the
- * source (and date).
+ * source (and date) that the format accepts.
  *
  * @example
  * ```ts
@@ -68,8 +72,9 @@ export async function rawLandingSource(
       { stage: "config" },
     );
   }
+  const accepts = format.accepts?.bind(format) ?? (() => true);
   const landed = (await listLanded({ dataDir, source: format.source, date }))
-    .filter((f) => include(f.meta));
+    .filter((f) => accepts(f.meta.params) && include(f.meta));
   if (landed.length === 0) {
     throw new EtlError(
       `${format.source}: nothing landed under ${dataDir}/raw/${format.source}${

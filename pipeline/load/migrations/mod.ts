@@ -1,30 +1,51 @@
 /**
- * Every migration, in order. Names carry a sortable date prefix; a released
- * migration is frozen: change the schema with a new one.
+ * Every migration, in order: each file of this folder named
+ * `YYYY_MM_DD_NNNN_<what>.ts` (a sortable date prefix) is one, found by
+ * reading the folder, so adding a table is one new file here and no edit
+ * of a list. A released migration is frozen: change the schema with a new
+ * one.
  * @module
  */
 import type { Migration } from "kysely/migration";
-import * as initial from "@pipeline/load/migrations/2026_11_22_0001_initial.ts";
-import * as weather from "@pipeline/load/migrations/2026_11_22_0002_weather.ts";
-import * as operations from "@pipeline/load/migrations/2026_11_22_0003_operations.ts";
-import * as partitionedFacts from "@pipeline/load/migrations/2026_12_01_0004_partitioned_facts.ts";
-import * as incremental from "@pipeline/load/migrations/2026_12_01_0005_incremental.ts";
-import * as quality from "@pipeline/load/migrations/2026_12_01_0007_quality.ts";
-import * as symbols from "@pipeline/load/migrations/2026_12_01_0006_symbols.ts";
-import * as bars1d from "@pipeline/load/migrations/2026_12_03_0008_bars_1d.ts";
-import * as lakeDebt from "@pipeline/load/migrations/2026_12_03_0009_lake_debt.ts";
-import * as streamOffsets from "@pipeline/load/migrations/2026_12_03_0010_stream_offsets.ts";
+import { EtlError } from "@pipeline/errors.ts";
 
-/** The migrations by name, for Kysely's Migrator. */
-export const MIGRATIONS: Readonly<Record<string, Migration>> = {
-  "2026_11_22_0001_initial": initial,
-  "2026_11_22_0002_weather": weather,
-  "2026_11_22_0003_operations": operations,
-  "2026_12_01_0004_partitioned_facts": partitionedFacts,
-  "2026_12_01_0005_incremental": incremental,
-  "2026_12_01_0006_symbols": symbols,
-  "2026_12_01_0007_quality": quality,
-  "2026_12_03_0008_bars_1d": bars1d,
-  "2026_12_03_0009_lake_debt": lakeDebt,
-  "2026_12_03_0010_stream_offsets": streamOffsets,
-};
+/** The file name of a migration; its name is the file name without `.ts`. */
+export const MIGRATION_FILE = /^(\d{4}_\d{2}_\d{2}_\d{4}_[a-z0-9_]+)\.ts$/;
+
+let found: Promise<Readonly<Record<string, Migration>>> | undefined;
+
+/**
+ * The migrations by name, for Kysely's Migrator: every migration file of
+ * `pipeline/load/migrations/`, imported once per process. Throws an
+ * `EtlError` (stage load, not retryable) naming a file that does not export
+ * an `up` function.
+ */
+export function loadMigrations(): Promise<Readonly<Record<string, Migration>>> {
+  found ??= discover().catch((e) => {
+    found = undefined;
+    throw e;
+  });
+  return found;
+}
+
+async function discover(): Promise<Readonly<Record<string, Migration>>> {
+  const folder = new URL("./", import.meta.url);
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(folder)) {
+    const match = entry.isFile ? MIGRATION_FILE.exec(entry.name) : null;
+    if (match) names.push(match[1]!);
+  }
+  names.sort();
+  const migrations: Record<string, Migration> = {};
+  for (const name of names) {
+    const module = await import(new URL(`${name}.ts`, folder).href);
+    if (typeof module.up !== "function") {
+      throw new EtlError(
+        `migration ${name} exports no up() function (a retry will not help: fix the file)`,
+        { stage: "load" },
+      );
+    }
+    migrations[name] = module as Migration;
+  }
+  return Object.freeze(migrations);
+}

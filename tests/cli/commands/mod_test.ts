@@ -47,7 +47,7 @@ Deno.test("each command module's help says what the command does and how it exit
       /^deno task etl \[run\] \[FLAGS\]/,
       /extract -> validate -> transform -> load -> snapshot/,
       /Set by the scheduler[\s\S]*--run-id UUID[\s\S]*--scheduled-for TIME/,
-      /--dataset NAME +bars \| weather \| symbols:/,
+      /--dataset NAME +bars \| weather \| symbols \| eod:/,
       /4 interrupted/,
     ],
     schedule: [
@@ -66,7 +66,7 @@ Deno.test("each command module's help says what the command does and how it exit
     ],
     reset: [
       /^deno task etl reset DATASET/,
-      /Arguments:\n {2}DATASET +the dataset to wipe: bars, weather, symbols/,
+      /Arguments:\n {2}DATASET +the dataset to wipe: bars, weather, symbols, eod/,
       /--yes +do not ask/,
     ],
     migrate: [/Applies the pending schema migrations/, /Common flags:/],

@@ -160,3 +160,65 @@ Deno.test("rawLandingSource() says when there is nothing to replay", async () =>
     );
   });
 });
+
+Deno.test("rawLandingSource() replays only the bodies its format accepts", async () => {
+  await withDir(async (dir) => {
+    const landing = rawLanding({ dataDir: dir });
+    const intraday = await fixtureText(
+      "alphavantage/intraday_ibm_2026-11.json",
+    );
+    const base = {
+      source: "alphavantage",
+      url: "https://www.alphavantage.co/query?apikey=***",
+      status: 200,
+      headers: new Headers(),
+      fetchedAt: new Date("2026-11-21T10:00:00Z"),
+    };
+    await landing.land({
+      ...base,
+      partition: "IBM 2026-11",
+      params: {
+        symbol: "IBM",
+        interval: "1min",
+        month: "2026-11",
+        start: "2026-11-01T04:00:00.000Z",
+        end: "2026-12-01T05:00:00.000Z",
+      },
+      body: new TextEncoder().encode(intraday),
+    });
+    await landing.land({
+      ...base,
+      partition: "IBM daily",
+      params: { function: "TIME_SERIES_DAILY", symbol: "IBM" },
+      body: new TextEncoder().encode("{}"),
+    });
+    const names = async (fn: string, unnamed: boolean) =>
+      (await rawLandingSource({
+        dataDir: dir,
+        source: {
+          source: "alphavantage",
+          dataset: "bars",
+          parse: () => {
+            throw new Error("not parsed here");
+          },
+          accepts: (p) =>
+            p.function === fn || (unnamed && p.function === undefined),
+        },
+      })).partitions().map((p) => p.name);
+    assert.deepEqual(await names("TIME_SERIES_INTRADAY", true), [
+      "IBM 2026-11",
+    ]);
+    assert.deepEqual(await names("TIME_SERIES_DAILY", false), ["IBM daily"]);
+    await assert.rejects(
+      () => names("TIME_SERIES_WEEKLY", false),
+      (err) => err instanceof EtlError && /nothing landed/.test(err.message),
+    );
+    // The intraday format of the source keeps replaying its own bodies.
+    const replay = await rawLandingSource({
+      dataDir: dir,
+      source: "alphavantage",
+    });
+    assert.deepEqual(replay.partitions().map((p) => p.name), ["IBM 2026-11"]);
+    assert.ok((await replay.partitions()[0]!.extract()).height > 0);
+  });
+});

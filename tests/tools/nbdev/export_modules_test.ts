@@ -227,3 +227,70 @@ Deno.test("exportNotebooks() reports a generated module its notebook no longer e
     await project.dispose();
   }
 });
+
+Deno.test("exportNotebooks() writes a cell marked `//| export <module>` to that module, the others to default_exp", async () => {
+  const project = await tempProject();
+  try {
+    await project.writeNotebook(
+      "01_kit.ipynb",
+      notebook([
+        code("exp", "//| default_exp kit/mod"),
+        code(
+          "limits",
+          "//| export kit/limits\n/** The limit. */\nexport const LIMIT = 1;",
+        ),
+        code(
+          "face",
+          '//| export\nexport { LIMIT } from "@pipeline/kit/limits.ts";',
+        ),
+        code(
+          "twice",
+          "//| export kit/limits\n/** Twice the limit. */\nexport const TWICE = 2;",
+        ),
+        code("demo", "console.log(1);"),
+      ]),
+    );
+    const report = await exportNotebooks({ root: project.root });
+    assert.deepEqual(report.problems, []);
+    assert.deepEqual(
+      report.modules.map((m) => [m.module, m.status]),
+      [["pipeline/kit/mod.ts", "written"], [
+        "pipeline/kit/limits.ts",
+        "written",
+      ]],
+    );
+    const limits = await project.read("pipeline/kit/limits.ts");
+    assert.match(limits, /^\/\/ AUTO-GENERATED from notebooks\/01_kit\.ipynb/);
+    assert.ok(
+      limits.indexOf("01_kit.ipynb#limits") <
+        limits.indexOf("01_kit.ipynb#twice"),
+    );
+    assert.doesNotMatch(limits, /#face/);
+    assert.match(await project.read("pipeline/kit/mod.ts"), /#face\n/);
+    const check = await exportNotebooks({ root: project.root, check: true });
+    assert.equal(check.ok, true);
+  } finally {
+    await project.dispose();
+  }
+});
+
+Deno.test("exportNotebooks() refuses `//| export` naming no module", async () => {
+  const project = await tempProject();
+  try {
+    await project.writeNotebook(
+      "01_bad.ipynb",
+      notebook([
+        code("exp", "//| default_exp kit/mod"),
+        code("bad", "//| export ../escape\nexport const A = 1;"),
+      ]),
+    );
+    const report = await exportNotebooks({ root: project.root });
+    assert.equal(report.ok, false);
+    assert.match(
+      report.problems.map(formatProblem).join("\n"),
+      /"\/\/\| export \.\.\/escape" names no module/,
+    );
+  } finally {
+    await project.dispose();
+  }
+});
