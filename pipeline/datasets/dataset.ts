@@ -44,6 +44,8 @@ export interface LoadOptions {
   dataDir?: string | undefined;
   /** The source, recorded with schema changes (new fields). */
   source?: string | undefined;
+  /** Told the rows of each COPY chunk sent (progress). Default nothing. */
+  onRows?: ((rows: number) => void) | undefined;
 }
 
 /**

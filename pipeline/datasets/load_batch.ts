@@ -42,6 +42,8 @@ export interface LoadBatchOptions<B> {
   dates?: readonly string[] | undefined;
   /** More work inside the same transaction (e.g. a backfill chunk's state). */
   within?: (tx: SqlClient) => Promise<void>;
+  /** Told the rows of each COPY chunk sent (progress). Default nothing. */
+  onRows?: ((rows: number) => void) | undefined;
 }
 
 /** What {@link loadBatch} wrote. */
@@ -80,6 +82,7 @@ export async function loadBatch<B>(
         loadId,
         source: options.source,
         dataDir: options.dataDir,
+        onRows: options.onRows,
       });
       const quarantined = await loadQuarantine(tx, options.quarantine, {
         loadId,

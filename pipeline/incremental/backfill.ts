@@ -352,7 +352,7 @@ export async function backfill(
         await snapshotBatch(
           { rows: report.loaded },
           { dataDir: options.dataDir, runId },
-          { client, clock, signal: deps.signal },
+          { client, clock, signal: deps.signal, progress: deps.progress },
         ),
       );
     }

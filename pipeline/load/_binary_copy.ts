@@ -226,6 +226,8 @@ export interface BinaryCopyOptions {
   appendUuid?: string;
   /** Rows per chunk (default 100,000). */
   chunkRows?: number;
+  /** Told the rows of each chunk once COPY has taken it. Default nothing. */
+  onRows?: ((rows: number) => void) | undefined;
 }
 
 /**
@@ -255,6 +257,7 @@ export function* frameToBinaryChunks(
       part.height,
       { uuid, encoder, textCache },
     );
+    options.onRows?.(part.height);
   }
   const trailer = new Uint8Array(2);
   new DataView(trailer.buffer).setInt16(0, -1);

@@ -103,6 +103,8 @@ export interface LoadBarsOptions {
   loadId: string;
   /** The source, recorded with schema changes (new fields). */
   source?: string | undefined;
+  /** Told the rows of each COPY chunk sent (progress). Default nothing. */
+  onRows?: ((rows: number) => void) | undefined;
 }
 
 // %% notebooks/04a_load_bars.ipynb#load-bars

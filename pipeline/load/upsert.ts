@@ -68,6 +68,8 @@ export interface UpsertResult {
 export interface UpsertOptions {
   /** The run's id, stored in `load_id` of inserted and updated rows. */
   loadId: string;
+  /** Told the rows of each COPY chunk sent (progress). Default nothing. */
+  onRows?: ((rows: number) => void) | undefined;
 }
 
 /**
@@ -104,7 +106,10 @@ export async function upsertFrame(
   const columns = [...spec.columns, "load_id"];
   const { direct, merge } = await splitByOverlap(tx, spec, frame);
   const encode = (part: pl.DataFrame) =>
-    frameToBinaryChunks(part, spec.columns, { appendUuid: options.loadId });
+    frameToBinaryChunks(part, spec.columns, {
+      appendUuid: options.loadId,
+      onRows: options.onRows,
+    });
 
   if (direct.height > 0) {
     result.inserted += await tx.copyFrom(

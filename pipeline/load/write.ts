@@ -18,6 +18,8 @@ export interface WriteOptions {
   loadId: string;
   /** The source, recorded with schema changes. Default `unknown`. */
   source?: string | undefined;
+  /** Told the rows of each COPY chunk sent (progress). Default nothing. */
+  onRows?: ((rows: number) => void) | undefined;
 }
 
 /**
@@ -63,7 +65,10 @@ export async function writeResource(
       identList([...columns, "load_id"])
     }) FROM STDIN (FORMAT binary)`;
   const encode = (part: pl.DataFrame) =>
-    frameToBinaryChunks(part, columns, { appendUuid: options.loadId });
+    frameToBinaryChunks(part, columns, {
+      appendUuid: options.loadId,
+      onRows: options.onRows,
+    });
   switch (spec.writeMode) {
     case "append": {
       if (frame.height === 0) return empty;

@@ -254,7 +254,7 @@ export async function runBatch(
   const loaded = await timed(
     "load",
     transformed.rows + quarantine.height,
-    () =>
+    (onRows) =>
       loadBatch(client, {
         dataset,
         batch: transformed.batch,
@@ -266,6 +266,7 @@ export async function runBatch(
         wallClock,
         dataDir,
         dates: transformed.dates,
+        onRows,
         ...(within ? { within: (tx: SqlClient) => within(tx, outcome) } : {}),
       }),
     (r) =>
@@ -308,15 +309,18 @@ export async function snapshotBatch(
   const snap = await timed(
     "snapshot",
     written.rows,
-    () =>
+    (onRows) =>
       snapshotStage({
         client: deps.client,
         dataDir: options.dataDir,
         datasets: deps.datasets,
         clock: deps.clock,
         signal: deps.signal,
+        onRows,
       }),
     (r) => r.rows,
+    // It rewrites whole partitions of every table, more rows than loaded.
+    { total: false },
   );
   if (snap.duckdb) {
     report.snapshot = {

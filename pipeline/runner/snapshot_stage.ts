@@ -27,6 +27,8 @@ export interface SnapshotStageOptions {
   clock: Clock;
   /** Stops waiting for another lake writer. */
   signal?: AbortSignal | undefined;
+  /** Told the rows of each chunk once staged (progress). Default nothing. */
+  onRows?: ((rows: number) => void) | undefined;
 }
 
 /** What {@link snapshotStage} wrote. */
@@ -50,6 +52,7 @@ export async function snapshotStage(
     tables: lakeTables(options.datasets ?? DATASETS),
     clock: options.clock,
     signal: options.signal,
+    onRows: options.onRows,
   });
   return {
     duckdb: paid.duckdbPath,

@@ -20,13 +20,28 @@ export interface StageTimerOptions {
   log?: ((line: string) => void) | undefined;
 }
 
-/** Runs one stage: `timed(stage, rowsIn, fn, rowsOut)`. */
+/**
+ * Runs one stage: `timed(stage, rowsIn, fn, rowsOut, options)`. `fn` is
+ * handed `onRows`, to call with the rows done as the stage goes (a COPY
+ * chunk sent, a lake chunk staged), so its bar moves before the stage ends;
+ * what it did not report is counted when it ends.
+ */
 export type TimedStage = <T>(
   stage: Stage,
   rowsIn: number,
-  fn: () => Promise<T> | T,
+  fn: (onRows: (rows: number) => void) => Promise<T> | T,
   rowsOut: (t: T) => number,
+  options?: TimedStageOptions,
 ) => Promise<T>;
+
+/** Options of a {@link TimedStage} call. */
+export interface TimedStageOptions {
+  /**
+   * The bar's total: `rowsIn` (when above 0), or unknown when false (a
+   * stage whose rows out are not bounded by its rows in). Default `rowsIn`.
+   */
+  total?: boolean;
+}
 
 /**
  * A function that runs a stage, reports its figures to `onStage` and
@@ -34,14 +49,26 @@ export type TimedStage = <T>(
  */
 export function stageTimer(options: StageTimerOptions): TimedStage {
   const { onStage, runId, progress = noProgress, log = () => {} } = options;
-  return async (stage, rowsIn, fn, rowsOut) => {
+  return async (stage, rowsIn, fn, rowsOut, timedOptions = {}) => {
     const t0 = performance.now();
+    const total = timedOptions.total !== false && rowsIn > 0
+      ? rowsIn
+      : undefined;
     const task = stage === "extract"
       ? null
-      : progress.start(stage, rowsIn > 0 ? { total: rowsIn } : {});
+      : progress.start(stage, total === undefined ? {} : { total });
+    let counted = 0;
+    const onRows = (rows: number) => {
+      const n = total === undefined
+        ? rows
+        : Math.min(rows, Math.max(0, total - counted));
+      counted += n;
+      if (n > 0) task?.advance(n);
+    };
     try {
-      const out = await fn();
-      task?.advance(rowsIn > 0 ? rowsIn : rowsOut(out));
+      const out = await fn(onRows);
+      const rest = (total ?? rowsOut(out)) - counted;
+      if (rest > 0) task?.advance(rest);
       onStage({
         stage,
         rows_in: rowsIn,

@@ -77,6 +77,8 @@ export interface SnapshotOptions {
   tableDates?: ReadonlyMap<string, readonly string[]>;
   /** Stamps `lake_files.snapshot_at`. Default {@link systemClock}. */
   clock?: Clock;
+  /** Told the rows of each chunk once staged (progress). Default nothing. */
+  onRows?: ((rows: number) => void) | undefined;
 }
 
 // %% notebooks/05_snapshot.ipynb#snapshot-table-result
@@ -370,6 +372,7 @@ interface ExportTableOptions {
   table: SnapshotTable;
   periods: readonly LakePeriod[];
   stagingDir: string;
+  onRows?: ((rows: number) => void) | undefined;
 }
 
 // %% notebooks/05_snapshot.ipynb#export-table
@@ -421,6 +424,9 @@ async function exportTable(
         periods: chunk,
         csvPath,
         outDir: `${tableDir}/chunk-${k}`,
+      }).then((files) => {
+        options.onRows?.(files.reduce((n, f) => n + f.rows, 0));
+        return files;
       })
     ));
   }
@@ -576,6 +582,7 @@ interface ExportAllOptions {
   periods: ReadonlyMap<string, readonly LakePeriod[]>;
   stagingDir: string;
   lakeDir: string;
+  onRows?: ((rows: number) => void) | undefined;
   /** Called per table, in table order, once its files are in the lake. */
   onPublished(table: string, files: LakeFile[]): void;
 }
@@ -728,6 +735,7 @@ export async function snapshotTables(
           periods,
           stagingDir,
           lakeDir,
+          onRows: options.onRows,
           onPublished(name, files) {
             written.push(...files);
             results.push({

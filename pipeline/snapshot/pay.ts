@@ -36,6 +36,8 @@ export interface PayLakeDebtOptions {
   clock?: Clock;
   /** Stops waiting for another lake writer. */
   signal?: AbortSignal | undefined;
+  /** Told the rows of each chunk once staged (progress). Default nothing. */
+  onRows?: ((rows: number) => void) | undefined;
 }
 
 /** What {@link payLakeDebt} did. */
@@ -152,6 +154,7 @@ export function payLakeDebt(
         tables: tables.filter((t) => tableDates.has(t.name)),
         tableDates,
         clock,
+        onRows: options.onRows,
       });
       payment.tables = result.tables;
       payment.duckdbPath = result.duckdbPath;

@@ -88,3 +88,28 @@ Deno.test("frameToBinaryChunks() names a column it cannot encode", () => {
     /column flag: no binary COPY encoding/,
   );
 });
+
+Deno.test("frameToBinaryChunks() tells onRows each chunk's rows once the consumer has taken it", () => {
+  const frame = pl.DataFrame({ x: [1.5, 2.5, 3.5, 4.5, 5.5] });
+  const events: string[] = [];
+  const chunks = frameToBinaryChunks(frame, ["x"], {
+    chunkRows: 2,
+    onRows: (rows) => events.push(`rows ${rows}`),
+  });
+  for (const chunk of chunks) events.push(`chunk ${chunk.byteLength}`);
+  assert.deepEqual(events.map((e) => e.split(" ")[0]), [
+    "chunk", // header
+    "chunk",
+    "rows",
+    "chunk",
+    "rows",
+    "chunk",
+    "rows",
+    "chunk", // trailer
+  ]);
+  assert.deepEqual(events.filter((e) => e.startsWith("rows")), [
+    "rows 2",
+    "rows 2",
+    "rows 1",
+  ]);
+});

@@ -16,6 +16,7 @@ import { syntheticBars } from "@pipeline/extract/synthetic.ts";
 import { fixedClock } from "@pipeline/clock.ts";
 import { EtlError } from "@pipeline/errors.ts";
 import type { SqlClient } from "@pipeline/load/client.ts";
+import type { Progress } from "@pipeline/ops/progress.ts";
 
 const clock = fixedClock("2026-11-20T21:30:00Z");
 
@@ -120,5 +121,79 @@ dbTest(
       [runId],
     );
     assert.deepEqual(rows, [{ status: "failed" }]);
+  },
+);
+
+dbTest(
+  "runBatch() moves the load and snapshot bars while those stages run, not only at their end",
+  async (db) => {
+    const runId = await startRun(db.client);
+    const dataDir = await Deno.makeTempDir();
+    // What happened, in order: bars' advances (n > 0), the load's commit
+    // and the lake debt's clearing (the snapshot's last step).
+    const events: string[] = [];
+    const inner = db.client;
+    const client: SqlClient = {
+      kind: inner.kind,
+      query(sql, params) {
+        if (sql.includes("DELETE FROM etl_lake_debt")) {
+          events.push("debt cleared");
+        }
+        return inner.query(sql, params);
+      },
+      exec: (sql) => inner.exec(sql),
+      copyFrom: (sql, data) => inner.copyFrom(sql, data),
+      copyTo: (sql) => inner.copyTo(sql),
+      copyToFile: (sql, path) => inner.copyToFile(sql, path),
+      async transaction(fn) {
+        const out = await inner.transaction(fn);
+        events.push("committed");
+        return out;
+      },
+      close: () => inner.close(),
+    };
+    const progress: Progress = {
+      live: true,
+      log() {},
+      start(label) {
+        return {
+          advance(n = 1) {
+            if (n > 0) events.push(`${label} +${n}`);
+          },
+          done: () => void events.push(`${label} done`),
+        };
+      },
+    };
+    try {
+      const batch = await runBatch({ raw: raw() }, {
+        dataset: barsDataset,
+        source: "stream",
+        pipeline: "test",
+        runId,
+        dataDir,
+      }, { client, clock, progress });
+      const load = batch.stages.find((s) => s.stage === "load")!;
+      const snap = batch.stages.find((s) => s.stage === "snapshot")!;
+      const at = (event: string) => events.indexOf(event);
+      const loadRows = events.filter((e) => e.startsWith("load +"));
+      assert.ok(loadRows.length > 0, events.join(", "));
+      assert.ok(
+        at(loadRows[0]!) < at("committed"),
+        `the load bar moved inside the transaction: ${events.join(", ")}`,
+      );
+      const snapRows = events.filter((e) => e.startsWith("snapshot +"));
+      assert.ok(snapRows.length > 0, events.join(", "));
+      assert.ok(
+        at(snapRows[0]!) < at("debt cleared"),
+        `the snapshot bar moved before its last step: ${events.join(", ")}`,
+      );
+      const sum = (list: string[]) =>
+        list.reduce((n, e) => n + Number(e.split("+")[1]), 0);
+      assert.equal(sum(loadRows), load.rows_in);
+      assert.equal(sum(snapRows), snap.rows_out);
+      assert.ok(at("snapshot done") > at("debt cleared"));
+    } finally {
+      await Deno.remove(dataDir, { recursive: true });
+    }
   },
 );
