@@ -7,7 +7,7 @@ import type {
   EntitySourceFactory,
   SourceFactory,
 } from "@pipeline/datasets/dataset.ts";
-import type { RunConfig } from "@pipeline/config.ts";
+import type { RawFormat } from "@pipeline/extract/http/raw_format.ts";
 import { syntheticBars } from "@pipeline/extract/synthetic.ts";
 import { BAR_FILE_SCHEMA, readBarFile } from "@pipeline/extract/file.ts";
 import { recordFileSource } from "@pipeline/extract/file_source.ts";
@@ -20,16 +20,12 @@ import {
   finnhubFormat,
   finnhubSource,
 } from "@pipeline/extract/finnhub.ts";
-import { rawLandingSource } from "@pipeline/extract/http/raw_source.ts";
-import { windowFor } from "@pipeline/extract/run_window.ts";
+import { incrementalHttp } from "@pipeline/extract/incremental_http.ts";
 import {
-  httpDepsFor,
-  incrementalHttp,
-} from "@pipeline/extract/incremental_http.ts";
-import {
-  replayEntitySource,
-  windowedEntitySource,
-} from "@pipeline/extract/entity_source.ts";
+  defaultRate,
+  httpBackfillSource,
+  httpRunSource,
+} from "@pipeline/datasets/http_sources.ts";
 import { fixedClock } from "@pipeline/clock.ts";
 
 const DAY_MS = 86_400_000;
@@ -65,78 +61,38 @@ export const BARS_SOURCES: Readonly<Record<string, SourceFactory>> = {
       schema: BAR_FILE_SCHEMA,
       read: readBarFile,
     }),
-  alphavantage: (config, deps) => {
-    if (config.fromRaw) {
-      return rawLandingSource({
-        dataDir: config.dataDir,
-        source: alphaVantageFormat,
-        date: config.rawDate,
-      });
-    }
-    const { start, end } = windowFor(config, deps.clock.now());
-    return alphaVantageSource(
-      { symbols: config.symbols, start, end },
-      httpDepsFor(config, deps),
-    );
-  },
-  finnhub: (config, deps) => {
-    if (config.fromRaw) {
-      return rawLandingSource({
-        dataDir: config.dataDir,
-        source: finnhubFormat,
-        date: config.rawDate,
-      });
-    }
-    const { start, end } = windowFor(config, deps.clock.now());
-    return incrementalHttp({
-      entities: config.symbols,
-      start,
-      end,
-      http: httpDepsFor(config, deps),
-      rate: {
-        requestsPerMinute: FinnhubConfigSchema.shape.requestsPerMinute
-          .parse(undefined),
-        burst: FinnhubConfigSchema.shape.burst.parse(undefined),
-      },
-      make: (symbol, window, deps) =>
-        finnhubSource({ symbols: [symbol], ...window }, deps),
-    });
-  },
+  alphavantage: httpRunSource(
+    alphaVantageFormat,
+    (config, window, http) =>
+      alphaVantageSource({ symbols: config.symbols, ...window }, http),
+  ),
+  finnhub: httpRunSource(
+    finnhubFormat,
+    (config, window, http) =>
+      incrementalHttp({
+        entities: config.symbols,
+        ...window,
+        http,
+        rate: defaultRate(FinnhubConfigSchema.shape),
+        make: (symbol, window, deps) =>
+          finnhubSource({ symbols: [symbol], ...window }, deps),
+      }),
+  ),
 };
 
-/**
- * The backfill source of an HTTP engine: a replay of its landed responses
- * (`--from-raw`), or its run source for one symbol and window at a time.
- */
-function httpBackfill(
+/** The backfill source of an HTTP engine: a symbol at a time. */
+const httpBackfill = (
   engine: "alphavantage" | "finnhub",
-  format: typeof alphaVantageFormat,
-): EntitySourceFactory {
-  return (config, deps) => {
-    if (config.fromRaw) {
-      return replayEntitySource({
-        dataDir: config.dataDir,
-        format,
-        date: config.rawDate,
-      });
-    }
-    return windowedEntitySource({
-      name: engine,
-      dataset: DATASET,
-      entities: config.symbols,
-      sourceFor: (symbol, window) => {
-        const one: RunConfig = {
-          ...config,
-          symbols: [symbol],
-          start: window.start,
-          end: window.end,
-        };
-        delete one.month;
-        return BARS_SOURCES[engine]!(one, deps);
-      },
-    });
-  };
-}
+  format: RawFormat,
+): EntitySourceFactory =>
+  httpBackfillSource({
+    engine,
+    dataset: DATASET,
+    format,
+    entities: (config) => config.symbols,
+    narrow: (config, symbol) => ({ ...config, symbols: [symbol] }),
+    run: BARS_SOURCES[engine]!,
+  });
 
 /** The backfill sources of bars: a symbol and a UTC day at a time. */
 export const BARS_BACKFILL_SOURCES: Readonly<

@@ -7,9 +7,7 @@
  */
 import type { SourceFactory } from "@pipeline/datasets/dataset.ts";
 import { recordFileSource } from "@pipeline/extract/file_source.ts";
-import { rawLandingSource } from "@pipeline/extract/http/raw_source.ts";
-import { windowFor } from "@pipeline/extract/run_window.ts";
-import { httpDepsFor } from "@pipeline/extract/incremental_http.ts";
+import { httpRunSource } from "@pipeline/datasets/http_sources.ts";
 import * as fileSource from "@pipeline/datasets/eod/file_source.ts";
 import * as alphavantage from "@pipeline/datasets/eod/alphavantage.ts";
 
@@ -28,18 +26,12 @@ export const EOD_SOURCES: Readonly<Record<string, SourceFactory>> = {
       schema: fileSource.EOD_FILE_SCHEMA,
       read: fileSource.readEodFile,
     }),
-  alphavantage: (config, deps) => {
-    if (config.fromRaw) {
-      return rawLandingSource({
-        dataDir: config.dataDir,
-        source: alphavantage.alphaVantageDailyFormat,
-        date: config.rawDate,
-      });
-    }
-    const { start, end } = windowFor(config, deps.clock.now());
-    return alphavantage.alphaVantageDailySource(
-      { symbols: config.symbols, start, end },
-      httpDepsFor(config, deps),
-    );
-  },
+  alphavantage: httpRunSource(
+    alphavantage.alphaVantageDailyFormat,
+    (config, window, http) =>
+      alphavantage.alphaVantageDailySource(
+        { symbols: config.symbols, ...window },
+        http,
+      ),
+  ),
 };
