@@ -42,6 +42,7 @@
  * @module
  */
 import pl from "nodejs-polars";
+import { normaliseRecords } from "@pipeline/validate/records.ts";
 import {
   BAR_FIELDS,
   type BarField,
@@ -385,29 +386,10 @@ export function allRulesHold(options: {
 /**
  * The raw frame with every bar field as Utf8 (a missing column becomes all
  * null), `record` (a missing one becomes `row <n>`) and `__row`, the source
- * position.
+ * position: `normaliseRecords()`, shared by every dataset's validation.
  */
 function normaliseRaw(raw: pl.DataFrame): pl.DataFrame {
-  const columns = new Set(raw.columns);
-  const position = pl.intRange(0, raw.height, 1, pl.Int64, false);
-  const fallbackRecord = pl.concatString([
-    pl.lit("row "),
-    position.add(1).cast(pl.Int64).cast(pl.Utf8),
-  ], "");
-  const record = !columns.has("record")
-    ? fallbackRecord
-    : raw.getColumn("record").nullCount() > 0
-    ? pl.col("record").cast(pl.Utf8).fillNull(fallbackRecord)
-    : pl.col("record").cast(pl.Utf8);
-  return raw.select(
-    ...BAR_FIELDS.map((f) =>
-      columns.has(f)
-        ? pl.col(f).cast(pl.Utf8)
-        : pl.lit(null).cast(pl.Utf8).alias(f)
-    ),
-    record.alias("record"),
-    position.alias("__row"),
-  );
+  return normaliseRecords(raw, BAR_FIELDS);
 }
 
 // %% notebooks/02a_validate_bars.ipynb#check-records

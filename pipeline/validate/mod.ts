@@ -5,3 +5,4 @@
  */
 export * from "@pipeline/validate/bars.ts";
 export * from "@pipeline/validate/weather.ts";
+export * from "@pipeline/validate/records.ts";

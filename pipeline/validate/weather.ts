@@ -45,6 +45,7 @@
  */
 import pl from "nodejs-polars";
 import { EtlError } from "@pipeline/errors.ts";
+import { normaliseRecords } from "@pipeline/validate/records.ts";
 import {
   LocationSchema,
   WEATHER_UNITS,
@@ -291,18 +292,7 @@ function normaliseRaw(raw: pl.DataFrame): pl.DataFrame {
       { stage: "validate" },
     );
   }
-  const position = pl.intRange(0, raw.height, 1, pl.Int64, false);
-  const fallbackRecord = pl.concatString([
-    pl.lit("row "),
-    position.add(1).cast(pl.Int64).cast(pl.Utf8),
-  ], "");
-  return raw.select(
-    ...WEATHER_FIELDS.map((f) => pl.col(f).cast(pl.Utf8)),
-    columns.has("record")
-      ? pl.col("record").cast(pl.Utf8).fillNull(fallbackRecord).alias("record")
-      : fallbackRecord.alias("record"),
-    position.alias("__row"),
-  );
+  return normaliseRecords(raw, WEATHER_FIELDS);
 }
 
 // %% notebooks/02b_validate_weather.ipynb#check-records

@@ -10,6 +10,7 @@
  */
 import pl from "nodejs-polars";
 import { QUARANTINE_COLUMNS } from "@pipeline/bars.ts";
+import { normaliseRecords } from "@pipeline/validate/records.ts";
 import {
   type BarLimits,
   CONTROL_PATTERN,
@@ -28,27 +29,6 @@ export interface ValidateEodOptions extends Partial<BarLimits> {
 
 /** A calendar date, the only `date` a daily bar may have. */
 const DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
-
-/** The raw frame with every eod field as Utf8, `record` and `__row`. */
-function normalise(raw: pl.DataFrame): pl.DataFrame {
-  const columns = new Set(raw.columns);
-  const position = pl.intRange(0, raw.height, 1, pl.Int64, false);
-  const fallback = pl.concatString([
-    pl.lit("row "),
-    position.add(1).cast(pl.Int64).cast(pl.Utf8),
-  ], "");
-  return raw.select(
-    ...contract.EOD_FIELDS.map((f) =>
-      columns.has(f)
-        ? pl.col(f).cast(pl.Utf8)
-        : pl.lit(null).cast(pl.Utf8).alias(f)
-    ),
-    (columns.has("record")
-      ? pl.col("record").cast(pl.Utf8).fillNull(fallback)
-      : fallback).alias("record"),
-    position.alias("__row"),
-  );
-}
 
 /**
  * The eod rules, in order, as (field, message, test) over the trimmed text
@@ -126,7 +106,7 @@ export function validateEod(
   for (const [k, v] of Object.entries(given)) {
     if (v !== undefined) Object.assign(bounds, { [k]: v });
   }
-  const records = normalise(raw);
+  const records = normaliseRecords(raw, contract.EOD_FIELDS);
   const rules = eodRules(bounds);
   const checked = records.withColumns(
     firstMatch(

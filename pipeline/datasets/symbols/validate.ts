@@ -28,6 +28,7 @@
  * @module
  */
 import pl from "nodejs-polars";
+import { normaliseRecords } from "@pipeline/validate/records.ts";
 import { QUARANTINE_COLUMNS, SymbolSchema } from "@pipeline/bars.ts";
 import {
   CurrencySchema,
@@ -138,24 +139,7 @@ export function symbolRules(options: {
  * position) and the trimmed text of each field (`__text_*`, null when blank).
  */
 function normaliseRaw(raw: pl.DataFrame): pl.DataFrame {
-  const columns = new Set(raw.columns);
-  const position = pl.intRange(0, raw.height, 1, pl.Int64, false);
-  const fallbackRecord = pl.concatString([
-    pl.lit("row "),
-    position.add(1).cast(pl.Int64).cast(pl.Utf8),
-  ], "");
-  const record = columns.has("record")
-    ? pl.col("record").cast(pl.Utf8).fillNull(fallbackRecord)
-    : fallbackRecord;
-  return raw.select(
-    ...SYMBOL_REF_FIELDS.map((f) =>
-      columns.has(f)
-        ? pl.col(f).cast(pl.Utf8)
-        : pl.lit(null).cast(pl.Utf8).alias(f)
-    ),
-    record.alias("record"),
-    position.alias("__row"),
-  ).withColumns(
+  return normaliseRecords(raw, SYMBOL_REF_FIELDS).withColumns(
     ...SYMBOL_REF_FIELDS.map((f) => {
       const trimmed = pl.col(f).str.strip();
       return pl.when(trimmed.eq(pl.lit(""))).then(pl.lit(null).cast(pl.Utf8))
