@@ -5,43 +5,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DATABASE_KINDS, openTestDatabase } from "./_db.ts";
+import { runEtl as etl } from "./_cli.ts";
 import { fixtureServer, inSequence, reply } from "./fixtures/server.ts";
 import { main } from "@pipeline/main.ts";
 
 const SECRET = "sk-TEST-9f8e7d6c5b4a";
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs pipeline/main.ts in a fresh process with only the given environment. */
-async function etl(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<Run> {
-  const keep = ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME"];
-  const base = Object.fromEntries(
-    keep.flatMap((k) => {
-      const v = Deno.env.get(k);
-      return v === undefined ? [] : [[k, v]];
-    }),
-  );
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "pipeline/main.ts", ...args],
-    env: { ...base, NO_COLOR: "1", ...env },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
-}
 
 Deno.test("etl --help documents every command and flag", async (t) => {
   const { code, stdout } = await etl(["--help"]);

@@ -9,35 +9,12 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DATABASE_KINDS, openTestDatabase } from "../_db.ts";
+import { runEtl as etl } from "../_cli.ts";
 import { connectPglite, type SqlClient } from "@pipeline/load/client.ts";
 
 const VEGA = fileURLToPath(
   new URL("../../node_modules/vega-datasets/data/", import.meta.url),
 );
-
-/** Runs pipeline/main.ts with a clean environment (no DATABASE_URL). */
-async function etl(args: string[]) {
-  const keep = ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME"];
-  const env = Object.fromEntries(
-    keep.flatMap((k) => {
-      const v = Deno.env.get(k);
-      return v === undefined ? [] : [[k, v]];
-    }),
-  );
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "pipeline/main.ts", ...args],
-    env: { ...env, NO_COLOR: "1" },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
-}
 
 /** Whether `path` exists. */
 async function exists(path: string): Promise<boolean> {

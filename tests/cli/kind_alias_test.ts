@@ -3,33 +3,10 @@
  * still runs it: it works, and says once on stderr what to write instead.
  */
 import assert from "node:assert/strict";
+import { runEtl as etl } from "../_cli.ts";
 import { parseCommandLine } from "@pipeline/cli/parse.ts";
 import { ETL } from "@pipeline/cli/etl.ts";
 import { parseRunConfig } from "@pipeline/config.ts";
-
-/** Runs pipeline/main.ts with a clean environment: always PGlite. */
-async function etl(args: string[]) {
-  const keep = ["HOME", "PATH", "DENO_DIR", "XDG_CACHE_HOME"];
-  const env = Object.fromEntries(
-    keep.flatMap((k) => {
-      const v = Deno.env.get(k);
-      return v === undefined ? [] : [[k, v]];
-    }),
-  );
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "pipeline/main.ts", ...args],
-    env: { ...env, NO_COLOR: "1" },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
-}
 
 Deno.test("--kind bars means the source's own dataset: weather for openmeteo", () => {
   const config = (argv: string[]) =>
