@@ -9,7 +9,6 @@
  * the symbol's first letter.
  */
 import assert from "node:assert/strict";
-import pl from "nodejs-polars";
 import { dbTest } from "../_db.ts";
 import type { SqlClient } from "@pipeline/load/client.ts";
 import type { UpsertResult } from "@pipeline/load/upsert.ts";
@@ -23,25 +22,10 @@ import {
   BARS_DERIVED,
 } from "@pipeline/datasets/bars/derived.ts";
 import { barsDataset } from "@pipeline/datasets/bars/mod.ts";
-import { RAW_COLUMNS } from "@pipeline/extract/_raw.ts";
-import { rngFor } from "@pipeline/extract/synthetic.ts";
+import { type Bar, random, randomBar, rawBars } from "./_bars.ts";
 
 const NOW = new Date("2026-11-21T12:00:00Z");
 const TABLES = ["bars_1m", "bars_5m", "bars_1h", "bars_1d"];
-
-interface Bar {
-  ts: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
-
-/** Seeded floats in [0, 1): the synthetic source's mulberry32. */
-function random(seed: number): () => number {
-  return rngFor(String(seed)).uniform;
-}
 
 /**
  * Bars of three sessions (each crossing hour and 5-minute boundaries, with
@@ -54,15 +38,7 @@ function history(seed: number): Bar[] {
     const start = Date.parse(`${day}T14:30:00Z`);
     for (let i = 0; i < 80; i++) {
       if (rand() < 0.1) continue;
-      const close = Math.round((50 + rand() * 100) * 100) / 100;
-      const open = Math.round((close + (rand() - 0.5) * 2) * 100) / 100;
-      const high = Math.max(open, close) + Math.round(rand() * 100) / 100;
-      const low = Math.max(
-        0.01,
-        Math.min(open, close) - Math.round(rand() * 100) / 100,
-      );
-      const volume = rand() < 0.08 ? 0 : Math.floor(rand() * 5_000);
-      out.push({ ts: start + i * 60_000, open, high, low, close, volume });
+      out.push(randomBar(rand, start + i * 60_000, 0.08));
     }
   }
   return out;
@@ -73,20 +49,7 @@ function batchOf(bars: Record<string, Bar[]>): BarBatch {
   const rows = Object.entries(bars).flatMap(([symbol, list]) =>
     list.map((b) => ({ symbol, ...b }))
   );
-  const text = (f: (r: typeof rows[number]) => string) => rows.map(f);
-  const columns: Record<string, string[]> = {
-    symbol: text((r) => r.symbol),
-    ts: text((r) => new Date(r.ts).toISOString()),
-    open: text((r) => String(r.open)),
-    high: text((r) => String(r.high)),
-    low: text((r) => String(r.low)),
-    close: text((r) => String(r.close)),
-    volume: text((r) => String(r.volume)),
-    record: rows.map((_, i) => `r:${i + 1}`),
-  };
-  const raw = pl.DataFrame(
-    RAW_COLUMNS.map((c) => pl.Series(c, columns[c] ?? [], pl.Utf8)),
-  );
+  const raw = rawBars(rows, (i) => `r:${i + 1}`);
   const { valid, quarantine } = barsDataset.validate(raw, { now: NOW });
   assert.equal(quarantine.height, 0, "quarantined");
   return barsDataset.transform(valid, { now: NOW }).batch as BarBatch;

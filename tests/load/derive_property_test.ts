@@ -17,27 +17,12 @@ import type { SqlClient } from "@pipeline/load/client.ts";
 import { barsDataset } from "@pipeline/datasets/bars/mod.ts";
 import { loadBatch } from "@pipeline/datasets/load_batch.ts";
 import { fixedClock } from "@pipeline/clock.ts";
-import { RAW_COLUMNS } from "@pipeline/extract/_raw.ts";
-import { rngFor } from "@pipeline/extract/synthetic.ts";
+import { type Bar, random, randomBar, rawBars } from "./_bars.ts";
 
 const SEED = Number(Deno.env.get("DERIVE_SEED") ?? 20261203);
 const SEQUENCES = Number(Deno.env.get("DERIVE_SEQUENCES") ?? 200);
 const NOW = new Date("2026-11-21T12:00:00Z");
 const clock = fixedClock(NOW);
-
-/** Seeded floats in [0, 1): the synthetic source's mulberry32. */
-function random(seed: number): () => number {
-  return rngFor(String(seed)).uniform;
-}
-
-interface Bar {
-  ts: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
 
 /**
  * The minutes of a sequence: the end of the 19 November session, a few
@@ -61,18 +46,12 @@ function minutes(rand: () => number): number[] {
   return out;
 }
 
-function bar(rand: () => number, ts: number): Bar {
-  const close = Math.round((50 + rand() * 100) * 100) / 100;
-  const open = Math.round((close + (rand() - 0.5) * 2) * 100) / 100;
-  const high = Math.max(open, close) + Math.round(rand() * 100) / 100;
-  const low = Math.max(
-    0.01,
-    Math.min(open, close) - Math.round(rand() * 100) / 100,
-  );
-  // A zero volume now and then: a bucket or session may sum to 0.
-  const volume = rand() < 0.05 ? 0 : Math.floor(rand() * 5_000);
-  return { ts, open, high, low, close, volume };
-}
+/** A bar at `ts`, now and then with a zero volume. */
+const bar = (rand: () => number, ts: number) => randomBar(rand, ts, 0.05);
+
+/** A raw frame of `bars` of `symbol`, records `<tag>:<n>`. */
+const rawFrame = (symbol: string, bars: Bar[], tag: string) =>
+  rawBars(bars.map((b) => ({ symbol, ...b })), (i) => `${tag}:${i + 1}`);
 
 /** One generated sequence: the batches of P, and the final data. */
 function sequence(rand: () => number): { batches: Bar[][]; final: Bar[] } {
@@ -119,24 +98,6 @@ function sequence(rand: () => number): { batches: Bar[][]; final: Bar[] } {
     }
   }
   return { batches: batches.filter((b) => b.length > 0), final };
-}
-
-/** A raw frame (all text) of bars of `symbol`, as a source hands it over. */
-function rawFrame(symbol: string, bars: Bar[], tag: string): pl.DataFrame {
-  const text = (f: (b: Bar) => string) => bars.map(f);
-  const columns: Record<string, string[]> = {
-    symbol: text(() => symbol),
-    ts: text((b) => new Date(b.ts).toISOString()),
-    open: text((b) => String(b.open)),
-    high: text((b) => String(b.high)),
-    low: text((b) => String(b.low)),
-    close: text((b) => String(b.close)),
-    volume: text((b) => String(b.volume)),
-    record: bars.map((_, i) => `${tag}:${i + 1}`),
-  };
-  return pl.DataFrame(
-    RAW_COLUMNS.map((c) => pl.Series(c, columns[c] ?? [], pl.Utf8)),
-  );
 }
 
 /** Validate, transform and load one batch the way the runner does. */
