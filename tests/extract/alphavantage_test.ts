@@ -12,7 +12,6 @@ import { gunzip } from "@pipeline/extract/http/gzip.ts";
 import { listLanded, rawLanding } from "@pipeline/extract/http/raw_landing.ts";
 import { rawLandingSource } from "@pipeline/extract/http/raw_source.ts";
 import { formatWindow } from "@pipeline/extract/http/window.ts";
-import type { Source } from "@pipeline/extract/source.ts";
 import {
   type FixtureHandler,
   fixtureServer,
@@ -21,6 +20,7 @@ import {
   reply,
 } from "../fixtures/server.ts";
 import { testDeps } from "../fixtures/deps.ts";
+import { col, extractError, only } from "./_source.ts";
 
 const SECRET = "SECRET-AV-KEY-123";
 const NOVEMBER = alphaVantageMonthWindow("2026-11");
@@ -56,25 +56,6 @@ function source(
   );
   return { src, deps };
 }
-
-function only(src: Source) {
-  const [p, ...rest] = src.partitions();
-  assert.ok(p);
-  assert.equal(rest.length, 0);
-  return p;
-}
-
-async function extractError(promise: Promise<unknown>): Promise<ExtractError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof ExtractError, `expected ExtractError, got ${err}`);
-    return err;
-  }
-  assert.fail("expected extract() to reject (and return no frame)");
-}
-
-const col = (df: pl.DataFrame, name: string) => df.getColumn(name).toArray();
 
 Deno.test("alphaVantageMonthWindow() is the US/Eastern month in UTC", () => {
   assert.equal(NOVEMBER.start.toISOString(), "2026-11-01T04:00:00.000Z");

@@ -8,7 +8,6 @@ import {
 import { ExtractError } from "@pipeline/extract/http/extract_error.ts";
 import { rawLanding } from "@pipeline/extract/http/raw_landing.ts";
 import { rawLandingSource } from "@pipeline/extract/http/raw_source.ts";
-import type { Source } from "@pipeline/extract/source.ts";
 import {
   type FixtureHandler,
   fixtureServer,
@@ -18,6 +17,7 @@ import {
   tcpFixtureServer,
 } from "../fixtures/server.ts";
 import { testDeps } from "../fixtures/deps.ts";
+import { col, extractError, only } from "./_source.ts";
 
 const SECRET = "SECRET-FH-TOKEN-77";
 const WEEK = { start: "2026-11-02T00:00:00Z", end: "2026-11-09T00:00:00Z" };
@@ -52,25 +52,6 @@ function source(
   );
   return { src, deps };
 }
-
-function only(src: Source) {
-  const [p, ...rest] = src.partitions();
-  assert.ok(p);
-  assert.equal(rest.length, 0);
-  return p;
-}
-
-async function extractError(promise: Promise<unknown>): Promise<ExtractError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof ExtractError, `expected ExtractError, got ${err}`);
-    return err;
-  }
-  assert.fail("expected extract() to reject (and return no frame)");
-}
-
-const col = (df: pl.DataFrame, name: string) => df.getColumn(name).toArray();
 
 Deno.test("finnhubSource() cuts the window into chunks, one partition per symbol and chunk", async () => {
   await using server = fixtureServer(reply("{}"));

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { EtlError } from "@pipeline/errors.ts";
-import { ExtractError } from "@pipeline/extract/http/extract_error.ts";
 import { rawLanding } from "@pipeline/extract/http/raw_landing.ts";
 import { rawLandingSource } from "@pipeline/extract/http/raw_source.ts";
 import {
@@ -9,7 +8,6 @@ import {
   openMeteoSource,
   WEATHER_RAW_COLUMNS,
 } from "@pipeline/extract/openmeteo.ts";
-import type { Source } from "@pipeline/extract/source.ts";
 import {
   fixtureServer,
   fixtureText,
@@ -18,6 +16,7 @@ import {
   stall,
 } from "../fixtures/server.ts";
 import { testDeps } from "../fixtures/deps.ts";
+import { col, extractError, only } from "./_source.ts";
 
 const BERLIN = { name: "berlin", latitude: 52.52, longitude: 13.41 };
 const TWO_DAYS = { start: "2026-11-01T00:00:00Z", end: "2026-11-03T00:00:00Z" };
@@ -42,25 +41,6 @@ function source(
   );
   return { src, deps };
 }
-
-function only(src: Source) {
-  const [p, ...rest] = src.partitions();
-  assert.ok(p);
-  assert.equal(rest.length, 0);
-  return p;
-}
-
-async function extractError(promise: Promise<unknown>): Promise<ExtractError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof ExtractError, `expected ExtractError, got ${err}`);
-    return err;
-  }
-  assert.fail("expected extract() to reject (and return no frame)");
-}
-
-const col = (df: pl.DataFrame, name: string) => df.getColumn(name).toArray();
 
 Deno.test("openMeteoSource() plans one weather partition per location and chunk, needing no key", async () => {
   await using server = fixtureServer(reply("{}"));
