@@ -15,6 +15,7 @@
  */
 import pl from "nodejs-polars";
 import { errorMessage, EtlError } from "@pipeline/errors.ts";
+import { BAR_FIELDS } from "@pipeline/bars.ts";
 
 // %% notebooks/03a_transform_bars.ipynb#exchange-time-zone
 /**
@@ -308,16 +309,8 @@ export interface TransformResult {
 }
 
 // %% notebooks/03a_transform_bars.ipynb#valid-columns
-/** Columns the valid frame must have. */
-const VALID_COLUMNS = [
-  "symbol",
-  "ts",
-  "open",
-  "high",
-  "low",
-  "close",
-  "volume",
-] as const;
+/** Columns the valid frame must have: the fields every bar source delivers. */
+const VALID_COLUMNS = BAR_FIELDS;
 
 // %% notebooks/03a_transform_bars.ipynb#transform-bars
 /**
