@@ -5,9 +5,9 @@
  * what the tables hold.
  */
 import assert from "node:assert/strict";
-import { dirname, join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { join } from "node:path";
 import { dbTest, type TestDatabase } from "./_db.ts";
+import { catalogRows } from "./_catalog.ts";
 import { runPipeline } from "@pipeline/run.ts";
 import { sourceFor } from "@pipeline/sources.ts";
 import { parseRunConfig } from "@pipeline/config.ts";
@@ -89,19 +89,6 @@ async function assertCommitted(
     await count(db.client, "SELECT count(*)::int AS n FROM quarantine"),
     expected.quarantined,
   );
-}
-
-async function duck(path: string, sql: string) {
-  const db = await DuckDBInstance.create(path, { access_mode: "READ_ONLY" });
-  const conn = await db.connect();
-  try {
-    // The views address the lake relative to the data directory.
-    await conn.run(`SET file_search_path = '${dirname(path)}'`);
-    return (await conn.runAndReadAll(sql)).getRowObjectsJson();
-  } finally {
-    conn.closeSync();
-    db.closeSync();
-  }
 }
 
 dbTest(
@@ -214,8 +201,8 @@ dbTest(
       Math.abs(Number(rows[0]!.v) - 190.2333) < 0.001,
       String(rows[0]!.v),
     );
-    const lake = await duck(
-      join(dir, "analytics.duckdb"),
+    const lake = await catalogRows(
+      dir,
       `SELECT count(*)::int AS n, count(*) FILTER (WHERE isinf(vwap) OR isnan(vwap))::int AS bad
      FROM read_parquet('${join(dir, "lake", "bars_1m")}/**/*.parquet')`,
     );
@@ -273,8 +260,8 @@ dbTest(
       "SELECT note FROM bars_1m WHERE note LIKE 'echo%'",
     );
     assert.deepEqual(rows, [{ note: "echo ***" }]);
-    const lake = await duck(
-      join(dir, "analytics.duckdb"),
+    const lake = await catalogRows(
+      dir,
       `SELECT (SELECT count(*) FROM read_parquet('${
         join(dir, "lake", "bars_1m")
       }/**/*.parquet') WHERE note LIKE '%${key}%')::int AS bars,

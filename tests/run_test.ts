@@ -3,9 +3,8 @@
  * a Postgres server.
  */
 import assert from "node:assert/strict";
-import { dirname, join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { dbTest, type TestDatabase } from "./_db.ts";
+import { catalogRows } from "./_catalog.ts";
 import { runPipeline } from "@pipeline/run.ts";
 import { sourceFor } from "@pipeline/sources.ts";
 import { parseRunConfig } from "@pipeline/config.ts";
@@ -41,19 +40,6 @@ async function tableCounts(client: SqlClient) {
   return rows[0]!;
 }
 
-async function duckdbRows(path: string, sql: string) {
-  const db = await DuckDBInstance.create(path, { access_mode: "READ_ONLY" });
-  const conn = await db.connect();
-  try {
-    // The views address the lake relative to the data directory.
-    await conn.run(`SET file_search_path = '${dirname(path)}'`);
-    return (await conn.runAndReadAll(sql)).getRowObjectsJson();
-  } finally {
-    conn.closeSync();
-    db.closeSync();
-  }
-}
-
 dbTest(
   "runPipeline() loads the synthetic source and a second identical run adds no rows",
   async (db) => {
@@ -81,8 +67,8 @@ dbTest(
     }
 
     // The snapshot is queryable from DuckDB with the same rows.
-    const duck = await duckdbRows(
-      join(dataDir, "analytics.duckdb"),
+    const duck = await catalogRows(
+      dataDir,
       "SELECT count(*)::INT AS n, count(DISTINCT symbol)::INT AS symbols FROM bars_1m",
     );
     assert.deepEqual(duck, [{ n: after1.bars_1m, symbols: 3 }]);
