@@ -23,6 +23,7 @@ import { errorMessage, EtlError } from "@pipeline/errors.ts";
 import type { RunSummary } from "@pipeline/summary.ts";
 import type { Alerter } from "@pipeline/ops/alerts.ts";
 import { hasLakeDebt } from "@pipeline/snapshot/debt.ts";
+import { subjectTargets } from "@pipeline/datasets/stream_subjects.ts";
 import {
   type BatchReport,
   foldBatch,
@@ -159,6 +160,8 @@ export async function consume(
   // deno-lint-ignore no-explicit-any
   const datasets: Readonly<Record<string, Dataset<any>>> = deps.datasets ??
     DATASETS;
+  const targets = subjectTargets(datasets);
+  const settling = Object.values(datasets).filter((d) => d.settle);
   const stream = from === "raw" ? topology.rawStream : topology.validStream;
   const position: StreamPosition = { stream, consumer: durable };
   const report: ConsumeReport = {
@@ -410,7 +413,8 @@ export async function consume(
       const fallback = `${stream}:${msg.seq}`;
       const body = msg.string();
       const decoded = decodeRecord(body, fallback);
-      const dataset = name ? datasets[name] : undefined;
+      const target = name ? targets.get(name) : undefined;
+      const dataset = target?.dataset;
       if (!dataset || !decoded.ok) {
         poison.push({
           msg,
@@ -427,6 +431,8 @@ export async function consume(
         continue;
       }
       const items = groups.get(dataset.name) ?? [];
+      // A side's subject names its side, whatever the message says.
+      if (target.side !== null) decoded.record.side = target.side;
       items.push({ msg, record: decoded.record });
       groups.set(dataset.name, items);
     }
@@ -438,6 +444,20 @@ export async function consume(
     await poisonAll(poison);
     for (const [name, items] of groups) {
       await loadGroup(datasets[name]!, items);
+    }
+  };
+
+  /** Settles what expires with time (a join's wait), when idle. */
+  const settle = async () => {
+    for (const dataset of settling) {
+      try {
+        const n = await client.transaction((tx) =>
+          dataset.settle!(tx, { loadId: crypto.randomUUID() })
+        );
+        if (n > 0) log(`stream: ${dataset.name}: ${n} rows settled`);
+      } catch (err) {
+        log(`stream: ${dataset.name}: settle failed: ${errorMessage(err)}`);
+      }
     }
   };
 
@@ -472,6 +492,7 @@ export async function consume(
       msgs = [];
     }
     if (msgs.length === 0) {
+      await settle();
       await payDebt();
       if (
         untilIdleMs !== undefined && Date.now() - lastMessage >= untilIdleMs

@@ -13,6 +13,7 @@ import pl from "nodejs-polars";
 import type { Consumer, JsMsg } from "@nats-io/jetstream";
 import type { Clock } from "@pipeline/clock.ts";
 import { type Dataset, DATASETS } from "@pipeline/datasets/mod.ts";
+import { subjectTargets } from "@pipeline/datasets/stream_subjects.ts";
 import { errorMessage } from "@pipeline/errors.ts";
 import { validateBatch } from "@pipeline/runner/mod.ts";
 import { ensureConsumer, type Nats } from "@pipeline/stream/nats.ts";
@@ -80,6 +81,7 @@ export async function validateStream(
   const { nats, clock, signal } = deps;
   const log = deps.log ?? (() => {});
   const datasets = deps.datasets ?? DATASETS;
+  const targets = subjectTargets(datasets);
   const stream = topology.rawStream;
   await ensureConsumer(nats.jsm, stream, durable, {
     ackWaitMs: options.ackWaitMs,
@@ -98,11 +100,15 @@ export async function validateStream(
     });
 
   const processBatch = async (msgs: JsMsg[]) => {
-    const groups = new Map<string, { msg: JsMsg; record: RawRecord }[]>();
+    const groups = new Map<
+      string,
+      { msg: JsMsg; record: RawRecord; token: string }[]
+    >();
     const publishes: Promise<unknown>[] = [];
     for (const msg of msgs) {
       const name = topology.datasetOf(msg.subject, "raw");
-      const dataset = name ? datasets[name] : undefined;
+      const target = name ? targets.get(name) : undefined;
+      const dataset = target?.dataset;
       const body = msg.string();
       const decoded = decodeRecord(body, `${stream}:${msg.seq}`);
       if (!dataset || !decoded.ok) {
@@ -125,7 +131,10 @@ export async function validateStream(
         continue;
       }
       const group = groups.get(dataset.name) ?? [];
-      group.push({ msg, record: decoded.record });
+      const record = target.side === null
+        ? decoded.record
+        : { ...decoded.record, side: target.side };
+      group.push({ msg, record, token: name! });
       groups.set(dataset.name, group);
     }
     for (const [name, items] of groups) {
@@ -144,7 +153,7 @@ export async function validateStream(
       for (const seq of valid.getColumn("record").toArray()) {
         const item = bySeq.get(Number(seq))!;
         publishes.push(
-          nats.js.publish(topology.valid(name), item.msg.data, {
+          nats.js.publish(topology.valid(item.token), item.msg.data, {
             msgID: `valid/${stream}/${item.msg.seq}`,
           }),
         );
