@@ -19,7 +19,7 @@ import { validateBatch } from "@pipeline/runner/mod.ts";
 import { ensureConsumer, type Nats } from "@pipeline/stream/nats.ts";
 import type { StreamTopology } from "@pipeline/stream/topology.ts";
 import { decodeRecord, type RawRecord } from "@pipeline/stream/message.ts";
-import { fetchBatch, rawFrame } from "@pipeline/stream/consumer.ts";
+import { fetchAvailable, rawFrame } from "@pipeline/stream/consumer.ts";
 
 /** Options of {@link validateStream}. */
 export interface ValidateStreamOptions {
@@ -30,6 +30,8 @@ export interface ValidateStreamOptions {
   batchSize?: number;
   /** The longest wait for a batch to fill, ms. Default 1000. */
   maxWaitMs?: number;
+  /** After a first message when none was pending, the wait for more, ms. Default 50. */
+  lingerMs?: number;
   /** Return after this long without a message, ms. Default never. */
   untilIdleMs?: number | undefined;
   /** The consumer's ack wait, ms. Default 60 000. */
@@ -76,6 +78,7 @@ export async function validateStream(
     consumer: durable = "sluice-validate",
     batchSize = 500,
     maxWaitMs = 1000,
+    lingerMs = 50,
     untilIdleMs,
   } = options;
   const { nats, clock, signal } = deps;
@@ -185,7 +188,11 @@ export async function validateStream(
   while (!signal?.aborted) {
     let msgs: JsMsg[] = [];
     try {
-      msgs = await fetchBatch(consumer, batchSize, maxWaitMs, signal);
+      msgs = await fetchAvailable(consumer, batchSize, {
+        waitMs: maxWaitMs,
+        lingerMs,
+        signal,
+      });
     } catch (err) {
       log(`validate-stream: fetch failed, retrying: ${errorMessage(err)}`);
       await new Promise((r) => setTimeout(r, 500));
