@@ -5,7 +5,7 @@
  * tables equal one load of the same bars.
  *
  * The bar count is `SLUICE_STREAM_CRASH_BARS`, by default the issue's
- * 100,000 (about 1.5 minutes on the shared two-core machine, Postgres 15;
+ * 100,000 (1.5 to 4 minutes on the shared two-core machine, Postgres 15;
  * set it lower for a quick local run).
  */
 import assert from "node:assert/strict";
