@@ -81,6 +81,19 @@ export type EntitySourceFactory = (
   deps: SourceDeps,
 ) => EntitySource | Promise<EntitySource>;
 
+/**
+ * One side of a dataset fed by several stream subjects: its messages come
+ * on `<prefix>.raw.<subject>` and reach the dataset with the field `side`
+ * set to `subject`; a producer splitting records of dataset `from` into
+ * sides publishes, per record, one message per side with `fields` (message
+ * field to the source record's field).
+ */
+export interface StreamSide {
+  readonly subject: string;
+  readonly from: string;
+  readonly fields: Readonly<Record<string, string>>;
+}
+
 /** The stages of one dataset. */
 export interface Dataset<B> {
   /** Name, also stored with quarantined records. */
@@ -162,6 +175,17 @@ export interface Dataset<B> {
     transformed: Transformed<B>,
     entities: readonly string[],
   ): Transformed<B>;
+  /**
+   * The stream subjects that feed this dataset besides its own name, one
+   * per side of a join (`prices`, `volumes`). Default none.
+   */
+  readonly streamSides?: readonly StreamSide[];
+  /**
+   * Settles state that expires with time (a join's sides that waited too
+   * long), in the caller's transaction; a stream consumer calls it when
+   * idle. Returns the rows it changed.
+   */
+  settle?(tx: SqlClient, options: { loadId: string }): Promise<number>;
   /** Upserts the batch inside the caller's transaction. */
   load(
     tx: SqlClient,

@@ -10,6 +10,7 @@ import { barsDataset } from "@pipeline/datasets/bars/mod.ts";
 import { weatherDataset } from "@pipeline/datasets/weather/mod.ts";
 import { symbolsDataset } from "@pipeline/datasets/symbols/mod.ts";
 import { eodDataset } from "@pipeline/datasets/eod/mod.ts";
+import { priceVolumeDataset } from "@pipeline/datasets/price_volume/mod.ts";
 
 /** Every dataset, in the order help and listings show them. */
 // deno-lint-ignore no-explicit-any
@@ -18,6 +19,7 @@ export const DATASET_LIST: readonly Dataset<any>[] = Object.freeze([
   weatherDataset,
   symbolsDataset,
   eodDataset,
+  priceVolumeDataset,
 ]);
 
 /** Every dataset by its name. */

@@ -40,6 +40,10 @@ export const OPS_TABLES: readonly string[] = Object.freeze([
   "etl_stream_acks",
   "dim_symbol",
   "dim_symbol_loads",
+  // The stream's price and volume join: small, keyed by (symbol, minute).
+  "price_volume",
+  "price_volume_sides",
+  "price_volume_unmatched",
 ]);
 
 /**

@@ -23,6 +23,7 @@ import { errorMessage, EtlError } from "@pipeline/errors.ts";
 import type { RunSummary } from "@pipeline/summary.ts";
 import type { Alerter } from "@pipeline/ops/alerts.ts";
 import { hasLakeDebt } from "@pipeline/snapshot/debt.ts";
+import { subjectTargets } from "@pipeline/datasets/stream_subjects.ts";
 import {
   type BatchReport,
   foldBatch,
@@ -56,10 +57,16 @@ export interface ConsumeOptions {
   from?: "raw" | "valid";
   /** The durable consumer's name. Default `sluice-etl`. */
   consumer?: string;
-  /** Messages per micro-batch at most. Default 2000. */
+  /** Messages per micro-batch at most. Default 5000. */
   batchSize?: number;
-  /** The longest wait for a batch to fill, ms. Default 1000. */
+  /** The longest wait for a first message, ms (at least 1 s). Default 1000. */
   maxWaitMs?: number;
+  /**
+   * After a first message when none was pending, how long to wait for more
+   * before loading, ms. Default 50. (A backlog is taken at once, up to
+   * `batchSize`.)
+   */
+  lingerMs?: number;
   /** Return after this long without a message, ms. Default never. */
   untilIdleMs?: number | undefined;
   /** Deliveries of a failing message before it is quarantined. Default 5. */
@@ -146,8 +153,9 @@ export async function consume(
     topology,
     from = "raw",
     consumer: durable = "sluice-etl",
-    batchSize = 2000,
+    batchSize = 5000,
     maxWaitMs = 1000,
+    lingerMs = 50,
     untilIdleMs,
     maxDeliveries = 5,
     snapshot = true,
@@ -159,6 +167,8 @@ export async function consume(
   // deno-lint-ignore no-explicit-any
   const datasets: Readonly<Record<string, Dataset<any>>> = deps.datasets ??
     DATASETS;
+  const targets = subjectTargets(datasets);
+  const settling = Object.values(datasets).filter((d) => d.settle);
   const stream = from === "raw" ? topology.rawStream : topology.validStream;
   const position: StreamPosition = { stream, consumer: durable };
   const report: ConsumeReport = {
@@ -250,7 +260,7 @@ export async function consume(
       (r) => r.valid.height,
     );
     const loadId = crypto.randomUUID();
-    const first = await firstAvailable();
+    const first = streamFirst;
     let lastSeq = report.lastSeq;
     await runBatch({ validated }, {
       dataset,
@@ -270,8 +280,13 @@ export async function consume(
         });
       },
     }, batchDeps);
+    const acked = performance.now();
     for (const { msg } of items) msg.ack();
     const committedAt = wallClock.now().getTime();
+    const ms = (x: number) => Math.round(x);
+    const stageMs = batch.stages.map((s) =>
+      `${s.stage} ${ms(s.seconds * 1000)}`
+    ).join(", ");
     report.lastSeq = lastSeq;
     report.batches++;
     report.committed += items.length;
@@ -290,7 +305,11 @@ export async function consume(
         Math.min(...seqs)
       }..${
         Math.max(...seqs)
-      }): loaded ${batch.counts.loaded}, quarantined ${batch.counts.quarantined}, last_seq ${lastSeq}`,
+      }): loaded ${batch.counts.loaded}, quarantined ${batch.counts.quarantined}, last_seq ${lastSeq} (ms: fetch ${
+        ms(timing.fetch)
+      }, decode ${ms(timing.decode)}, ${stageMs}, ack ${
+        ms(performance.now() - acked)
+      })`,
     );
     const partitions = validated.valid.height > 0
       ? validated.valid.getColumn(dataset.entityColumn).unique().sort()
@@ -375,7 +394,13 @@ export async function consume(
     }
   };
 
+  /** The stream's first sequence, read once per batch. */
+  let streamFirst: number | undefined;
+  /** Where the ms of the batch in hand went before the runner (the log). */
+  const timing = { fetch: 0, decode: 0 };
+
   const processBatch = async (msgs: JsMsg[]) => {
+    const t0 = performance.now();
     report.received += msgs.length;
     const committed = await readCommitted(client, position);
     const groups = new Map<string, Item[]>();
@@ -388,9 +413,8 @@ export async function consume(
         skipped++;
       } else fresh.push(msg);
     }
-    let next = ordered
-      ? Math.max(committed.lastSeq + 1, (await firstAvailable()) ?? 0)
-      : 0;
+    streamFirst = await firstAvailable();
+    let next = ordered ? Math.max(committed.lastSeq + 1, streamFirst ?? 0) : 0;
     fresh.sort((a, b) => a.seq - b.seq);
     for (const msg of fresh) {
       if (ordered) {
@@ -410,7 +434,8 @@ export async function consume(
       const fallback = `${stream}:${msg.seq}`;
       const body = msg.string();
       const decoded = decodeRecord(body, fallback);
-      const dataset = name ? datasets[name] : undefined;
+      const target = name ? targets.get(name) : undefined;
+      const dataset = target?.dataset;
       if (!dataset || !decoded.ok) {
         poison.push({
           msg,
@@ -427,17 +452,34 @@ export async function consume(
         continue;
       }
       const items = groups.get(dataset.name) ?? [];
+      // A side's subject names its side, whatever the message says.
+      if (target.side !== null) decoded.record.side = target.side;
       items.push({ msg, record: decoded.record });
       groups.set(dataset.name, items);
     }
     report.skipped += skipped;
     metrics?.messages("skipped", skipped);
+    timing.decode = performance.now() - t0;
     if (ordered && groups.size === 0 && poison.length === 0) {
       await sleep(250); // waiting for the gap to close
     }
     await poisonAll(poison);
     for (const [name, items] of groups) {
       await loadGroup(datasets[name]!, items);
+    }
+  };
+
+  /** Settles what expires with time (a join's wait), when idle. */
+  const settle = async () => {
+    for (const dataset of settling) {
+      try {
+        const n = await client.transaction((tx) =>
+          dataset.settle!(tx, { loadId: crypto.randomUUID() })
+        );
+        if (n > 0) log(`stream: ${dataset.name}: ${n} rows settled`);
+      } catch (err) {
+        log(`stream: ${dataset.name}: settle failed: ${errorMessage(err)}`);
+      }
     }
   };
 
@@ -459,8 +501,14 @@ export async function consume(
 
   while (!signal?.aborted) {
     let msgs: JsMsg[];
+    const fetched = performance.now();
     try {
-      msgs = await fetchBatch(consumer, batchSize, maxWaitMs, signal);
+      msgs = await fetchAvailable(consumer, batchSize, {
+        waitMs: maxWaitMs,
+        lingerMs,
+        signal,
+      });
+      timing.fetch = performance.now() - fetched;
     } catch (err) {
       log(`stream: fetch failed, retrying: ${errorMessage(err)}`);
       await sleep(Math.min(maxWaitMs, 1000));
@@ -472,6 +520,7 @@ export async function consume(
       msgs = [];
     }
     if (msgs.length === 0) {
+      await settle();
       await payDebt();
       if (
         untilIdleMs !== undefined && Date.now() - lastMessage >= untilIdleMs
@@ -499,11 +548,47 @@ export async function consume(
 }
 
 /**
- * Fetches up to `max` messages, waiting at most `waitMs` (JetStream's
- * minimum, 1 s, when shorter); the signal ends the wait early, keeping the
- * messages already received.
+ * Fetches a micro-batch without waiting for it to fill: the messages the
+ * consumer has pending now (up to `max`), else the first one to arrive
+ * within `waitMs` and those pending `lingerMs` after it (a redelivered
+ * first one: with the redeliveries a full pull gets within `waitMs`). Each pull asks
+ * for what is there, so none is left open with messages on their way to a
+ * closed inbox (which would wait for the ack wait to be delivered again).
+ * Under a backlog batches are full; at a trickle they are small and a
+ * message waits about `lingerMs` for its batch, not `waitMs`.
  */
-export async function fetchBatch(
+export async function fetchAvailable(
+  consumer: Consumer,
+  max: number,
+  { waitMs, lingerMs, signal }: {
+    waitMs: number;
+    lingerMs: number;
+    signal: AbortSignal | undefined;
+  },
+): Promise<JsMsg[]> {
+  const pending = async () => {
+    try {
+      return (await consumer.info()).num_pending;
+    } catch {
+      return 0;
+    }
+  };
+  let n = Math.min(max, await pending());
+  if (n > 0) return await pull(consumer, n, waitMs, signal);
+  const first = await pull(consumer, 1, waitMs, signal);
+  if (first.length === 0 || max === 1 || signal?.aborted) return first;
+  if (first[0]!.redelivered) {
+    // Redeliveries (sent back, or left by a dead process) are not in
+    // `num_pending`: take them in one full pull, not one at a time.
+    return [...first, ...await pull(consumer, max - 1, waitMs, signal)];
+  }
+  if (lingerMs > 0) await sleep(lingerMs);
+  n = Math.min(max - 1, await pending());
+  return n > 0 ? [...first, ...await pull(consumer, n, 1000, signal)] : first;
+}
+
+/** One pull of up to `max` messages, ending at `waitMs` (at least 1 s). */
+async function pull(
   consumer: Consumer,
   max: number,
   waitMs: number,

@@ -115,10 +115,37 @@ export async function commitSequences(
   if (options.firstAvailable && options.firstAvailable - 1 > last) {
     last = options.firstAvailable - 1;
   }
+  // The common case: the batch continues right above `last` with no gap
+  // (one process, in order). The offset moves up over that run without
+  // writing and deleting a row per message; only the rest is written.
+  const sorted = [...new Set(seqs)].sort((a, b) => a - b);
+  let head = 0;
+  while (head < sorted.length && sorted[head] === last + 1) {
+    last++;
+    head++;
+  }
+  const rest = sorted.slice(head);
+  if (rest.length === 0) {
+    const above = await tx.query(
+      `SELECT 1 FROM etl_stream_acks
+       WHERE stream = $1 AND consumer = $2 AND seq = $3`,
+      [stream, consumer, last + 1],
+    );
+    // rows, not rowCount: PGlite counts no rows for a SELECT.
+    if (above.rows.length === 0) {
+      await tx.query(
+        `UPDATE etl_stream_offsets SET last_seq = $3, load_id = $4,
+           updated_at = $5
+         WHERE stream = $1 AND consumer = $2`,
+        [stream, consumer, last, options.loadId, at],
+      );
+      return last;
+    }
+  }
   await tx.query(
     `INSERT INTO etl_stream_acks (stream, consumer, seq, load_id)
      SELECT $1, $2, s, $4 FROM unnest($3::bigint[]) AS s`,
-    [stream, consumer, array, options.loadId],
+    [stream, consumer, `{${rest.join(",")}}`, options.loadId],
   );
   // The run of consecutive sequences starting right above `last`: in it,
   // seq - row_number() is constant and equal to `last`.

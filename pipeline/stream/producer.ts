@@ -8,7 +8,8 @@ import type { JetStreamClient } from "@nats-io/jetstream";
 import type { Source } from "@pipeline/extract/source.ts";
 import { errorMessage, EtlError } from "@pipeline/errors.ts";
 import type { StreamTopology } from "@pipeline/stream/topology.ts";
-import { recordMessage } from "@pipeline/stream/message.ts";
+import { type RecordMessage, recordMessage } from "@pipeline/stream/message.ts";
+import type { StreamSide } from "@pipeline/datasets/dataset.ts";
 
 /** Options of {@link produce}. */
 export interface ProduceOptions {
@@ -19,6 +20,17 @@ export interface ProduceOptions {
   durationMs?: number | undefined;
   /** Publishes awaited at once. Default 256. */
   inFlight?: number;
+  /**
+   * Publish each record as these sides, one message per side on
+   * `<prefix>.raw.<side.subject>` with the side's fields (and `record`),
+   * instead of one message on the dataset's subject.
+   */
+  sides?: readonly StreamSide[] | undefined;
+  /**
+   * Per side subject, how much later than its record's other sides each of
+   * its messages is published, ms (a late side, for tests and demos).
+   */
+  delays?: Readonly<Record<string, number>> | undefined;
 }
 
 /** What {@link produce} needs from outside. */
@@ -56,7 +68,8 @@ export async function produce(
   options: ProduceOptions,
   deps: ProduceDeps,
 ): Promise<ProduceReport> {
-  const { topology, rate, durationMs, inFlight = 256 } = options;
+  const { topology, rate, durationMs, inFlight = 256, sides } = options;
+  const delays = options.delays ?? {};
   const { js, signal, log = () => {} } = deps;
   const now = deps.now ?? (() => performance.now());
   const sleep = deps.sleep ??
@@ -74,6 +87,42 @@ export async function produce(
   const pending = new Set<Promise<void>>();
   let sent = 0;
   let failure: unknown = null;
+  /** Delayed side messages, oldest due first. */
+  const delayed: { due: number; m: RecordMessage }[] = [];
+  const send = async (m: RecordMessage) => {
+    const p: Promise<void> = js.publish(m.subject, m.data, { msgID: m.msgId })
+      .then((ack) => {
+        if (ack.duplicate) report.duplicates++;
+        else report.published++;
+      }, (err) => {
+        failure ??= err;
+      })
+      .finally(() => pending.delete(p));
+    pending.add(p);
+    if (pending.size >= inFlight) await Promise.race(pending);
+  };
+  const sendDue = async (upTo: number) => {
+    while (delayed.length > 0 && delayed[0]!.due <= upTo) {
+      await send(delayed.shift()!.m);
+    }
+  };
+  /** The messages of one record: one, or one per side. */
+  const messagesOf = (row: Record<string, unknown>, n: number) => {
+    if (!sides) {
+      return [{ m: recordMessage(subject, source.dataset, row, n), delay: 0 }];
+    }
+    return sides.map((side) => {
+      const out: Record<string, unknown> = {};
+      for (const [to, field] of Object.entries(side.fields)) {
+        out[to] = row[field] ?? null;
+      }
+      if (typeof row.record === "string") out.record = row.record;
+      return {
+        m: recordMessage(topology.raw(side.subject), side.subject, out, n),
+        delay: delays[side.subject] ?? 0,
+      };
+    });
+  };
   const over = () =>
     signal?.aborted === true ||
     (durationMs !== undefined && now() - start >= durationMs);
@@ -100,20 +149,20 @@ export async function produce(
         const wait = due - now();
         if (wait > 0) await sleep(wait);
       }
-      const m = recordMessage(subject, source.dataset, row, sent);
+      await sendDue(now());
+      for (const { m, delay } of messagesOf(row, sent)) {
+        if (delay > 0) delayed.push({ due: now() + delay, m });
+        else await send(m);
+      }
       sent++;
-      const p: Promise<void> = js.publish(m.subject, m.data, { msgID: m.msgId })
-        .then((ack) => {
-          if (ack.duplicate) report.duplicates++;
-          else report.published++;
-        }, (err) => {
-          failure ??= err;
-        })
-        .finally(() => pending.delete(p));
-      pending.add(p);
-      if (pending.size >= inFlight) await Promise.race(pending);
       if (failure) break outer;
     }
+  }
+  // The late sides still held back, each at its time.
+  while (delayed.length > 0 && !failure && signal?.aborted !== true) {
+    const wait = delayed[0]!.due - now();
+    if (wait > 0) await sleep(wait);
+    await sendDue(now());
   }
   await Promise.all(pending);
   if (failure) {

@@ -13,12 +13,13 @@ import pl from "nodejs-polars";
 import type { Consumer, JsMsg } from "@nats-io/jetstream";
 import type { Clock } from "@pipeline/clock.ts";
 import { type Dataset, DATASETS } from "@pipeline/datasets/mod.ts";
+import { subjectTargets } from "@pipeline/datasets/stream_subjects.ts";
 import { errorMessage } from "@pipeline/errors.ts";
 import { validateBatch } from "@pipeline/runner/mod.ts";
 import { ensureConsumer, type Nats } from "@pipeline/stream/nats.ts";
 import type { StreamTopology } from "@pipeline/stream/topology.ts";
 import { decodeRecord, type RawRecord } from "@pipeline/stream/message.ts";
-import { fetchBatch, rawFrame } from "@pipeline/stream/consumer.ts";
+import { fetchAvailable, rawFrame } from "@pipeline/stream/consumer.ts";
 
 /** Options of {@link validateStream}. */
 export interface ValidateStreamOptions {
@@ -29,6 +30,8 @@ export interface ValidateStreamOptions {
   batchSize?: number;
   /** The longest wait for a batch to fill, ms. Default 1000. */
   maxWaitMs?: number;
+  /** After a first message when none was pending, the wait for more, ms. Default 50. */
+  lingerMs?: number;
   /** Return after this long without a message, ms. Default never. */
   untilIdleMs?: number | undefined;
   /** The consumer's ack wait, ms. Default 60 000. */
@@ -75,11 +78,13 @@ export async function validateStream(
     consumer: durable = "sluice-validate",
     batchSize = 500,
     maxWaitMs = 1000,
+    lingerMs = 50,
     untilIdleMs,
   } = options;
   const { nats, clock, signal } = deps;
   const log = deps.log ?? (() => {});
   const datasets = deps.datasets ?? DATASETS;
+  const targets = subjectTargets(datasets);
   const stream = topology.rawStream;
   await ensureConsumer(nats.jsm, stream, durable, {
     ackWaitMs: options.ackWaitMs,
@@ -98,11 +103,15 @@ export async function validateStream(
     });
 
   const processBatch = async (msgs: JsMsg[]) => {
-    const groups = new Map<string, { msg: JsMsg; record: RawRecord }[]>();
+    const groups = new Map<
+      string,
+      { msg: JsMsg; record: RawRecord; token: string }[]
+    >();
     const publishes: Promise<unknown>[] = [];
     for (const msg of msgs) {
       const name = topology.datasetOf(msg.subject, "raw");
-      const dataset = name ? datasets[name] : undefined;
+      const target = name ? targets.get(name) : undefined;
+      const dataset = target?.dataset;
       const body = msg.string();
       const decoded = decodeRecord(body, `${stream}:${msg.seq}`);
       if (!dataset || !decoded.ok) {
@@ -125,7 +134,10 @@ export async function validateStream(
         continue;
       }
       const group = groups.get(dataset.name) ?? [];
-      group.push({ msg, record: decoded.record });
+      const record = target.side === null
+        ? decoded.record
+        : { ...decoded.record, side: target.side };
+      group.push({ msg, record, token: name! });
       groups.set(dataset.name, group);
     }
     for (const [name, items] of groups) {
@@ -144,7 +156,7 @@ export async function validateStream(
       for (const seq of valid.getColumn("record").toArray()) {
         const item = bySeq.get(Number(seq))!;
         publishes.push(
-          nats.js.publish(topology.valid(name), item.msg.data, {
+          nats.js.publish(topology.valid(item.token), item.msg.data, {
             msgID: `valid/${stream}/${item.msg.seq}`,
           }),
         );
@@ -176,7 +188,11 @@ export async function validateStream(
   while (!signal?.aborted) {
     let msgs: JsMsg[] = [];
     try {
-      msgs = await fetchBatch(consumer, batchSize, maxWaitMs, signal);
+      msgs = await fetchAvailable(consumer, batchSize, {
+        waitMs: maxWaitMs,
+        lingerMs,
+        signal,
+      });
     } catch (err) {
       log(`validate-stream: fetch failed, retrying: ${errorMessage(err)}`);
       await new Promise((r) => setTimeout(r, 500));

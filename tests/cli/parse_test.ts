@@ -61,7 +61,7 @@ Deno.test("parseCommandLine() names the problem of bad usage", async (t) => {
     [["--log-format", "xml"], `--log-format: expected text or json, got "xml"`],
     [
       ["--dataset", "trades"],
-      `--dataset: expected bars, weather, symbols, eod, got "trades"`,
+      `--dataset: expected bars, weather, symbols, eod, price_volume, got "trades"`,
     ],
     [["--attempt", "0"], `--attempt: expected a positive integer, got "0"`],
     [["--run-id", "42"], `--run-id: expected a UUID, got "42"`],

@@ -18,6 +18,22 @@ import {
 } from "@pipeline/extract/finnhub_trades.ts";
 import { errorMessage, EtlError } from "@pipeline/errors.ts";
 import { connectNats, ensureStreams, produce } from "@pipeline/stream/mod.ts";
+import { DATASET_LIST, DATASETS } from "@pipeline/datasets/registry.ts";
+import { splitSides } from "@pipeline/datasets/stream_subjects.ts";
+import type { StreamSide } from "@pipeline/datasets/dataset.ts";
+
+/** The datasets a producer can split records into sides for. */
+const SPLIT_DATASETS = DATASET_LIST.filter((d) => d.streamSides?.length)
+  .map((d) => d.name);
+
+/** `volumes:5s`: a side's subject and how late it is published. */
+export function lateSide(text: string): { side: string; ms: number } {
+  const at = text.lastIndexOf(":");
+  if (at <= 0) {
+    throw new Error(`expected SIDE:DURATION like volumes:5s, got "${text}"`);
+  }
+  return { side: text.slice(0, at), ms: duration(text.slice(at + 1)) };
+}
 
 /** `2000` or `2000/s`: messages per second, above 0. */
 export function rate(text: string): number {
@@ -45,7 +61,10 @@ first. --rate paces the messages, --duration stops early; SIGINT/SIGTERM stop
 at the next message. With --source finnhub it listens to Finnhub's WebSocket
 trade feed (FINNHUB_WS_URL overrides wss://ws.finnhub.io; FINNHUB_API_KEY is
 the token) for --duration (default 60s) and publishes the one-minute bars of
-the minutes that ended. Load what it published with deno task etl stream.`,
+the minutes that ended. --split price_volume publishes each bar as its two
+sides, the close on <prefix>.raw.prices and the volume on <prefix>.raw.volumes
+(ids prices/<record>, volumes/<record>); --late volumes:5s holds each volume
+back five seconds. Load what it published with deno task etl stream.`,
   flags: [
     {
       title: "Flags",
@@ -65,6 +84,22 @@ the minutes that ended. Load what it published with deno task etl stream.`,
           key: "durationMs",
           parse: duration,
           shownDefault: "until the source ends",
+        },
+        {
+          name: "split",
+          value: "DATASET",
+          help:
+            "publish each record as the sides DATASET joins, one message per side on <prefix>.raw.<side>",
+          key: "split",
+          choices: SPLIT_DATASETS,
+        },
+        {
+          name: "late",
+          value: "SIDE:D",
+          help:
+            "with --split, publish each message of SIDE this long after its record's other sides (e.g. volumes:5s)",
+          key: "late",
+          parse: lateSide,
         },
         ...NATS_FLAGS,
         jsonFlag("the report"),
@@ -109,6 +144,20 @@ the minutes that ended. Load what it published with deno task etl stream.`,
         ? EXIT.usage
         : EXIT.failed;
     }
+    let sides: readonly StreamSide[] | undefined;
+    const late = options.late as { side: string; ms: number } | undefined;
+    try {
+      const split = options.split as string | undefined;
+      if (split) sides = splitSides(DATASETS[split]!, source.dataset);
+      if (late && !sides?.some((s) => s.subject === late.side)) {
+        throw new Error(
+          `--late ${late.side}: not a side of --split ${split ?? "(none)"}`,
+        );
+      }
+    } catch (err) {
+      logger.error(`error: ${errorMessage(err)}`);
+      return EXIT.usage;
+    }
     const topology = topologyOf(options);
     let nats;
     try {
@@ -126,6 +175,8 @@ the minutes that ended. Load what it published with deno task etl stream.`,
           durationMs: live
             ? undefined
             : options.durationMs as number | undefined,
+          sides,
+          delays: late ? { [late.side]: late.ms } : undefined,
         }, {
           js: nats.js,
           signal,
@@ -133,7 +184,9 @@ the minutes that ended. Load what it published with deno task etl stream.`,
         }));
       logger.info(
         `produce: ${report.published} messages on ${
-          topology.raw(report.dataset)
+          sides
+            ? sides.map((s) => topology.raw(s.subject)).join(", ")
+            : topology.raw(report.dataset)
         } (${report.duplicates} duplicates dropped) in ${
           report.seconds.toFixed(1)
         } s`,

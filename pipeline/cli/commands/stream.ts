@@ -35,18 +35,29 @@ export const CONSUMER_FLAGS = [
   {
     name: "batch-size",
     value: "N",
-    help: "messages per micro-batch at most",
+    help:
+      "messages per micro-batch at most (a batch is what is pending, up to N)",
     key: "batchSize",
     parse: positiveInteger,
-    default: 2000,
+    default: 5000,
   },
   {
     name: "max-wait",
     value: "D",
-    help: "the longest wait for a batch to fill (at least 1s)",
+    help:
+      "the longest wait for a first message (at least 1s); a batch then takes what arrives within --linger",
     key: "maxWaitMs",
     parse: duration,
     shownDefault: "1s",
+  },
+  {
+    name: "linger",
+    value: "D",
+    help:
+      "after a first message when none was pending, how long to wait for more",
+    key: "lingerMs",
+    parse: duration,
+    shownDefault: "50ms",
   },
   {
     name: "until-idle",
@@ -196,6 +207,7 @@ acknowledge it and exit 0.`,
             consumer: options.consumer as string,
             batchSize: options.batchSize as number,
             maxWaitMs: (options.maxWaitMs as number | undefined) ?? 1000,
+            lingerMs: (options.lingerMs as number | undefined) ?? 50,
             untilIdleMs: options.untilIdleMs as number | undefined,
             maxDeliveries: options.maxDeliveries as number,
             ackWaitMs: options.ackWaitMs as number | undefined,

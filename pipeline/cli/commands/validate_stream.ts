@@ -71,6 +71,7 @@ the valid records with deno task etl stream --from valid. Needs no database.`,
           consumer: options.consumer as string,
           batchSize: options.batchSize as number,
           maxWaitMs: (options.maxWaitMs as number | undefined) ?? 1000,
+          lingerMs: (options.lingerMs as number | undefined) ?? 50,
           untilIdleMs: options.untilIdleMs as number | undefined,
         }, {
           nats,

@@ -47,7 +47,7 @@ Deno.test("each command module's help says what the command does and how it exit
       /^deno task etl \[run\] \[FLAGS\]/,
       /extract -> validate -> transform -> load -> snapshot/,
       /Set by the scheduler[\s\S]*--run-id UUID[\s\S]*--scheduled-for TIME/,
-      /--dataset NAME +bars \| weather \| symbols \| eod:/,
+      /--dataset NAME +bars \| weather \| symbols \| eod \| price_volume:/,
       /4 interrupted/,
     ],
     schedule: [
