@@ -101,7 +101,7 @@ Deno.test("each command module's help says what the command does and how it exit
     serve: [
       /^deno task serve \[--port 8080\] \[--host 127\.0\.0\.1\]/,
       /--host HOST[\s\S]*SLUICE_DASHBOARD_TOKEN/,
-      /2 +bad usage: another host without a\s+token/,
+      /2 bad usage:\s+another host without a token/,
     ],
   };
   for (const command of COMMANDS) {
