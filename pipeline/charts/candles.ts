@@ -1,3 +1,6 @@
+// AUTO-GENERATED from notebooks/06_explore.ipynb by `deno task export`. Edit the notebook, not this file.
+
+// %% notebooks/06_explore.ipynb#charts-candles
 /**
  * The price chart: candlesticks of one symbol (a thin rule from low to high,
  * a thick one from open to close, green when the bar closed at or above its

@@ -1,3 +1,6 @@
+// AUTO-GENERATED from notebooks/06_explore.ipynb by `deno task export`. Edit the notebook, not this file.
+
+// %% notebooks/06_explore.ipynb#charts-checks
 /**
  * The quality checks over time: one cell per run and check (dataset and
  * check name), coloured by its worst status over the partitions (pass,

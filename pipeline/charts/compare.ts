@@ -1,3 +1,6 @@
+// AUTO-GENERATED from notebooks/06_explore.ipynb by `deno task export`. Edit the notebook, not this file.
+
+// %% notebooks/06_explore.ipynb#charts-compare
 /**
  * Several symbols on one normalised axis: each close divided by the
  * symbol's first close in the range, times 100, so the lines start at 100

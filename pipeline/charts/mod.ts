@@ -1,3 +1,6 @@
+// AUTO-GENERATED from notebooks/06_explore.ipynb by `deno task export`. Edit the notebook, not this file.
+
+// %% notebooks/06_explore.ipynb#charts-mod
 /**
  * The charts, defined once: the notebooks and the dashboard
  * (`deno task serve`) draw them with the same functions.

@@ -1,3 +1,6 @@
+// AUTO-GENERATED from notebooks/06_explore.ipynb by `deno task export`. Edit the notebook, not this file.
+
+// %% notebooks/06_explore.ipynb#charts-quarantine-reasons
 /**
  * The quarantine by reason: one bar per (dataset, field, reason) group with
  * its number of records.

@@ -1,3 +1,6 @@
+// AUTO-GENERATED from notebooks/06_explore.ipynb by `deno task export`. Edit the notebook, not this file.
+
+// %% notebooks/06_explore.ipynb#charts-run-timeline
 /**
  * The runs' timeline: one horizontal bar per run, split into its stages'
  * durations (extract, validate, transform, load, snapshot...), each with

@@ -1,3 +1,6 @@
+// AUTO-GENERATED from notebooks/06_explore.ipynb by `deno task export`. Edit the notebook, not this file.
+
+// %% notebooks/06_explore.ipynb#charts-volume
 /**
  * The volume chart under the candles: one bar per candle, green when it
  * closed at or above its open, with the price-volume ratio (dollar volume
@@ -5,11 +8,7 @@
  * @module
  */
 import * as Plot from "@observablehq/plot";
-import {
-  type CandleBar,
-  DOWN_COLOR,
-  UP_COLOR,
-} from "@pipeline/charts/candles.ts";
+import * as candleModule from "@pipeline/charts/candles.ts";
 
 /** Options of {@link volumeChart}. */
 export interface VolumeChartOptions {
@@ -22,7 +21,7 @@ export interface VolumeChartOptions {
 
 /** The volume chart of `bars` (sorted by `ts`). */
 export function volumeChart(
-  bars: readonly CandleBar[],
+  bars: readonly candleModule.CandleBar[],
   options: VolumeChartOptions,
 ): HTMLElement | SVGSVGElement {
   const { document, symbol, granularity } = options;
@@ -39,8 +38,9 @@ export function volumeChart(
         x: "ts",
         y: "volume",
         strokeWidth: Math.max(1, Math.min(6, 600 / Math.max(1, bars.length))),
-        stroke: (d: CandleBar) => d.close >= d.open ? UP_COLOR : DOWN_COLOR,
-        title: (d: CandleBar) =>
+        stroke: (d: candleModule.CandleBar) =>
+          d.close >= d.open ? candleModule.UP_COLOR : candleModule.DOWN_COLOR,
+        title: (d: candleModule.CandleBar) =>
           `${d.ts.toISOString().slice(0, 16).replace("T", " ")} UTC: ${
             d.volume.toLocaleString("en-US")
           } shares, $${
