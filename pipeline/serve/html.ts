@@ -70,6 +70,7 @@ export function layout(options: LayoutOptions): string {
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Sluice</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/static/app.css">
 <link rel="stylesheet" href="/static/plot.css">
 <script src="/static/app.js" defer></script>

@@ -41,10 +41,10 @@ export async function pricesPage(request: PageRequest): Promise<string> {
     const form =
       `<form id="pickers" class="pickers" method="get" action="/prices">
 <label>Symbols <select name="symbol" multiple size="4">${options}</select></label>
-<label>From <input type="date" name="from" value="${params.from}" min="${params.firstDate}" max="${params.lastDate}"></label>
-<label>To <input type="date" name="to" value="${params.to}" min="${params.firstDate}" max="${params.lastDate}"></label>
+<label>From <input type="date" name="from" value="${params.from}"></label>
+<label>To <input type="date" name="to" value="${params.to}"></label>
 <button type="submit">Show</button>
-<span class="hint">${params.days} day(s): ${g} bars from the lake's ${
+<span class="hint">The lake holds ${params.firstDate} to ${params.lastDate}. ${params.days} day(s): ${g} bars from the lake's ${
         escapeHtml(params.granularity.table)
       }</span>
 </form>`;
