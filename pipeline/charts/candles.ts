@@ -63,6 +63,10 @@ export function candleChart(
 ): HTMLElement | SVGSVGElement {
   const { document, symbol, granularity, unfinishedFrom } = options;
   const last = bars.at(-1);
+  // Intraday lines break between sessions (the VWAP restarts each day).
+  const session = granularity === "1d"
+    ? null
+    : (d: CandleBar) => d.ts.toISOString().slice(0, 10);
   const unfinished = unfinishedFrom && last
     ? [{ x1: unfinishedFrom, x2: last.ts }]
     : [];
@@ -99,8 +103,8 @@ export function candleChart(
         stroke: (d: CandleBar) => d.close >= d.open ? UP_COLOR : DOWN_COLOR,
         title: candleTitle,
       }),
-      Plot.lineY(bars, { x: "ts", y: "ma20", stroke: "#999" }),
-      Plot.lineY(bars, { x: "ts", y: "vwap", stroke: "orange" }),
+      Plot.lineY(bars, { x: "ts", y: "ma20", z: session, stroke: "#999" }),
+      Plot.lineY(bars, { x: "ts", y: "vwap", z: session, stroke: "orange" }),
     ],
   });
 }
