@@ -21,8 +21,11 @@ export interface LiveEvent {
 
 /** The watcher: pages subscribe, the watcher broadcasts. */
 export interface LiveHub {
-  /** A `text/event-stream` body for one page; ends when `signal` aborts. */
-  stream(signal: AbortSignal): ReadableStream<Uint8Array>;
+  /**
+   * A `text/event-stream` body for one page; ends when the page goes (the
+   * body is cancelled) or `signal` aborts.
+   */
+  stream(signal?: AbortSignal): ReadableStream<Uint8Array>;
   /** Sends `event` to every listener (the NATS listener calls it). */
   publish(event: LiveEvent): void;
   /** How many pages listen. */
@@ -114,7 +117,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
           clients.add(controller);
           send(controller, `retry: 2000\n: connected\n\n`);
           start();
-          signal.addEventListener("abort", drop, { once: true });
+          signal?.addEventListener("abort", drop, { once: true });
         },
         cancel() {
           drop();

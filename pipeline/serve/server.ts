@@ -18,6 +18,7 @@ import {
   sessionValue,
 } from "@pipeline/serve/auth.ts";
 import { escapeHtml, layout, messagePage } from "@pipeline/serve/html.ts";
+import { closeCatalogs } from "@pipeline/serve/catalog.ts";
 import { createLiveHub, type LiveHub } from "@pipeline/serve/live.ts";
 import { type ServeOptions, warehouseLabel } from "@pipeline/serve/options.ts";
 import { PageError } from "@pipeline/serve/page_error.ts";
@@ -204,7 +205,7 @@ export function createDashboard(
     }
     if (path === "/") return respond(null, 302, { location: "/prices" });
     if (path === "/events") {
-      return respond(hub.stream(request.signal), 200, {
+      return respond(hub.stream(), 200, {
         "content-type": "text/event-stream",
         "cache-control": "no-cache",
       });
@@ -240,6 +241,9 @@ export function createDashboard(
       return response;
     },
     hub,
-    close: () => hub.close(),
+    close: () => {
+      hub.close();
+      closeCatalogs();
+    },
   };
 }
