@@ -48,6 +48,21 @@ function release(entry: OpenCatalog): void {
   if (entry.stale && entry.users === 0) entry.instance.closeSync();
 }
 
+/**
+ * What identifies the catalogue file of `dataDir` now (inode, size,
+ * modification time), or undefined when there is none.
+ */
+export async function catalogStamp(
+  dataDir: string,
+): Promise<string | undefined> {
+  try {
+    const info = await Deno.stat(`${dataDir}/${CATALOG_FILE}`);
+    return `${info.ino}:${info.size}:${info.mtime?.getTime()}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The open catalogue of `dataDir`, reopened when the file changed. */
 async function acquire(dataDir: string): Promise<OpenCatalog> {
   let root: string;

@@ -16,6 +16,7 @@ export * from "@pipeline/serve/live.ts";
 export * from "@pipeline/serve/nats_events.ts";
 export * from "@pipeline/serve/options.ts";
 export * from "@pipeline/serve/static.ts";
+export * from "@pipeline/serve/page_cache.ts";
 export * from "@pipeline/serve/server.ts";
 export * from "@pipeline/serve/start.ts";
 export { pricesPage } from "@pipeline/serve/pages/prices.ts";

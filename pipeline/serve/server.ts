@@ -18,7 +18,8 @@ import {
   sessionValue,
 } from "@pipeline/serve/auth.ts";
 import { escapeHtml, layout, messagePage } from "@pipeline/serve/html.ts";
-import { closeCatalogs } from "@pipeline/serve/catalog.ts";
+import { catalogStamp, closeCatalogs } from "@pipeline/serve/catalog.ts";
+import { PageCache } from "@pipeline/serve/page_cache.ts";
 import { createLiveHub, type LiveHub } from "@pipeline/serve/live.ts";
 import { type ServeOptions, warehouseLabel } from "@pipeline/serve/options.ts";
 import { PageError } from "@pipeline/serve/page_error.ts";
@@ -146,9 +147,27 @@ export function createDashboard(
     });
   }
 
-  async function page(handler: () => Promise<string>): Promise<Response> {
+  const cache = new PageCache();
+
+  async function page(
+    url: URL,
+    handler: () => Promise<string>,
+  ): Promise<Response> {
     try {
-      return respond(await handler(), 200);
+      // A page is a function of its URL, the catalogue file and the minute
+      // (the unfinished session): the open pages refreshing after one live
+      // event share one render.
+      const stamp = await catalogStamp(options.dataDir);
+      const key = stamp === undefined
+        ? undefined
+        : `${url.pathname}${url.search}\n${stamp}\n${
+          Math.floor(clock.now().getTime() / 60_000)
+        }`;
+      const cached = key === undefined ? undefined : cache.get(key);
+      if (cached !== undefined) return respond(cached, 200);
+      const html = await handler();
+      if (key !== undefined) cache.set(key, html);
+      return respond(html, 200);
     } catch (err) {
       if (err instanceof PageError) {
         return respond(messagePage("Not available", err.message), err.status);
@@ -218,11 +237,12 @@ export function createDashboard(
       warehouse,
     };
     const handler = PAGES[path];
-    if (handler) return await page(() => handler(pageRequest));
+    if (handler) return await page(url, () => handler(pageRequest));
     const run = /^\/runs\/([^/]+)$/.exec(path);
     if (run) {
-      return await page(() =>
-        runPage(pageRequest, decodeURIComponent(run[1]!))
+      return await page(
+        url,
+        () => runPage(pageRequest, decodeURIComponent(run[1]!)),
       );
     }
     return respond(messagePage("Not found", `No page at ${path}.`), 404);
