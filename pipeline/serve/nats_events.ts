@@ -37,6 +37,7 @@ export async function listenForLoads(
     return async () => {};
   }
   const sub = nc.subscribe(subject);
+  await nc.flush();
   (async () => {
     for await (const msg of sub) {
       let detail: unknown;

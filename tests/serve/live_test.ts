@@ -4,7 +4,9 @@
  * notices passed on as they come.
  */
 import assert from "node:assert/strict";
+import { connect } from "@nats-io/transport-node";
 import { createLiveHub } from "@pipeline/serve/live.ts";
+import { listenForLoads } from "@pipeline/serve/nats_events.ts";
 import { serveFixture } from "./_fixture.ts";
 
 /** Reads server-sent events from `body` until `count` `change` events came. */
@@ -87,6 +89,44 @@ Deno.test("a stream notice is passed on as a batch event", async () => {
     });
     stop.abort();
   } finally {
+    hub.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("with NATS, a stream's load notice reaches the open pages", async () => {
+  const url = Deno.env.get("NATS_URL") ?? "nats://127.0.0.1:4222";
+  const subject = `t${crypto.randomUUID().slice(0, 8)}.events.loaded`;
+  const dir = await Deno.makeTempDir();
+  const hub = createLiveHub({ dataDir: dir, intervalMs: 100 });
+  const stopListening = await listenForLoads({
+    url,
+    hub,
+    subject,
+    warn: (m) => {
+      throw new Error(m);
+    },
+  });
+  const publisher = await connect({ servers: url });
+  try {
+    const stop = new AbortController();
+    const seen = changes(hub.stream(stop.signal), 1, 10_000);
+    await publisher.flush();
+    publisher.publish(
+      subject,
+      JSON.stringify({ dataset: "bars", rows: 5, load_id: "x" }),
+    );
+    const [event] = await seen;
+    assert.equal((event as { kind: string }).kind, "batch");
+    assert.deepEqual((event as { detail: unknown }).detail, {
+      dataset: "bars",
+      rows: 5,
+      load_id: "x",
+    });
+    stop.abort();
+  } finally {
+    await publisher.close();
+    await stopListening();
     hub.close();
     await Deno.remove(dir, { recursive: true });
   }
