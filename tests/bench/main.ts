@@ -20,10 +20,16 @@
  *    throughput as a ratio to a bare JetStream fetch-and-ack loop (goal
  *    >= 0.5), and p99 publish-to-commit latency at 2,000 bars/s (<= 1 s).
  *
+ * 7. (`./dashboard.ts`): the dashboard over a lake of 10,000,000 bars:
+ *    server time p95 of the prices page (<= 200 ms) and the runs page
+ *    (<= 100 ms), first contentful paint in Chromium (<= 1 s), each beside a
+ *    bare DuckDB query of the same data.
+ *
  * Flags: --rows N (default 1,000,000), --rounds N (default 3),
  * --warehouse-history N (bars of the full warehouse, default 10,000,000),
  * --skip-warehouse (skip 3 and 4), --skip-stream (skip 5 and 6),
- * --stream-bars N (bars of 5, default 20,000).
+ * --stream-bars N (bars of 5, default 20,000), --skip-dashboard (skip 7),
+ * --dashboard-bars N (bars of 7, default 10,000,000).
  * @module
  */
 import { parseArgs } from "node:util";
@@ -42,6 +48,7 @@ import { fixedClock } from "@pipeline/clock.ts";
 import { createServerDatabase } from "../_db.ts";
 import { warehouseBench } from "./warehouse.ts";
 import { streamBench } from "./stream.ts";
+import { dashboardBench } from "./dashboard.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -52,6 +59,8 @@ const { values } = parseArgs({
     "skip-warehouse": { type: "boolean", default: false },
     "skip-stream": { type: "boolean", default: false },
     "stream-bars": { type: "string", default: "20000" },
+    "skip-dashboard": { type: "boolean", default: false },
+    "dashboard-bars": { type: "string", default: "10000000" },
   },
 });
 const ROWS = Number(values.rows);
@@ -304,6 +313,10 @@ try {
   );
   for (const line of warehouse) console.log(line);
   for (const line of stream) console.log(line);
+  const dashboard = values["skip-dashboard"] ? [] : await dashboardBench({
+    bars: Number(values["dashboard-bars"]),
+  });
+  for (const line of dashboard) console.log(line);
 } finally {
   await client.close();
   await db.drop();

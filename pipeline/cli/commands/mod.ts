@@ -17,6 +17,7 @@ import { queryCommand } from "@pipeline/cli/commands/query.ts";
 import { produceCommand } from "@pipeline/cli/commands/produce.ts";
 import { streamCommand } from "@pipeline/cli/commands/stream.ts";
 import { validateStreamCommand } from "@pipeline/cli/commands/validate_stream.ts";
+import { serveCommand } from "@pipeline/cli/commands/serve.ts";
 
 export { runCommand } from "@pipeline/cli/commands/run.ts";
 export { scheduleCommand } from "@pipeline/cli/commands/schedule.ts";
@@ -31,6 +32,7 @@ export { queryCommand } from "@pipeline/cli/commands/query.ts";
 export { produceCommand } from "@pipeline/cli/commands/produce.ts";
 export { streamCommand } from "@pipeline/cli/commands/stream.ts";
 export { validateStreamCommand } from "@pipeline/cli/commands/validate_stream.ts";
+export { serveCommand } from "@pipeline/cli/commands/serve.ts";
 
 /** Every command of `deno task etl`. */
 export const COMMANDS: readonly Command[] = [
@@ -47,4 +49,5 @@ export const COMMANDS: readonly Command[] = [
   produceCommand,
   streamCommand,
   validateStreamCommand,
+  serveCommand,
 ];

@@ -37,6 +37,7 @@ Deno.test("COMMANDS holds each command once, run first", () => {
     "produce",
     "stream",
     "validate-stream",
+    "serve",
   ]);
   assert.equal(new Set(names).size, names.length);
 });
@@ -96,6 +97,11 @@ Deno.test("each command module's help says what the command does and how it exit
     "validate-stream": [
       /^deno task etl validate-stream/,
       /--consumer NAME +the durable consumer \(default sluice-validate\)/,
+    ],
+    serve: [
+      /^deno task serve \[--port 8080\] \[--host 127\.0\.0\.1\]/,
+      /--host HOST[\s\S]*SLUICE_DASHBOARD_TOKEN/,
+      /2 bad usage:\s+another host without a token/,
     ],
   };
   for (const command of COMMANDS) {

@@ -1,0 +1,91 @@
+/**
+ * The prices page: symbol and date-range pickers, the candles of the first
+ * symbol with volume, 20-bar average and VWAP (the session still trading
+ * shaded), and with several symbols their closes on one normalised axis.
+ * @module
+ */
+import {
+  type CandleBar,
+  candleChart,
+  compareChart,
+  volumeChart,
+} from "@pipeline/charts/mod.ts";
+import { requireRelation, withCatalog } from "@pipeline/serve/catalog.ts";
+import { chartHtml, escapeHtml, layout } from "@pipeline/serve/html.ts";
+import {
+  closes,
+  pricesParams,
+  readBars,
+} from "@pipeline/serve/prices_query.ts";
+import type { PageRequest } from "@pipeline/serve/request.ts";
+import { unfinishedFrom } from "@pipeline/serve/session.ts";
+
+/** The prices page. */
+export async function pricesPage(request: PageRequest): Promise<string> {
+  const { document } = request;
+  return await withCatalog(request.dataDir, async (reader) => {
+    await requireRelation(reader, "bars_1d", "bars");
+    const params = await pricesParams(reader, request.url);
+    const bars = new Map<string, CandleBar[]>();
+    for (const symbol of params.symbols) {
+      bars.set(symbol, await readBars(reader, params, symbol));
+    }
+    const first = params.symbols[0]!;
+    const own = bars.get(first)!;
+    const g = params.granularity.label;
+    const options = params.available.map((s) =>
+      `<option value="${escapeHtml(s)}"${
+        params.symbols.includes(s) ? " selected" : ""
+      }>${escapeHtml(s)}</option>`
+    ).join("");
+    const form =
+      `<form id="pickers" class="pickers" method="get" action="/prices">
+<label>Symbols <select name="symbol" multiple size="4">${options}</select></label>
+<label>From <input type="date" name="from" value="${params.from}"></label>
+<label>To <input type="date" name="to" value="${params.to}"></label>
+<button type="submit">Show</button>
+<span class="hint">The lake holds ${params.firstDate} to ${params.lastDate}. ${params.days} day(s): ${g} bars from the lake's ${
+        escapeHtml(params.granularity.table)
+      }</span>
+</form>`;
+    let charts: string;
+    if (own.length === 0) {
+      charts = `<p class="message">No ${g} bars of ${
+        escapeHtml(first)
+      } between ${params.from} and ${params.to}.</p>`;
+    } else {
+      const shade = unfinishedFrom(own.at(-1)?.ts, request.clock.now());
+      charts = [
+        params.symbols.length > 1
+          ? chartHtml(compareChart(closes(bars), { document, granularity: g }))
+          : "",
+        chartHtml(
+          candleChart(own, {
+            document,
+            symbol: first,
+            granularity: g,
+            unfinishedFrom: shade,
+          }),
+        ),
+        chartHtml(
+          volumeChart(own, { document, symbol: first, granularity: g }),
+        ),
+        shade
+          ? `<p class="note">The shaded session is still trading: its last bar is not final.</p>`
+          : "",
+      ].join("\n");
+    }
+    const last = own.at(-1);
+    const summary = last
+      ? `<p class="summary">${escapeHtml(first)} last ${g} bar ${
+        last.ts.toISOString().slice(0, 16).replace("T", " ")
+      } UTC: close ${last.close.toFixed(2)}, ${own.length} bars shown.</p>`
+      : "";
+    return layout({
+      title: "Prices",
+      active: "/prices",
+      body:
+        `${form}<section id="prices-charts" data-live-part>${summary}${charts}</section>`,
+    });
+  });
+}
