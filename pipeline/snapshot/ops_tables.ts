@@ -40,6 +40,12 @@ export const OPS_TABLES: readonly string[] = Object.freeze([
   "etl_stream_acks",
   "dim_symbol",
   "dim_symbol_loads",
+  "etl_db_extracts",
+  "etl_db_watermarks",
+  "dim_account",
+  "dim_stock",
+  "fact_orders",
+  "fact_trades",
 ]);
 
 /**
