@@ -20,10 +20,15 @@
  *    throughput as a ratio to a bare JetStream fetch-and-ack loop (goal
  *    >= 0.5), and p99 publish-to-commit latency at 2,000 bars/s (<= 1 s).
  *
+ * 7. (`./platform.ts`, needs MariaDB at MYSQL_URL or 127.0.0.1:3306): the
+ *    database source's extract of 1,000,000 platform trades as a ratio to
+ *    `mysql --batch` of the same query (goal <= 1.5), peak memory < 1 GiB.
+ *
  * Flags: --rows N (default 1,000,000), --rounds N (default 3),
  * --warehouse-history N (bars of the full warehouse, default 10,000,000),
  * --skip-warehouse (skip 3 and 4), --skip-stream (skip 5 and 6),
- * --stream-bars N (bars of 5, default 20,000).
+ * --stream-bars N (bars of 5, default 20,000), --skip-platform (skip 7),
+ * --platform-trades N (trades of 7, default 1,000,000).
  * @module
  */
 import { parseArgs } from "node:util";
@@ -42,6 +47,7 @@ import { fixedClock } from "@pipeline/clock.ts";
 import { createServerDatabase } from "../_db.ts";
 import { warehouseBench } from "./warehouse.ts";
 import { streamBench } from "./stream.ts";
+import { platformBench } from "./platform.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -52,6 +58,8 @@ const { values } = parseArgs({
     "skip-warehouse": { type: "boolean", default: false },
     "skip-stream": { type: "boolean", default: false },
     "stream-bars": { type: "string", default: "20000" },
+    "skip-platform": { type: "boolean", default: false },
+    "platform-trades": { type: "string", default: "1000000" },
   },
 });
 const ROWS = Number(values.rows);
@@ -282,6 +290,10 @@ try {
     server: SERVER,
     bars: Number(values["stream-bars"]),
   });
+  const platform = values["skip-platform"] ? [] : await platformBench({
+    rows: Number(values["platform-trades"]),
+    rounds: ROUNDS,
+  });
 
   const verdict = (ok: boolean) => (ok ? "meets goal" : "MISSES GOAL");
   console.log("\nresults (medians of side-by-side rounds)");
@@ -304,6 +316,7 @@ try {
   );
   for (const line of warehouse) console.log(line);
   for (const line of stream) console.log(line);
+  for (const line of platform) console.log(line);
 } finally {
   await client.close();
   await db.drop();

@@ -68,38 +68,46 @@ export async function extractTable(
   let rows = 0, pages = 0;
   let last: unknown = null;
   let maxCursor: string | null = null;
+  const fetchAfter = async (after: unknown): Promise<unknown[][]> => {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (since !== undefined && cursor !== null) {
+      params.push(since);
+      where.push(`${q(cursor)} >= ${reader.placeholder(params.length)}`);
+    }
+    if (after !== null) {
+      params.push(after);
+      where.push(`${q(dataset.key)} > ${reader.placeholder(params.length)}`);
+    }
+    params.push(pageSize);
+    const sql = `${select}${
+      where.length ? ` WHERE ${where.join(" AND ")}` : ""
+    } ORDER BY ${q(dataset.key)} LIMIT ${reader.placeholder(params.length)}`;
+    try {
+      return await reader.rows(sql, params);
+    } catch (cause) {
+      throw new EtlError(
+        `${dataset.name}: reading ${dataset.sourceTable} after key ${
+          String(after)
+        } failed`,
+        { stage: "extract", partition: dataset.name, transient: true, cause },
+      );
+    }
+  };
   try {
-    for (;;) {
+    // The next page is asked for as soon as the last key of the current one
+    // is known, so the server works while this page is encoded and written.
+    let next: Promise<unknown[][]> | null = fetchAfter(null);
+    while (next !== null) {
       signal?.throwIfAborted();
-      const where: string[] = [];
-      const params: unknown[] = [];
-      if (since !== undefined && cursor !== null) {
-        params.push(since);
-        where.push(`${q(cursor)} >= ${reader.placeholder(params.length)}`);
-      }
-      if (last !== null) {
-        params.push(last);
-        where.push(`${q(dataset.key)} > ${reader.placeholder(params.length)}`);
-      }
-      params.push(pageSize);
-      const sql = `${select}${
-        where.length ? ` WHERE ${where.join(" AND ")}` : ""
-      } ORDER BY ${q(dataset.key)} LIMIT ${reader.placeholder(params.length)}`;
-      let page: unknown[][];
-      try {
-        page = await reader.rows(sql, params);
-      } catch (cause) {
-        throw new EtlError(
-          `${dataset.name}: reading ${dataset.sourceTable} after key ${
-            String(last)
-          } failed`,
-          { stage: "extract", partition: dataset.name, transient: true, cause },
-        );
-      }
+      const page: unknown[][] = await next;
       if (page.length === 0) break;
       pages++;
       rows += page.length;
       last = page[page.length - 1]![keyIndex];
+      next = page.length < pageSize ? null : fetchAfter(last);
+      // A failed prefetch is reported when awaited, not as unhandled.
+      next?.catch(() => {});
       if (cursorIndex >= 0) {
         for (const row of page) {
           const v = row[cursorIndex];
@@ -113,7 +121,6 @@ export async function extractTable(
       for (let off = 0; off < bytes.length;) {
         off += await file.write(bytes.subarray(off));
       }
-      if (page.length < pageSize) break;
     }
   } finally {
     file.close();
