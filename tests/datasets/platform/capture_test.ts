@@ -134,6 +134,7 @@ Deno.test({
           dataDir: compareDir,
           asOf: new Date(asOf),
           compare: true,
+          pageSize: 37, // many keyset pages
         });
       }
       const { client } = diffed;
