@@ -3,7 +3,9 @@
  * one capture of an operational database's declared tables
  * (`TABLE_DATASET_LIST` in `@pipeline/datasets/registry.ts`) through the
  * database engine (`@pipeline/extract/database/mod.ts`) into the
- * configured warehouse. `MYSQL_URL` (or `SOURCE_URL`) also names the source.
+ * configured warehouse, then refreshes `analytics.duckdb` (the operations
+ * tables, which include the platform's facts and dimensions). `MYSQL_URL`
+ * (or `SOURCE_URL`) also names the source.
  * @module
  */
 import { parseArgs } from "node:util";
@@ -16,6 +18,7 @@ import { redactUrl } from "@pipeline/config.ts";
 import { parseDuration } from "@pipeline/schedule/duration.ts";
 import { errorMessage } from "@pipeline/errors.ts";
 import { EXIT } from "@pipeline/cli/exit.ts";
+import { refreshCatalog } from "@pipeline/snapshot/refresh.ts";
 
 /** The `--source` values this command serves. */
 export const DATABASE_SOURCES = ["mysql", "postgres"] as const;
@@ -178,6 +181,15 @@ export async function runDatabaseSource(argv: string[]): Promise<number> {
         `${t.dataset} (${t.method}): ${t.extracted} rows read; ${r}`,
       );
     }
+    // The catalogue (analytics.duckdb) shows the new facts and dimensions.
+    await refreshCatalog({ client, dataDir, signal: controller.signal })
+      .catch((err) =>
+        console.error(
+          `snapshot: analytics.duckdb keeps its previous contents: ${
+            errorMessage(err)
+          }`,
+        )
+      );
     if (values.json) console.log(JSON.stringify(report));
     return EXIT.ok;
   } catch (err) {
