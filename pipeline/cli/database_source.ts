@@ -16,9 +16,13 @@ import { captureDatabase } from "@pipeline/extract/database/run.ts";
 import { connect } from "@pipeline/load/client.ts";
 import { redactUrl } from "@pipeline/config.ts";
 import { parseDuration } from "@pipeline/schedule/duration.ts";
-import { errorMessage } from "@pipeline/errors.ts";
+import { errorMessage, EtlError } from "@pipeline/errors.ts";
 import { EXIT } from "@pipeline/cli/exit.ts";
 import { refreshCatalog } from "@pipeline/snapshot/refresh.ts";
+import { migrateToLatest } from "@pipeline/load/migrate.ts";
+import { recordRunEnd, recordRunStart } from "@pipeline/ops/history.ts";
+import { newRunSummary } from "@pipeline/runner/run_record.ts";
+import { peakRssMib } from "@pipeline/summary.ts";
 
 /** The `--source` values this command serves. */
 export const DATABASE_SOURCES = ["mysql", "postgres"] as const;
@@ -162,8 +166,43 @@ export async function runDatabaseSource(argv: string[]): Promise<number> {
   const stop = () => controller.abort();
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
+  // The run's row in etl_runs (deno task etl status), pipeline = source kind.
+  const runId = crypto.randomUUID();
+  const summary = newRunSummary({
+    runId,
+    pipeline: kind,
+    source: kind,
+    trigger: "manual",
+    startedAt: new Date(),
+  });
+  try {
+    await migrateToLatest(client);
+    await recordRunStart(client, summary);
+  } catch (err) {
+    console.error(`error: cannot record the run: ${errorMessage(err)}`);
+    await reader.close().catch(() => {});
+    await client.close().catch(() => {});
+    return EXIT.failed;
+  }
+  const finish = async (error: unknown) => {
+    summary.finished_at = new Date().toISOString();
+    summary.peak_rss_mib = peakRssMib();
+    if (error === null) summary.status = "succeeded";
+    else {
+      summary.error = errorMessage(error);
+      summary.interrupted = controller.signal.aborted;
+      if (error instanceof EtlError) {
+        summary.error_stage = error.stage;
+        summary.error_partition = error.partition ?? null;
+      }
+    }
+    await recordRunEnd(client, summary).catch((err) =>
+      console.error(`error: cannot record the run's end: ${errorMessage(err)}`)
+    );
+  };
   try {
     const report = await captureDatabase(reader, client, tables, {
+      runId,
       dataDir,
       asOf,
       lagMs,
@@ -174,6 +213,9 @@ export async function runDatabaseSource(argv: string[]): Promise<number> {
       log: (line) => console.error(line),
     });
     for (const t of report.tables) {
+      summary.counts.extracted += t.extracted;
+      summary.counts.loaded += t.extracted;
+      summary.tables.push(...t.results);
       const r = t.results.map((x) =>
         `${x.table}: ${x.inserted} inserted, ${x.updated} updated, ${x.unchanged} unchanged`
       ).join("; ");
@@ -190,9 +232,11 @@ export async function runDatabaseSource(argv: string[]): Promise<number> {
           }`,
         )
       );
+    await finish(null);
     if (values.json) console.log(JSON.stringify(report));
     return EXIT.ok;
   } catch (err) {
+    await finish(err);
     console.error(`error: ${errorMessage(err)}`);
     return controller.signal.aborted ? EXIT.interrupted : EXIT.failed;
   } finally {
