@@ -45,6 +45,7 @@ export async function extractTable(
   const { path, since, pageSize = 20_000, signal } = options;
   const q = (c: string) => reader.quote(c);
   const columns = dataset.columns.map((c) => c.name);
+  const plain = dataset.columns.map((c) => c.type !== "text");
   const keyIndex = columns.indexOf(dataset.key);
   const cursor = dataset.capture.mode === "incremental"
     ? dataset.capture.cursor
@@ -117,7 +118,7 @@ export async function extractTable(
           }
         }
       }
-      const bytes = encoder.encode(csvLines(page));
+      const bytes = encoder.encode(csvLines(page, plain));
       for (let off = 0; off < bytes.length;) {
         off += await file.write(bytes.subarray(off));
       }

@@ -18,3 +18,14 @@ Deno.test("csvField(): NULL unquoted empty, empty string quoted, specials quoted
     '1,,x\n2,"","y,z"\n',
   );
 });
+
+Deno.test("csvLines() with plain columns writes them as they are, NULL still empty", () => {
+  assert.equal(
+    csvLines([[1, "a,b", "2026-11-17 10:00:00.000"], [null, "", null]], [
+      true,
+      false,
+      true,
+    ]),
+    '1,"a,b",2026-11-17 10:00:00.000\n,"",\n',
+  );
+});
