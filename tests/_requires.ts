@@ -36,6 +36,8 @@ export interface MissingNeeds {
   server: boolean;
   /** Whether the root-only crash tests cannot run (not root, no pg_ctl). */
   root: boolean;
+  /** Whether MariaDB/MySQL (`MYSQL_URL`, default 127.0.0.1:3306) is down. */
+  mariadb?: boolean;
 }
 
 /** The one line a test run prints about what it skipped; "" if nothing. */
@@ -58,6 +60,11 @@ export function skipLine(missing: MissingNeeds): string {
       `the full-disk and server-stop crash tests (need root and ${PG_BIN}; enable: run as root, as CI does)`,
     );
   }
+  if (missing.mariadb) {
+    parts.push(
+      "the MariaDB source tests (tests/datasets/platform/: nothing listens at MYSQL_URL or 127.0.0.1:3306; enable: start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd)",
+    );
+  }
   if (parts.length === 0) return "";
   return `sluice tests: skipped ${
     parts.join("; ")
@@ -76,6 +83,25 @@ const ALL_JUPYTER: ExecutionNeeds = {
   command: true,
 };
 
+/** The MariaDB/MySQL server the tests use. */
+export const MYSQL_TEST_URL: string = Deno.env.get("MYSQL_URL") ??
+  "mysql://root@127.0.0.1:3306/sluice_platform";
+
+/** Whether something accepts connections at {@link MYSQL_TEST_URL}'s host. */
+export async function mariadbListening(): Promise<boolean> {
+  const url = new URL(MYSQL_TEST_URL);
+  try {
+    const conn = await Deno.connect({
+      hostname: url.hostname,
+      port: Number(url.port || 3306),
+    });
+    conn.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Prints {@link skipLine} unless a module of this run already did. */
 async function announce(jupyter?: JupyterEnv): Promise<void> {
   if (Deno.env.get(ANNOUNCED) === String(Deno.pid)) return;
@@ -84,6 +110,7 @@ async function announce(jupyter?: JupyterEnv): Promise<void> {
     jupyter: missingForExecution(jupyter ?? await detectJupyter(), ALL_JUPYTER),
     server: !Deno.env.get("DATABASE_URL"),
     root: !await isRootWithPgBin(),
+    mariadb: !await mariadbListening(),
   });
   if (line) console.warn(line);
 }
@@ -128,6 +155,18 @@ export async function skipWithoutRoot(
 ): Promise<boolean> {
   const { pgBin = false } = options;
   if (pgBin ? await isRootWithPgBin() : Deno.uid() === 0) return false;
+  if (inCi((n) => Deno.env.get(n))) return false;
+  await announce();
+  return true;
+}
+
+/**
+ * Whether tests needing MariaDB/MySQL are to be ignored: nothing listens at
+ * `MYSQL_URL` (default 127.0.0.1:3306) and CI is not set. Announces the
+ * run's skips once.
+ */
+export async function skipWithoutMariadb(): Promise<boolean> {
+  if (await mariadbListening()) return false;
   if (inCi((n) => Deno.env.get(n))) return false;
   await announce();
   return true;

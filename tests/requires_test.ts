@@ -27,6 +27,17 @@ Deno.test("skipLine() says in one line what is skipped and the command that enab
     assert.match(line, /need root/);
     assert.match(line, /With CI=true nothing is skipped\.$/);
   });
+  await t.step("MariaDB down: the platform tests and how to start it", () => {
+    const line = skipLine({
+      jupyter: [],
+      server: false,
+      root: false,
+      mariadb: true,
+    });
+    assert.match(line, /MariaDB source tests/);
+    assert.match(line, /start-stop-daemon --start --oknodo/);
+    assert.doesNotMatch(line, /notebook|root|DATABASE_URL/);
+  });
   await t.step("only the server", () => {
     const line = skipLine({ jupyter: [], server: true, root: false });
     assert.doesNotMatch(line, /notebook|root/);

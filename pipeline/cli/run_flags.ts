@@ -59,7 +59,8 @@ export const RUN_CONFIG_FLAGS: FlagGroup = {
     {
       name: "source",
       value: "NAME",
-      help: "where the data comes from",
+      help:
+        "where the data comes from (an operational database's tables: --source mysql or postgres, see deno task etl --source mysql --help)",
       into: "config",
       key: "source",
       choices: SOURCE_NAMES,

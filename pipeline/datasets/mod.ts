@@ -6,7 +6,12 @@
  * @module
  */
 export * from "@pipeline/datasets/dataset.ts";
-export { DATASET_LIST, DATASETS } from "@pipeline/datasets/registry.ts";
+export {
+  DATASET_LIST,
+  DATASETS,
+  TABLE_DATASET_LIST,
+} from "@pipeline/datasets/registry.ts";
+export type * from "@pipeline/datasets/table_dataset.ts";
 export {
   SOURCE_DATASETS,
   sourceDatasets,

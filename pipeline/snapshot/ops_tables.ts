@@ -44,6 +44,12 @@ export const OPS_TABLES: readonly string[] = Object.freeze([
   "price_volume",
   "price_volume_sides",
   "price_volume_unmatched",
+  "etl_db_extracts",
+  "etl_db_watermarks",
+  "dim_account",
+  "dim_stock",
+  "fact_orders",
+  "fact_trades",
 ]);
 
 /**

@@ -24,12 +24,17 @@
  *    server time p95 of the prices page (<= 200 ms) and the runs page
  *    (<= 100 ms), first contentful paint in Chromium (<= 1 s), each beside a
  *    bare DuckDB query of the same data.
+ * 8. (`./platform.ts`, needs MariaDB at MYSQL_URL or 127.0.0.1:3306): the
+ *    database source's extract of 1,000,000 platform trades as a ratio to
+ *    `mysql --batch` of the same query (goal <= 1.5), peak memory < 1 GiB.
  *
  * Flags: --rows N (default 1,000,000), --rounds N (default 3),
  * --warehouse-history N (bars of the full warehouse, default 10,000,000),
  * --skip-warehouse (skip 3 and 4), --skip-stream (skip 5 and 6),
  * --stream-bars N (bars of 5, default 20,000), --skip-dashboard (skip 7),
  * --dashboard-bars N (bars of 7, default 10,000,000).
+ * --stream-bars N (bars of 5, default 20,000), --skip-platform (skip 8),
+ * --platform-trades N (trades of 8, default 1,000,000).
  * @module
  */
 import { parseArgs } from "node:util";
@@ -49,6 +54,7 @@ import { createServerDatabase } from "../_db.ts";
 import { warehouseBench } from "./warehouse.ts";
 import { streamBench } from "./stream.ts";
 import { dashboardBench } from "./dashboard.ts";
+import { platformBench } from "./platform.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -61,6 +67,8 @@ const { values } = parseArgs({
     "stream-bars": { type: "string", default: "20000" },
     "skip-dashboard": { type: "boolean", default: false },
     "dashboard-bars": { type: "string", default: "10000000" },
+    "skip-platform": { type: "boolean", default: false },
+    "platform-trades": { type: "string", default: "1000000" },
   },
 });
 const ROWS = Number(values.rows);
@@ -291,6 +299,10 @@ try {
     server: SERVER,
     bars: Number(values["stream-bars"]),
   });
+  const platform = values["skip-platform"] ? [] : await platformBench({
+    rows: Number(values["platform-trades"]),
+    rounds: ROUNDS,
+  });
 
   const verdict = (ok: boolean) => (ok ? "meets goal" : "MISSES GOAL");
   console.log("\nresults (medians of side-by-side rounds)");
@@ -317,6 +329,7 @@ try {
     bars: Number(values["dashboard-bars"]),
   });
   for (const line of dashboard) console.log(line);
+  for (const line of platform) console.log(line);
 } finally {
   await client.close();
   await db.drop();

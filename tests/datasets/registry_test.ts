@@ -4,7 +4,11 @@
  * outside `pipeline/datasets/`).
  */
 import assert from "node:assert/strict";
-import { DATASET_LIST, DATASETS } from "@pipeline/datasets/registry.ts";
+import {
+  DATASET_LIST,
+  DATASETS,
+  TABLE_DATASET_LIST,
+} from "@pipeline/datasets/registry.ts";
 import { SOURCE_DATASETS } from "@pipeline/datasets/source_datasets.ts";
 import { lakeTables } from "@pipeline/datasets/lake_tables.ts";
 import { SOURCE_NAMES } from "@pipeline/config.ts";
@@ -76,9 +80,23 @@ Deno.test("every dataset folder is registered", async () => {
   for await (const entry of Deno.readDir(DATASETS_DIR)) {
     if (!entry.isDirectory) continue;
     assert.ok(
-      entry.name in DATASETS,
+      entry.name in DATASETS ||
+        TABLE_DATASET_LIST.some((d) => d.name === entry.name),
       `pipeline/datasets/${entry.name}/ is not in the registry`,
     );
+  }
+});
+
+Deno.test("table datasets: unique names apart from the datasets, keys and cursors declared", () => {
+  const names = TABLE_DATASET_LIST.map((d) => d.name);
+  assert.deepEqual(names, [...new Set(names)]);
+  for (const d of TABLE_DATASET_LIST) {
+    assert.ok(!(d.name in DATASETS), `${d.name} is also a dataset`);
+    const columns = d.columns.map((c) => c.name);
+    assert.ok(columns.includes(d.key), `${d.name}: key ${d.key}`);
+    if (d.capture.mode === "incremental") {
+      assert.ok(columns.includes(d.capture.cursor), `${d.name}: cursor`);
+    }
   }
 });
 
