@@ -55,9 +55,10 @@ export const serveCommand: Command = {
 per run), Quality (checks over time, quarantine by reason, freshness) and
 Warehouse (lake tables, watermarks, lake debt). Reads DATA_DIR/analytics.duckdb
 read-only per request, so it never holds up a run; open pages update within
-seconds of a committed run (and, with NATS_URL, of a stream batch). Binds
-127.0.0.1; another --host needs ${TOKEN_ENV} (pages then ask for it once).
-Only GET and HEAD (and the sign-in form); a strict content security policy.`,
+seconds of a committed run (and, with NATS_URL, of a stream batch).
+Binds 127.0.0.1; another --host needs ${TOKEN_ENV}
+(pages then ask for it once). Only GET and HEAD (and the sign-in form);
+a strict content security policy.`,
   flags: [{ title: "Flags", flags: [PORT_FLAG, HOST_FLAG] }],
   exit: [
     [0, "stopped by SIGINT/SIGTERM"],
