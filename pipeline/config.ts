@@ -9,6 +9,7 @@ import { DEFAULT_SYMBOLS } from "@pipeline/extract/synthetic.ts";
 import { LocationSchema } from "@pipeline/extract/openmeteo.ts";
 import { TS_UNITS } from "@pipeline/extract/record_file.ts";
 import { SOURCE_DATASETS } from "@pipeline/datasets/source_datasets.ts";
+import { DATASETS } from "@pipeline/datasets/registry.ts";
 
 /** The source names `--source` accepts. */
 export const SOURCE_NAMES = [
@@ -170,6 +171,8 @@ export const RunConfigSchema = RunConfigFields.superRefine((c, ctx) => {
         `it delivers ${delivers.join(" or ")}${
           by.length
             ? ` (${c.dataset} comes from --source ${by.join(", ")})`
+            : DATASETS[c.dataset]?.streamSides
+            ? ` (no run source delivers ${c.dataset}: it is fed by etl stream)`
             : ""
         }`,
     });

@@ -53,12 +53,19 @@ Deno.test("parseRunConfig() refuses a dataset the source cannot deliver, naming 
           assert.equal(parseRunConfig(config).dataset, dataset);
           return;
         }
+        const fromSomeSource = SOURCE_NAMES.some((s) =>
+          SOURCE_DATASETS[s]!.includes(dataset)
+        );
         assert.throws(() => parseRunConfig(config), {
           name: "ConfigError",
           message: new RegExp(
             `dataset: --source ${source} cannot deliver --dataset ${dataset}; it delivers ${
               SOURCE_DATASETS[source]!.join(" or ")
-            } \\(${dataset} comes from --source `,
+            } \\(${
+              fromSomeSource
+                ? `${dataset} comes from --source `
+                : `no run source delivers ${dataset}: it is fed by etl stream\\)$`
+            }`,
           ),
         });
       });
