@@ -169,7 +169,7 @@ Deno.test("etl help documents --dataset and the diff command; --dataset symbols 
   assert.match(help.stdout, /diff +compare two daily snapshots/);
   assert.match(
     help.stdout,
-    /--dataset NAME +bars \| weather \| symbols \| eod:/,
+    /--dataset NAME +bars \| weather \| symbols \| eod \| price_volume:/,
   );
   const diff = await etl(["help", "diff"]);
   assert.match(
