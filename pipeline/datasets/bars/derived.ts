@@ -98,51 +98,99 @@ const BUCKET_COLUMNS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * One-minute bars sorted by (symbol, ts), as the arrays the bucket pass
+ * reads: prepared once per frame and shared by every bucket width (the
+ * load computes 5m, 1h and 1d from the same fresh rows).
+ */
+interface SortedBars {
+  /** `symbol` and `open`, in sorted order (the bucket heads are gathered from it). */
+  heads: pl.DataFrame;
+  /** `ts` in epoch milliseconds. */
+  ms: Float64Array;
+  /** 1 where the row's symbol differs from the previous row's. */
+  newSymbol: Uint8Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+}
+
+const sortedBarsOf = new WeakMap<pl.DataFrame, SortedBars>();
+
+/** The {@link SortedBars} of `rows`, computed on first use. */
+function sortedBars(rows: pl.DataFrame): SortedBars {
+  const cached = sortedBarsOf.get(rows);
+  if (cached) return cached;
+  const symbol = pl.col("symbol");
+  const bars = sortBars(rows.select("symbol", "ts", ...PRICES, "volume"))
+    .select(
+      symbol,
+      pl.col("ts").cast(pl.Int64).cast(pl.Float64).alias("ms"),
+      symbol.neq(symbol.shift(1)).fillNull(true).cast(pl.UInt8)
+        .alias("new_symbol"),
+      ...[...PRICES, "volume"].map((c) => pl.col(c).cast(pl.Float64)),
+    );
+  const column = (c: string) =>
+    bars.getColumn(c).toTypedArray() as Float64Array;
+  const sorted: SortedBars = {
+    heads: bars.select("symbol", "open"),
+    ms: column("ms"),
+    newSymbol: bars.getColumn("new_symbol").toTypedArray() as Uint8Array,
+    high: column("high"),
+    low: column("low"),
+    close: column("close"),
+    volume: column("volume"),
+  };
+  sortedBarsOf.set(rows, sorted);
+  return sorted;
+}
+
+/**
  * {@link BUCKET_COLUMNS} computed from one-minute bars that are their
  * symbols' whole history, to the bit: one pass in time order over the
  * columns, adding each bucket's sums in the order `sum(... ORDER BY ts)`
  * does (from its first value; a polars `sum()` adds pairwise, and a
  * per-group `cumSum()` costs seconds on a million bars) and dividing the
  * typical price by 3 as SQL's `/ 3` does (polars multiplies by the
- * reciprocal).
+ * reciprocal). The sort and the column arrays are shared by the widths
+ * (see {@link sortedBars}); each width costs one pass.
  */
 function bucketsFromBars(
   everyMs: number,
 ): (rows: pl.DataFrame) => pl.DataFrame {
   return (rows) => {
-    const symbol = pl.col("symbol"), bucket = pl.col("ts");
-    const ms = pl.col("ts").cast(pl.Int64);
-    // Integer arithmetic with an Int64 literal (see `touchedSpans()`).
-    const width = pl.lit(everyMs).cast(pl.Int64);
-    const bars = sortBars(rows.select("symbol", "ts", ...PRICES, "volume"))
-      .select(
-        symbol,
-        ms.minus(ms.modulo(width)).cast(pl.Datetime("ms", "UTC")).alias("ts"),
-        ...[...PRICES, "volume"].map((c) => pl.col(c).cast(pl.Float64)),
-      );
-    const first = symbol.neq(symbol.shift(1)).or(bucket.neq(bucket.shift(1)))
-      .fillNull(true);
-    const starts = bars.select(first.cast(pl.UInt8).alias("s"))
-      .getColumn("s").toTypedArray() as Uint8Array;
-    const column = (c: string) =>
-      bars.getColumn(c).toTypedArray() as Float64Array;
-    const [high, low, close, volume] = ["high", "low", "close", "volume"]
-      .map(column) as [Float64Array, Float64Array, Float64Array, Float64Array];
-    const heads = bars.filter(first).select("symbol", "ts", "open");
-    const n = heads.height;
+    const { heads, ms, newSymbol, high, low, close, volume } = sortedBars(
+      rows,
+    );
+    const n = ms.length;
+    // The bucket start of row i, floored for any sign: exact, as the
+    // quotient of two integers below 2^53 never rounds across an integer
+    // (and a floating-point `%` costs several times more).
+    const bucketOf = (i: number) => Math.floor(ms[i]! / everyMs) * everyMs;
+    let groups = 0;
+    for (let i = 0, prev = NaN; i < n; i++) {
+      const b = bucketOf(i);
+      if (newSymbol[i] || b !== prev) groups++;
+      prev = b;
+    }
+    const first = new Uint32Array(groups);
     const out = {
-      high: new Float64Array(n),
-      low: new Float64Array(n),
-      close: new Float64Array(n),
-      volume: new Float64Array(n),
-      pv: new Float64Array(n),
-      count: new Int32Array(n),
+      ts: new Float64Array(groups),
+      high: new Float64Array(groups),
+      low: new Float64Array(groups),
+      close: new Float64Array(groups),
+      volume: new Float64Array(groups),
+      pv: new Float64Array(groups),
+      count: new Int32Array(groups),
     };
     let g = -1;
-    for (let i = 0; i < starts.length; i++) {
+    for (let i = 0, prev = NaN; i < n; i++) {
+      const b = bucketOf(i);
       const pv = (high[i]! + low[i]! + close[i]!) / 3 * volume[i]!;
-      if (starts[i]) {
+      if (newSymbol[i] || b !== prev) {
         g++;
+        first[g] = i;
+        out.ts[g] = b;
         out.high[g] = high[i]!;
         out.low[g] = low[i]!;
         out.volume[g] = volume[i]!;
@@ -153,30 +201,33 @@ function bucketsFromBars(
         out.volume[g] = out.volume[g]! + volume[i]!;
         out.pv[g] = out.pv[g]! + pv;
       }
+      prev = b;
       out.close[g] = close[i]!;
       out.count[g] = out.count[g]! + 1;
     }
     const v = pl.col("volume");
-    return heads.withColumns(
-      pl.Series("high", out.high),
-      pl.Series("low", out.low),
-      pl.Series("close", out.close),
-      pl.Series("volume", out.volume),
-      pl.Series("__pv", out.pv),
-      pl.Series("bar_count", out.count),
-    ).select(
-      "symbol",
-      "ts",
-      "open",
-      "high",
-      "low",
-      "close",
-      "volume",
-      // A column by a column: a true division, like SQL's.
-      pl.when(v.eq(0)).then(pl.lit(null)).otherwise(pl.col("__pv").div(v))
-        .alias("vwap"),
-      "bar_count",
-    );
+    return heads.select(pl.col("*").gather(pl.Series("i", first)))
+      .withColumns(
+        pl.Series("ts", out.ts).cast(pl.Int64).cast(pl.Datetime("ms", "UTC")),
+        pl.Series("high", out.high),
+        pl.Series("low", out.low),
+        pl.Series("close", out.close),
+        pl.Series("volume", out.volume),
+        pl.Series("__pv", out.pv),
+        pl.Series("bar_count", out.count),
+      ).select(
+        "symbol",
+        "ts",
+        "open",
+        "high",
+        "low",
+        "close",
+        "volume",
+        // A column by a column: a true division, like SQL's.
+        pl.when(v.eq(0)).then(pl.lit(null)).otherwise(pl.col("__pv").div(v))
+          .alias("vwap"),
+        "bar_count",
+      );
   };
 }
 
