@@ -186,6 +186,12 @@ export interface Dataset<B> {
    * idle. Returns the rows it changed.
    */
   settle?(tx: SqlClient, options: { loadId: string }): Promise<number>;
+  /**
+   * Tables of this dataset's own state besides its resource and its lake
+   * tables (a join's sides, pending ones included, and its unmatched
+   * ones): `reset` empties them with the rest. Default none.
+   */
+  readonly stateTables?: readonly string[];
   /** Upserts the batch inside the caller's transaction. */
   load(
     tx: SqlClient,

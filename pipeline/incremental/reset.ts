@@ -1,6 +1,7 @@
 /**
  * `deno task etl reset DATASET`: wipes a dataset and its state, so the next
- * run or backfill starts from nothing: the rows of its tables, its
+ * run or backfill starts from nothing: the rows of its tables (its state
+ * tables too, a join's sides), its
  * quarantined records, its watermarks and backfill chunks (in one
  * transaction), then its Parquet files in the lake (the DuckDB views are
  * refreshed). The run history (`etl_runs`, `etl_loads`) is kept.
@@ -41,7 +42,11 @@ export async function resetDataset(
     // The resource's table and the snapshotted tables that are tables (a
     // snapshotted view, like symbols_ref, empties with its table).
     const names = [
-      ...new Set([dataset.resource.name, ...dataset.tables.map((t) => t.name)]),
+      ...new Set([
+        dataset.resource.name,
+        ...dataset.tables.map((t) => t.name),
+        ...dataset.stateTables ?? [],
+      ]),
     ];
     const { rows: base } = await tx.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables

@@ -58,6 +58,7 @@ export function priceVolumeJoin(
     tables: [],
     sources: {},
     streamSides: PRICE_VOLUME_STREAM_SIDES,
+    stateTables: ["price_volume_sides", "price_volume_unmatched"],
     resource: PRICE_VOLUME,
     primary: () => null,
     validate: (raw, { now }) => validateSides(raw, { now }),
