@@ -192,6 +192,11 @@ export interface Dataset<B> {
    * ones): `reset` empties them with the rest. Default none.
    */
   readonly stateTables?: readonly string[];
+  /**
+   * This dataset waiting `waitMs` for the late side of its join (`etl
+   * stream --join-wait`); only a join has it.
+   */
+  withJoinWait?(waitMs: number): Dataset<B>;
   /** Upserts the batch inside the caller's transaction. */
   load(
     tx: SqlClient,

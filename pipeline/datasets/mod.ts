@@ -26,3 +26,4 @@ export {
   type ResolvedLakeTable,
 } from "@pipeline/datasets/lake_tables.ts";
 export { loadDataset } from "@pipeline/datasets/load_dataset.ts";
+export { datasetsWithJoinWait } from "@pipeline/datasets/join_wait.ts";

@@ -20,6 +20,7 @@ import {
   serveMetrics,
 } from "@pipeline/ops/metrics_server.ts";
 import { newRunSummary } from "@pipeline/runner/mod.ts";
+import { datasetsWithJoinWait } from "@pipeline/datasets/mod.ts";
 import { peakRssMib } from "@pipeline/summary.ts";
 import {
   connectNats,
@@ -145,6 +146,15 @@ acknowledge it and exit 0.`,
           shownDefault: "none",
         },
         {
+          name: "join-wait",
+          value: "D",
+          help:
+            "how long a side of a join waits for its partner before it is recorded unmatched",
+          key: "joinWaitMs",
+          parse: duration,
+          shownDefault: "1m",
+        },
+        {
           name: "no-snapshot",
           help: "do not pay the lake debt (run deno task etl snapshot later)",
           key: "snapshot",
@@ -221,6 +231,9 @@ acknowledge it and exit 0.`,
             nats,
             clock,
             wallClock: systemClock,
+            ...(options.joinWaitMs === undefined ? {} : {
+              datasets: datasetsWithJoinWait(options.joinWaitMs as number),
+            }),
             log: (line) => log.info(line),
             signal,
             alerter: webhookAlerter({

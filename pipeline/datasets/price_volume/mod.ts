@@ -80,6 +80,7 @@ export function priceVolumeJoin(
     withoutEntities: (t, entities) => mapSides(t, entities),
     load: (tx, batch, { loadId }) => loadJoin(tx, batch, { loadId, waitMs }),
     settle: (tx, { loadId }) => settleJoin(tx, { loadId, waitMs }),
+    withJoinWait: (ms) => priceVolumeJoin({ waitMs: ms }),
   };
 }
 
