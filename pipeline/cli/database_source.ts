@@ -23,6 +23,12 @@ import { migrateToLatest } from "@pipeline/load/migrate.ts";
 import { recordRunEnd, recordRunStart } from "@pipeline/ops/history.ts";
 import { newRunSummary } from "@pipeline/runner/run_record.ts";
 import { peakRssMib } from "@pipeline/summary.ts";
+import {
+  lockedMessage,
+  lockHolder,
+  runLockKey,
+  tryAdvisoryLock,
+} from "@pipeline/ops/lock.ts";
 
 /** The `--source` values this command serves. */
 export const DATABASE_SOURCES = ["mysql", "postgres"] as const;
@@ -175,7 +181,22 @@ export async function runDatabaseSource(argv: string[]): Promise<number> {
     trigger: "manual",
     startedAt: new Date(),
   });
+  // One capture of a source kind at a time (the pipeline's run lock): a
+  // second one would diff against the snapshot the first is replacing.
+  let lock;
   try {
+    lock = await tryAdvisoryLock(client, runLockKey(kind));
+    if (!lock) {
+      console.error(
+        `error: ${lockedMessage(kind, await lockHolder(client, kind))}`
+          .replace(" (pass --wait to wait for it)", ""),
+      );
+      Deno.removeSignalListener("SIGINT", stop);
+      Deno.removeSignalListener("SIGTERM", stop);
+      await reader.close().catch(() => {});
+      await client.close().catch(() => {});
+      return EXIT.locked;
+    }
     await migrateToLatest(client);
     await recordRunStart(client, summary);
   } catch (err) {
@@ -243,6 +264,7 @@ export async function runDatabaseSource(argv: string[]): Promise<number> {
     Deno.removeSignalListener("SIGINT", stop);
     Deno.removeSignalListener("SIGTERM", stop);
     await reader.close().catch(() => {});
+    await lock.release().catch(() => {});
     await client.close().catch(() => {});
   }
 }
