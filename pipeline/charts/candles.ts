@@ -33,7 +33,7 @@ export interface CandleChartOptions {
   document: Document;
   /** The symbol, for the title and the axis. */
   symbol: string;
-  /** The bars' width, for the title (`1m`, `5m`, `1h`, `1d`). */
+  /** The bars' width, for the title (`1m`, `30m`, `2h`, `1d`, `1w`...). */
   granularity: string;
   /** The start of the session still trading, if one is: shaded from there. */
   unfinishedFrom?: Date | undefined;
@@ -44,6 +44,11 @@ export interface CandleChartOptions {
 /** Up and down colours of candles and volume bars. */
 export const UP_COLOR = "#26a69a";
 export const DOWN_COLOR = "#ef5350";
+
+/** Whether bars of `granularity` (`5m`, `2h`, `1d`...) are within a day. */
+export function isIntraday(granularity: string): boolean {
+  return /^\d+[mh]$/.test(granularity);
+}
 
 /** A bar's values on one line, for its tooltip. */
 export function candleTitle(bar: CandleBar): string {
@@ -64,9 +69,9 @@ export function candleChart(
   const { document, symbol, granularity, unfinishedFrom } = options;
   const last = bars.at(-1);
   // Intraday lines break between sessions (the VWAP restarts each day).
-  const session = granularity === "1d"
-    ? null
-    : (d: CandleBar) => d.ts.toISOString().slice(0, 10);
+  const session = isIntraday(granularity)
+    ? (d: CandleBar) => d.ts.toISOString().slice(0, 10)
+    : null;
   const unfinished = unfinishedFrom && last
     ? [{ x1: unfinishedFrom, x2: last.ts }]
     : [];
@@ -77,8 +82,9 @@ export function candleChart(
     width: options.width ?? 960,
     height: options.height ?? 360,
     marginTop: 24,
-    x: { type: "utc", label: null },
-    y: { grid: true, label: `${symbol} ($)` },
+    // Whole pixels: shorter SVG, crisp edges.
+    x: { type: "utc", label: null, round: true },
+    y: { grid: true, label: `${symbol} ($)`, round: true },
     marks: [
       Plot.rectX(unfinished, {
         x1: "x1",

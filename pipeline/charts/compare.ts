@@ -54,8 +54,8 @@ export function compareChart(
     }: ${granularity} closes rebased to 100 at the start`,
     width: options.width ?? 960,
     height: options.height ?? 300,
-    x: { type: "utc", label: null },
-    y: { grid: true, label: "close (first = 100)" },
+    x: { type: "utc", label: null, round: true },
+    y: { grid: true, label: "close (first = 100)", round: true },
     color: { legend: true, domain: symbols },
     marks: [
       Plot.ruleY([100], { stroke: "#ccc" }),

@@ -31,8 +31,8 @@ export function volumeChart(
     width: options.width ?? 960,
     height: options.height ?? 160,
     marginLeft: 60,
-    x: { type: "utc", label: null },
-    y: { grid: true, label: "volume" },
+    x: { type: "utc", label: null, round: true },
+    y: { grid: true, label: "volume", round: true },
     marks: [
       Plot.ruleX(bars, {
         x: "ts",

@@ -1,10 +1,18 @@
 /**
- * The prices page's granularity follows its range; the unfinished session
- * is the one trading at the server's "now".
+ * The prices page's granularity follows its range; its bars are merged into
+ * at most MAX_CANDLES candles of the warehouse's values; the unfinished
+ * session is the one trading at the server's "now".
  */
 import assert from "node:assert/strict";
-import { granularityFor } from "@pipeline/serve/prices_query.ts";
+import { closeCatalogs, withCatalog } from "@pipeline/serve/catalog.ts";
+import {
+  granularityFor,
+  MAX_CANDLES,
+  pricesParams,
+  readBars,
+} from "@pipeline/serve/prices_query.ts";
 import { openSessionStart, unfinishedFrom } from "@pipeline/serve/session.ts";
+import { serveFixture } from "./_fixture.ts";
 
 Deno.test("granularity: 1m for a day, 5m up to a week, 1h up to a quarter, then 1d", () => {
   const widths = [1, 2, 7, 8, 92, 93, 400].map((d) => granularityFor(d).label);
@@ -28,4 +36,48 @@ Deno.test("the session trading now: opened, not yet closed, a trading day", () =
     unfinishedFrom(new Date("2026-11-19T20:59:00Z"), now),
     undefined,
   );
+});
+
+Deno.test("readBars() merges a session of 1m bars into 2m candles of their values", async () => {
+  const fixture = await serveFixture();
+  try {
+    await withCatalog(fixture.dataDir, async (reader) => {
+      const url = new URL(
+        "http://h/prices?symbol=MSFT&from=2026-11-20&to=2026-11-20",
+      );
+      const params = await pricesParams(reader, url);
+      const raw = await readBars(reader, params, "MSFT", { maxCandles: 1e6 });
+      assert.equal(raw.width, "1m");
+      const groups = Map.groupBy(
+        raw.bars,
+        (b) => Math.floor(b.ts.getTime() / 120_000) * 120_000,
+      );
+      assert.ok(raw.bars.length > MAX_CANDLES);
+      const drawn = await readBars(reader, params, "MSFT");
+      assert.equal(drawn.width, "2m");
+      assert.equal(drawn.bars.length, groups.size);
+      assert.ok(drawn.bars.length <= MAX_CANDLES);
+      for (const candle of drawn.bars) {
+        const group = groups.get(candle.ts.getTime())!;
+        const [a, b] = [group[0]!, group.at(-1)!];
+        assert.equal(candle.open, a.open);
+        assert.equal(candle.close, b.close);
+        assert.equal(candle.high, Math.max(...group.map((g) => g.high)));
+        assert.equal(candle.low, Math.min(...group.map((g) => g.low)));
+        assert.equal(candle.volume, group.reduce((s, g) => s + g.volume, 0));
+        // 1m VWAP is the session's so far: the candle's is its last bar's.
+        assert.equal(candle.vwap, b.vwap);
+      }
+      const ma = drawn.bars.slice(0, 20).reduce((s, c) => s + c.close, 0) /
+        20;
+      assert.equal(drawn.bars[18]!.ma20, null);
+      assert.ok(Math.abs(drawn.bars[19]!.ma20! - ma) < 1e-9);
+      const fixed = await readBars(reader, params, "AAPL", { width: "5m" });
+      assert.equal(fixed.width, "5m");
+      assert.ok(fixed.bars.length > 70 && fixed.bars.length <= 78);
+    });
+  } finally {
+    closeCatalogs();
+    await fixture.dispose();
+  }
 });

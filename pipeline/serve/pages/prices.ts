@@ -26,13 +26,18 @@ export async function pricesPage(request: PageRequest): Promise<string> {
   return await withCatalog(request.dataDir, async (reader) => {
     await requireRelation(reader, "bars_1d", "bars");
     const params = await pricesParams(reader, request.url);
-    const bars = new Map<string, CandleBar[]>();
-    for (const symbol of params.symbols) {
-      bars.set(symbol, await readBars(reader, params, symbol));
-    }
     const first = params.symbols[0]!;
-    const own = bars.get(first)!;
-    const g = params.granularity.label;
+    // The first symbol's candles set the width the others are drawn at.
+    const { width: g, bars: own } = await readBars(reader, params, first);
+    const bars = new Map<string, CandleBar[]>([[first, own]]);
+    for (const symbol of params.symbols.slice(1)) {
+      bars.set(
+        symbol,
+        (await readBars(reader, params, symbol, { width: g })).bars,
+      );
+    }
+    const table = params.granularity;
+    const merged = g === table.label ? "" : `, drawn as ${g} candles`;
     const options = params.available.map((s) =>
       `<option value="${escapeHtml(s)}"${
         params.symbols.includes(s) ? " selected" : ""
@@ -44,9 +49,9 @@ export async function pricesPage(request: PageRequest): Promise<string> {
 <label>From <input type="date" name="from" value="${params.from}"></label>
 <label>To <input type="date" name="to" value="${params.to}"></label>
 <button type="submit">Show</button>
-<span class="hint">The lake holds ${params.firstDate} to ${params.lastDate}. ${params.days} day(s): ${g} bars from the lake's ${
-        escapeHtml(params.granularity.table)
-      }</span>
+<span class="hint">The lake holds ${params.firstDate} to ${params.lastDate}. ${params.days} day(s): ${table.label} bars from the lake's ${
+        escapeHtml(table.table)
+      }${merged}</span>
 </form>`;
     let charts: string;
     if (own.length === 0) {
@@ -77,9 +82,9 @@ export async function pricesPage(request: PageRequest): Promise<string> {
     }
     const last = own.at(-1);
     const summary = last
-      ? `<p class="summary">${escapeHtml(first)} last ${g} bar ${
+      ? `<p class="summary">${escapeHtml(first)} last ${g} candle ${
         last.ts.toISOString().slice(0, 16).replace("T", " ")
-      } UTC: close ${last.close.toFixed(2)}, ${own.length} bars shown.</p>`
+      } UTC: close ${last.close.toFixed(2)}, ${own.length} candles shown.</p>`
       : "";
     return layout({
       title: "Prices",
