@@ -45,6 +45,13 @@ export interface CandleChartOptions {
 export const UP_COLOR = "#26a69a";
 export const DOWN_COLOR = "#ef5350";
 
+/**
+ * Numbers with thousands separators, as `toLocaleString("en-US")` writes
+ * them: one formatter made once (`toLocaleString` builds one per call, ~0.1
+ * ms, a tooltip each).
+ */
+export const NUMBER_FORMAT = new Intl.NumberFormat("en-US");
+
 /** Whether bars of `granularity` (`5m`, `2h`, `1d`...) are within a day. */
 export function isIntraday(granularity: string): boolean {
   return /^\d+[mh]$/.test(granularity);
@@ -56,9 +63,9 @@ export function candleTitle(bar: CandleBar): string {
   return `${bar.ts.toISOString().slice(0, 16).replace("T", " ")} UTC\n` +
     `open ${fmt(bar.open)} high ${fmt(bar.high)} low ${fmt(bar.low)} close ${
       fmt(bar.close)
-    }\nvolume ${bar.volume.toLocaleString("en-US")} MA20 ${
-      fmt(bar.ma20)
-    } VWAP ${fmt(bar.vwap)}`;
+    }\nvolume ${NUMBER_FORMAT.format(bar.volume)} MA20 ${fmt(bar.ma20)} VWAP ${
+      fmt(bar.vwap)
+    }`;
 }
 
 /** The candlestick chart of `bars` (sorted by `ts`). */

@@ -42,9 +42,11 @@ export function volumeChart(
           d.close >= d.open ? candleModule.UP_COLOR : candleModule.DOWN_COLOR,
         title: (d: candleModule.CandleBar) =>
           `${d.ts.toISOString().slice(0, 16).replace("T", " ")} UTC: ${
-            d.volume.toLocaleString("en-US")
+            candleModule.NUMBER_FORMAT.format(d.volume)
           } shares, $${
-            Math.round(d.volume * (d.vwap ?? d.close)).toLocaleString("en-US")
+            candleModule.NUMBER_FORMAT.format(
+              Math.round(d.volume * (d.vwap ?? d.close)),
+            )
           }`,
       }),
       Plot.ruleY([0]),
