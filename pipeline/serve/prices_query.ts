@@ -75,6 +75,9 @@ export const CANDLE_WIDTHS: readonly (readonly [string, string])[] = [
   ["1mo", "1 month"],
 ];
 
+/** The candles in the moving average of the close. */
+const MA_WINDOW = 20;
+
 /** The bars of one symbol as drawn, and their width. */
 export interface DrawnBars {
   /** The candle width (`2m`, `1h`, `1w`...), at least the table's. */
@@ -259,28 +262,34 @@ export async function readBars(
        FROM src, ${WIDTHS_SQL} JOIN pick USING (i)
        GROUP BY 1)
      SELECT epoch_ms(t)::DOUBLE AS t, open, high, low, close, volume, vwap,
-            CASE WHEN count(*) OVER w = 20 THEN avg(close) OVER w END AS ma20,
             (SELECT i FROM pick) AS width
      FROM candles
-     WINDOW w AS (ORDER BY t ROWS BETWEEN 19 PRECEDING AND CURRENT ROW)
      ORDER BY t`,
     finest === coarsest
       ? [symbol, params.from, params.to]
       : [symbol, params.from, params.to, maxCandles],
   );
   const width = CANDLE_WIDTHS[Number(rows[0]?.width ?? finest)]![0];
+  // The 20-candle average here, not as a window in the query: a few
+  // thousand additions against ~4 ms of DuckDB window.
+  const closes = rows.map((r) => r.close as number);
+  const average = (i: number) =>
+    closes.slice(i - MA_WINDOW + 1, i + 1).reduce((a, b) => a + b, 0) /
+    MA_WINDOW;
   return {
     width,
-    bars: rows.map((r) => ({
-      ts: new Date(r.t as number),
-      open: r.open as number,
-      high: r.high as number,
-      low: r.low as number,
-      close: r.close as number,
-      volume: r.volume as number,
-      ma20: (r.ma20 as number | null) ?? null,
-      vwap: (r.vwap as number | null) ?? null,
-    })),
+    bars: rows.map((r, i) => {
+      return {
+        ts: new Date(r.t as number),
+        open: r.open as number,
+        high: r.high as number,
+        low: r.low as number,
+        close: r.close as number,
+        volume: r.volume as number,
+        ma20: i >= MA_WINDOW - 1 ? average(i) : null,
+        vwap: (r.vwap as number | null) ?? null,
+      };
+    }),
   };
 }
 

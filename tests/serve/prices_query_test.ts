@@ -72,6 +72,8 @@ Deno.test("readBars() merges a session of 1m bars into 2m candles of their value
         20;
       assert.equal(drawn.bars[18]!.ma20, null);
       assert.ok(Math.abs(drawn.bars[19]!.ma20! - ma) < 1e-9);
+      const tail = drawn.bars.slice(-20).reduce((s, c) => s + c.close, 0) / 20;
+      assert.ok(Math.abs(drawn.bars.at(-1)!.ma20! - tail) < 1e-9);
       const fixed = await readBars(reader, params, "AAPL", { width: "5m" });
       assert.equal(fixed.width, "5m");
       assert.ok(fixed.bars.length > 70 && fixed.bars.length <= 78);
