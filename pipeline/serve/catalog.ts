@@ -18,6 +18,8 @@ import { PageError } from "@pipeline/serve/page_error.ts";
 
 /** A read-only session on the catalogue. */
 export interface Reader {
+  /** The data folder (absolute): the lake views' paths are relative to it. */
+  root: string;
   /** The rows of `sql` with `$1`... bound to `params`, as plain objects. */
   rows(
     sql: string,
@@ -152,6 +154,7 @@ export async function withCatalog<T>(
     }
     const c = conn;
     const reader: Reader = {
+      root: entry.root,
       async rows(sql, params = []) {
         const result = await c.runAndReadAll(sql, [...params]);
         return result.getRowObjectsJson() as Record<string, unknown>[];

@@ -10,6 +10,7 @@
 import type { CandleBar, ClosePoint } from "@pipeline/charts/mod.ts";
 import type { Reader } from "@pipeline/serve/catalog.ts";
 import { PageError } from "@pipeline/serve/page_error.ts";
+import { sqlString } from "@pipeline/snapshot/sql_string.ts";
 
 /** A bar width and the lake view holding it. */
 export interface Granularity {
@@ -130,8 +131,8 @@ const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
  * Reads `symbol` (repeated or comma-separated), `from` and `to` from the URL
- * against what the lake holds (read once per catalogue); defaults: the lake's first symbol, its last
- * seven days.
+ * against what the lake holds (read once per catalogue); defaults: the
+ * lake's first symbol, its last seven days.
  * @throws PageError 400 on a bad date or unknown symbol, 503 without bars.
  */
 export async function pricesParams(
@@ -215,6 +216,58 @@ function pickWidthSql(finest: number, coarsest: number): string {
     : `SELECT CASE ${cases} ELSE ${coarsest} END AS i FROM (SELECT ${counts} FROM src)`;
 }
 
+/** The catalogue's lake view over day partitions, as DuckDB gives it back. */
+const DAY_VIEW =
+  /^CREATE VIEW \S+ AS (SELECT \* FROM read_parquet\()'([^']+)\/date=\*\/\*\.parquet'(.*?);?$/s;
+
+/**
+ * What to read the day-partitioned lake table `table` from for the dates
+ * `from` to `to`: its catalogue view narrowed to the partition folders of
+ * those dates that exist (a `read_parquet` over the whole table reads the
+ * footer of every file first, for `union_by_name`: 91 vs 8 ms for a week of
+ * 5m bars in a 10M-bar lake), `null` when none exists, or the view itself
+ * when its definition is not the one expected.
+ */
+export async function dayPartitions(
+  reader: Reader,
+  table: string,
+  from: string,
+  to: string,
+): Promise<string | null> {
+  const [view] = await reader.memo(
+    `view:${table}`,
+    () =>
+      reader.rows(`SELECT sql FROM duckdb_views() WHERE view_name = $1`, [
+        table,
+      ]),
+  );
+  const match = DAY_VIEW.exec(String(view?.sql ?? "").trim());
+  if (!match) return `"${table}"`;
+  const [, head, folder, options] = match;
+  const dates: string[] = [];
+  for (
+    let ms = Date.parse(`${from}T00:00:00Z`);
+    ms <= Date.parse(`${to}T00:00:00Z`);
+    ms += DAY_MS
+  ) {
+    dates.push(iso(ms));
+  }
+  const present = await Promise.all(
+    dates.map((date) =>
+      Deno.stat(`${reader.root}/${folder}/date=${date}`).then(
+        (info) => info.isDirectory,
+        () => false,
+      )
+    ),
+  );
+  const globs = dates.filter((_, i) => present[i]).map((date) =>
+    sqlString(`${folder}/date=${date}/*.parquet`)
+  );
+  return globs.length === 0
+    ? null
+    : `(${head}[${globs.join(", ")}]${options}) AS "${table}"`;
+}
+
 /**
  * The bars of `symbol` in the range from the range's table, merged in
  * DuckDB into candles of the finest width giving at most `maxCandles`
@@ -231,8 +284,11 @@ export async function readBars(
 ): Promise<DrawnBars> {
   const { maxCandles = MAX_CANDLES } = options;
   const g = params.granularity;
-  const index = (label: string) =>
-    CANDLE_WIDTHS.findIndex(([l]) => l === label);
+  const index = (label: string) => {
+    const i = CANDLE_WIDTHS.findIndex(([l]) => l === label);
+    if (i < 0) throw new Error(`readBars: no candle width ${label}`);
+    return i;
+  };
   const finest = options.width === undefined
     ? index(g.label)
     : index(options.width);
@@ -242,15 +298,19 @@ export async function readBars(
   const prune = g.partition
     ? `AND "${g.partition}" BETWEEN CAST($2 AS DATE) AND CAST($3 AS DATE)`
     : "";
+  const source = g.partition === "date"
+    ? await dayPartitions(reader, g.table, params.from, params.to)
+    : `"${g.table}"`;
+  if (source === null) return { width: CANDLE_WIDTHS[finest]![0], bars: [] };
   const vwap = g.vwap === "session"
     ? "arg_max(vwap, ts)"
     : "sum(vwap * volume) / nullif(sum(volume) FILTER (WHERE vwap IS NOT NULL), 0)";
   const rows = await reader.rows(
     // ts as a plain UTC timestamp: bucketing a TIMESTAMPTZ goes through the
-    // time zone calendar, row by row (three times slower here).
+    // time zone calendar, row by row (88 vs 36 ms in EXPLAIN ANALYZE).
     `WITH src AS MATERIALIZED (
        SELECT ts::TIMESTAMP AS ts, open, high, low, close, volume::DOUBLE AS volume, vwap
-       FROM "${g.table}"
+       FROM ${source}
        WHERE symbol = $1 ${prune}
          AND ts >= CAST($2 AS TIMESTAMPTZ)
          AND ts < CAST($3 AS TIMESTAMPTZ) + INTERVAL 1 DAY),

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { closeCatalogs, withCatalog } from "@pipeline/serve/catalog.ts";
 import {
+  dayPartitions,
   granularityFor,
   MAX_CANDLES,
   pricesParams,
@@ -77,6 +78,44 @@ Deno.test("readBars() merges a session of 1m bars into 2m candles of their value
       const fixed = await readBars(reader, params, "AAPL", { width: "5m" });
       assert.equal(fixed.width, "5m");
       assert.ok(fixed.bars.length > 70 && fixed.bars.length <= 78);
+    });
+  } finally {
+    closeCatalogs();
+    await fixture.dispose();
+  }
+});
+
+Deno.test("dayPartitions() narrows the lake view to the range's partition folders", async () => {
+  const fixture = await serveFixture();
+  try {
+    await withCatalog(fixture.dataDir, async (reader) => {
+      const source = await dayPartitions(
+        reader,
+        "bars_1m",
+        "2026-11-18",
+        "2026-11-22",
+      );
+      assert.ok(source, "the fixture has partitions in the range");
+      assert.match(
+        source,
+        /read_parquet\(\['lake\/bars_1m\/date=2026-11-19\/\*\.parquet', 'lake\/bars_1m\/date=2026-11-20\/\*\.parquet'\]/,
+      );
+      assert.match(source, /union_by_name/);
+      assert.doesNotMatch(source, /date=\*/);
+      const [narrowed] = await reader.rows(
+        `SELECT count(*) AS n FROM ${source}`,
+      );
+      const [whole] = await reader.rows(
+        `SELECT count(*) AS n FROM bars_1m WHERE date BETWEEN '2026-11-18' AND '2026-11-22'`,
+      );
+      assert.equal(narrowed!.n, whole!.n);
+      assert.equal(
+        await dayPartitions(reader, "bars_1m", "2020-01-01", "2020-01-02"),
+        null,
+      );
+      const url = new URL("http://h/prices?from=2020-01-01&to=2020-01-02");
+      const params = await pricesParams(reader, url);
+      assert.deepEqual((await readBars(reader, params, "AAPL")).bars, []);
     });
   } finally {
     closeCatalogs();
