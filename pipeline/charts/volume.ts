@@ -31,8 +31,8 @@ export function volumeChart(
     width: options.width ?? 960,
     height: options.height ?? 160,
     marginLeft: 60,
-    x: { type: "utc", label: null },
-    y: { grid: true, label: "volume" },
+    x: { type: "utc", label: null, round: true },
+    y: { grid: true, label: "volume", round: true },
     marks: [
       Plot.ruleX(bars, {
         x: "ts",
@@ -42,9 +42,11 @@ export function volumeChart(
           d.close >= d.open ? candleModule.UP_COLOR : candleModule.DOWN_COLOR,
         title: (d: candleModule.CandleBar) =>
           `${d.ts.toISOString().slice(0, 16).replace("T", " ")} UTC: ${
-            d.volume.toLocaleString("en-US")
+            candleModule.NUMBER_FORMAT.format(d.volume)
           } shares, $${
-            Math.round(d.volume * (d.vwap ?? d.close)).toLocaleString("en-US")
+            candleModule.NUMBER_FORMAT.format(
+              Math.round(d.volume * (d.vwap ?? d.close)),
+            )
           }`,
       }),
       Plot.ruleY([0]),

@@ -1,12 +1,14 @@
 /**
  * The dashboard's reads: `analytics.duckdb` opened read-only. The open
  * database is kept while the file stays the same (inode, size and
- * modification time, one `stat` per request) and each request gets a
- * connection of its own; when a snapshot renames a new catalogue into
- * place the next request opens that one, and the old one is closed once
- * its last request ends. A read-only reader never holds up a run: the
- * snapshot never writes the file in place (see `deno task query`). Every
- * query is parameterised (`$1`...).
+ * modification time, one `stat` per request) with its connections (each
+ * request takes an idle one, opening one only when none is idle, and gives
+ * it back) and what pages worked out from it (`memo`: the symbols, the
+ * relations); when a snapshot renames a new catalogue into place the next
+ * request opens that one, and the old one is closed once its last request
+ * ends. A read-only reader never holds up a run: the snapshot never writes
+ * the file in place (see `deno task query`). Every query is parameterised
+ * (`$1`...).
  * @module
  */
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
@@ -16,6 +18,8 @@ import { PageError } from "@pipeline/serve/page_error.ts";
 
 /** A read-only session on the catalogue. */
 export interface Reader {
+  /** The data folder (absolute): the lake views' paths are relative to it. */
+  root: string;
   /** The rows of `sql` with `$1`... bound to `params`, as plain objects. */
   rows(
     sql: string,
@@ -23,6 +27,12 @@ export interface Reader {
   ): Promise<Record<string, unknown>[]>;
   /** Whether the catalogue has the relation (table or view) `name`. */
   has(name: string): Promise<boolean>;
+  /**
+   * The value of `compute` under `key`, computed once per catalogue file
+   * (a failed computation is forgotten). For what only a new catalogue
+   * changes: the symbols the lake holds, its first and last date.
+   */
+  memo<T>(key: string, compute: () => Promise<T>): Promise<T>;
 }
 
 /** One opened catalogue file. */
@@ -32,6 +42,9 @@ interface OpenCatalog {
   instance: DuckDBInstance;
   users: number;
   stale: boolean;
+  /** Connections set up and not in use. */
+  idle: DuckDBConnection[];
+  memo: Map<string, Promise<unknown>>;
 }
 
 const OPEN = new Map<string, OpenCatalog>();
@@ -43,9 +56,14 @@ function noData(): PageError {
   );
 }
 
+function closeEntry(entry: OpenCatalog): void {
+  for (const conn of entry.idle.splice(0)) conn.closeSync();
+  entry.instance.closeSync();
+}
+
 function release(entry: OpenCatalog): void {
   entry.users--;
-  if (entry.stale && entry.users === 0) entry.instance.closeSync();
+  if (entry.stale && entry.users === 0) closeEntry(entry);
 }
 
 /**
@@ -90,9 +108,17 @@ async function acquire(dataDir: string): Promise<OpenCatalog> {
   const latest = OPEN.get(root);
   if (latest) {
     latest.stale = true;
-    if (latest.users === 0) latest.instance.closeSync();
+    if (latest.users === 0) closeEntry(latest);
   }
-  const entry: OpenCatalog = { stamp, root, instance, users: 1, stale: false };
+  const entry: OpenCatalog = {
+    stamp,
+    root,
+    instance,
+    users: 1,
+    stale: false,
+    idle: [],
+    memo: new Map(),
+  };
   OPEN.set(root, entry);
   return entry;
 }
@@ -101,7 +127,7 @@ async function acquire(dataDir: string): Promise<OpenCatalog> {
 export function closeCatalogs(): void {
   for (const entry of OPEN.values()) {
     entry.stale = true;
-    if (entry.users === 0) entry.instance.closeSync();
+    if (entry.users === 0) closeEntry(entry);
   }
   OPEN.clear();
 }
@@ -117,33 +143,48 @@ export async function withCatalog<T>(
 ): Promise<T> {
   const entry = await acquire(dataDir);
   let conn: DuckDBConnection | undefined;
+  let reusable = false;
   try {
-    conn = await entry.instance.connect();
-    await conn.run(
-      `SET file_search_path = ${sqlString(entry.root)}; SET TimeZone = 'UTC'`,
-    );
-    const names = new Map<string, boolean>();
+    conn = entry.idle.pop();
+    if (!conn) {
+      conn = await entry.instance.connect();
+      await conn.run(
+        `SET file_search_path = ${sqlString(entry.root)}; SET TimeZone = 'UTC'`,
+      );
+    }
     const c = conn;
     const reader: Reader = {
+      root: entry.root,
       async rows(sql, params = []) {
         const result = await c.runAndReadAll(sql, [...params]);
         return result.getRowObjectsJson() as Record<string, unknown>[];
       },
-      async has(name) {
-        if (!names.has(name)) {
+      has(name) {
+        return reader.memo(`has:${name}`, async () => {
           const [row] = await reader.rows(
             `SELECT (SELECT count(*) FROM duckdb_tables() WHERE table_name = $1)
                   + (SELECT count(*) FROM duckdb_views() WHERE view_name = $1) AS n`,
             [name],
           );
-          names.set(name, Number(row?.n ?? 0) > 0);
+          return Number(row?.n ?? 0) > 0;
+        });
+      },
+      memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
+        let value = entry.memo.get(key) as Promise<T> | undefined;
+        if (!value) {
+          value = compute();
+          entry.memo.set(key, value);
+          value.catch(() => entry.memo.delete(key));
         }
-        return names.get(name)!;
+        return value;
       },
     };
-    return await read(reader);
+    const result = await read(reader);
+    reusable = true;
+    return result;
   } finally {
-    conn?.closeSync();
+    if (conn && reusable && !entry.stale) entry.idle.push(conn);
+    else conn?.closeSync();
     release(entry);
   }
 }

@@ -30,6 +30,7 @@ import { runsPage } from "@pipeline/serve/pages/runs.ts";
 import { warehousePage } from "@pipeline/serve/pages/warehouse.ts";
 import type { PageHandler, PageRequest } from "@pipeline/serve/request.ts";
 import { staticFile } from "@pipeline/serve/static.ts";
+import { streamedPage } from "@pipeline/serve/streamed_page.ts";
 
 /** The content security policy of every response. */
 export const CONTENT_SECURITY_POLICY =
@@ -149,9 +150,16 @@ export function createDashboard(
 
   const cache = new PageCache();
 
+  /** What a page that failed unexpectedly says (and the log). */
+  function failureMessage(err: unknown): string {
+    const message = redactSecrets(errorMessage(err), secrets);
+    warn(`serve: a page failed: ${message}`);
+    return message.split("\n")[0]!.slice(0, 300);
+  }
+
   async function page(
     url: URL,
-    handler: () => Promise<string>,
+    draw: (early: (start: string) => void) => Promise<string>,
   ): Promise<Response> {
     try {
       // A page is a function of its URL, the catalogue file and the minute
@@ -165,21 +173,28 @@ export function createDashboard(
         }`;
       const cached = key === undefined ? undefined : cache.get(key);
       if (cached !== undefined) return respond(cached, 200);
-      const html = await handler();
-      if (key !== undefined) cache.set(key, html);
-      return respond(html, 200);
+      let sendStart: (start: string) => void = () => {};
+      const started = new Promise<{ start: string }>((resolve) => {
+        sendStart = (start) => resolve({ start });
+      });
+      const html = draw((start) => sendStart(start)).then((html) => {
+        if (key !== undefined) cache.set(key, html);
+        return html;
+      });
+      const first = await Promise.race([
+        html.then((html) => ({ html })),
+        started,
+      ]);
+      if ("html" in first) return respond(first.html, 200);
+      return respond(streamedPage(first.start, html, failureMessage), 200);
     } catch (err) {
       if (err instanceof PageError) {
         return respond(messagePage("Not available", err.message), err.status);
       }
-      const message = redactSecrets(errorMessage(err), secrets);
-      warn(`serve: a page failed: ${message}`);
       return respond(
         messagePage(
           "Not available",
-          `The page could not be drawn: ${
-            message.split("\n")[0]!.slice(0, 300)
-          }`,
+          `The page could not be drawn: ${failureMessage(err)}`,
         ),
         500,
       );
@@ -237,12 +252,15 @@ export function createDashboard(
       warehouse,
     };
     const handler = PAGES[path];
-    if (handler) return await page(url, () => handler(pageRequest));
+    if (handler) {
+      return await page(url, (early) => handler({ ...pageRequest, early }));
+    }
     const run = /^\/runs\/([^/]+)$/.exec(path);
     if (run) {
       return await page(
         url,
-        () => runPage(pageRequest, decodeURIComponent(run[1]!)),
+        (early) =>
+          runPage({ ...pageRequest, early }, decodeURIComponent(run[1]!)),
       );
     }
     return respond(messagePage("Not found", `No page at ${path}.`), 404);

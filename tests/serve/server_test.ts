@@ -55,7 +55,8 @@ Deno.test("each page draws its charts with data marks", async () => {
 Deno.test("the prices pickers: symbols, range and the granularity it implies", async () => {
   const cases: [string, RegExp][] = [
     ["/prices?symbol=MSFT", /^MSFT: 5m candles/],
-    ["/prices?symbol=MSFT&from=2026-11-20&to=2026-11-20", /^MSFT: 1m candles/],
+    // A session of 1m bars (390) is more than the chart draws: 2m candles.
+    ["/prices?symbol=MSFT&from=2026-11-20&to=2026-11-20", /^MSFT: 2m candles/],
     ["/prices?from=2026-10-01&to=2026-11-20", /^AAPL: 1h candles/],
     ["/prices?from=2026-01-01&to=2026-11-20", /^AAPL: 1d candles/],
   ];
@@ -65,10 +66,39 @@ Deno.test("the prices pickers: symbols, range and the granularity it implies", a
     const titles = chartTitles(html);
     assert.ok(titles.some((t) => re.test(t)), `${path}: ${titles.join(" | ")}`);
   }
+  const [, day] = await get("/prices?from=2026-11-20&to=2026-11-20");
+  assert.match(day, /1m bars from the lake's bars_1m/);
+  assert.match(
+    day,
+    /195 candles shown \(the lake's 1m bars merged into 2m candles\)/,
+  );
   const [, both] = await get("/prices?symbol=AAPL&symbol=MSFT");
   const titles = chartTitles(both);
   assert.match(titles[0]!, /^AAPL, MSFT: 5m closes rebased to 100/);
   assert.match(both, /<option value="MSFT" selected>/);
+});
+
+Deno.test("the prices page sends its head and pickers before its charts", async () => {
+  const response = await dashboard.handler(
+    new Request("http://127.0.0.1/prices?symbol=MSFT&from=2026-11-19"),
+  );
+  assert.equal(response.status, 200);
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  const start = decoder.decode((await reader.read()).value);
+  assert.match(start, /<link rel="stylesheet" href="\/static\/app.css">/);
+  assert.match(start, /<option value="MSFT" selected>/);
+  assert.match(start, /<section id="prices-charts" data-live-part>$/);
+  assert.doesNotMatch(start, /<svg/);
+  let rest = "";
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    rest += decoder.decode(r.value);
+  }
+  assert.match(rest, /^<p class="summary">MSFT last 5m candle/);
+  assert.match(rest, /<svg[\s\S]*<\/html>$/);
+  // The whole page is kept: the same URL again is one piece.
+  const [, again] = await get("/prices?symbol=MSFT&from=2026-11-19");
+  assert.equal(again, start + rest);
 });
 
 Deno.test("the session still trading is marked, a finished one is not", async () => {
