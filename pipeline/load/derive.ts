@@ -33,6 +33,11 @@ export interface DeriveAssetsOptions {
    * the batch rather than recomputed. Default: none, everything in SQL.
    */
   fresh?: ReadonlySet<string>;
+  /**
+   * Told each aggregate table's rows computed from the batch for the fresh
+   * entities (every column but `load_id`), once written. Default nothing.
+   */
+  onBatchFrame?: ((table: string, frame: pl.DataFrame) => void) | undefined;
 }
 
 /**
@@ -85,13 +90,14 @@ export async function deriveAssets(
           .sort();
       }
     } else if (asset.fromBatch && fresh.height > 0) {
-      const copied = await aggregateFromBatch(
+      const { result: copied, frame } = await aggregateFromBatch(
         tx,
         asset,
         asset.fromBatch,
         fresh,
         options,
       );
+      options.onBatchFrame?.(asset.table, frame);
       const derived = await deriveAggregate(tx, asset, rest, options);
       tables.push(sumResults(copied, derived));
     } else {
@@ -112,7 +118,7 @@ async function aggregateFromBatch(
   fromBatch: (rows: pl.DataFrame) => pl.DataFrame,
   rows: pl.DataFrame,
   options: { loadId: string },
-): Promise<UpsertResult> {
+): Promise<{ result: UpsertResult; frame: pl.DataFrame }> {
   const { entity, time } = asset.upstream;
   const columns = [entity, time, ...Object.keys(asset.columns)];
   let frame: pl.DataFrame;
@@ -125,12 +131,13 @@ async function aggregateFromBatch(
       cause,
     );
   }
-  return await upsertFrame(
+  const result = await upsertFrame(
     tx,
     { name: asset.table, entity, time, columns },
     frame,
     { loadId: options.loadId },
   );
+  return { result, frame };
 }
 
 /** Two results of one table, added up. */
