@@ -110,7 +110,8 @@ export async function deriveAssets(
 /**
  * Writes `fromBatch(rows)` (rows of fresh entities) into the asset's
  * table through the fact-table upsert: a COPY when the table holds nothing
- * of these entities, a merge of the overlap otherwise.
+ * of these entities, a merge of the overlap otherwise. Returns the
+ * upsert's result and the frame written (without `load_id`).
  */
 async function aggregateFromBatch(
   tx: SqlClient,
