@@ -17,6 +17,7 @@ import { type Dataset, utcDates } from "@pipeline/datasets/dataset.ts";
 import { QUARANTINE_LAKE_TABLE } from "@pipeline/datasets/lake_tables.ts";
 import { recordLakeDebt } from "@pipeline/snapshot/debt.ts";
 import { loadDataset } from "@pipeline/datasets/load_dataset.ts";
+import type { LakeFrames } from "@pipeline/snapshot/lake_frames.ts";
 
 /** Options of {@link loadBatch}. */
 export interface LoadBatchOptions<B> {
@@ -40,6 +41,12 @@ export interface LoadBatchOptions<B> {
    * Default: the dates of the primary frame's cursor.
    */
   dates?: readonly string[] | undefined;
+  /**
+   * Find the lake partitions this load's frames fill alone and return them
+   * (`lakeFrames`), for a snapshot that follows at once. Costs a probe per
+   * partition. Default false.
+   */
+  lakeFrames?: boolean | undefined;
   /** More work inside the same transaction (e.g. a backfill chunk's state). */
   within?: (tx: SqlClient) => Promise<void>;
   /** Told the rows of each COPY chunk sent (progress). Default nothing. */
@@ -53,6 +60,12 @@ export interface LoadBatchResult {
   quarantined: number;
   /** Lake partitions this load made stale (recorded as lake debt). */
   lakeDebt: number;
+  /**
+   * The lake partitions whose warehouse rows are exactly this load's
+   * frames, with the frames (see `@pipeline/snapshot/lake_frames.ts`), for
+   * the snapshot; null when there are none.
+   */
+  lakeFrames: LakeFrames | null;
 }
 
 /**
@@ -78,11 +91,19 @@ export async function loadBatch<B>(
   });
   try {
     return await client.transaction(async (tx) => {
+      let lakeFrames: LakeFrames | null = null;
       const tables = await loadDataset(tx, dataset, options.batch, {
         loadId,
         source: options.source,
         dataDir: options.dataDir,
         onRows: options.onRows,
+        ...(options.lakeFrames
+          ? {
+            onLakeFrames: (frames: LakeFrames) => {
+              lakeFrames = frames;
+            },
+          }
+          : {}),
       });
       const quarantined = await loadQuarantine(tx, options.quarantine, {
         loadId,
@@ -129,7 +150,7 @@ export async function loadBatch<B>(
         resources: tables,
         finishedAt: wallClock.now(),
       });
-      return { tables, quarantined, lakeDebt };
+      return { tables, quarantined, lakeDebt, lakeFrames };
     });
   } catch (err) {
     await failLoad(client, loadId, {

@@ -33,6 +33,11 @@ export interface DeriveAssetsOptions {
    * the batch rather than recomputed. Default: none, everything in SQL.
    */
   fresh?: ReadonlySet<string>;
+  /**
+   * Told each aggregate table's rows computed from the batch for the fresh
+   * entities (every column but `load_id`), once written. Default nothing.
+   */
+  onBatchFrame?: ((table: string, frame: pl.DataFrame) => void) | undefined;
 }
 
 /**
@@ -85,13 +90,14 @@ export async function deriveAssets(
           .sort();
       }
     } else if (asset.fromBatch && fresh.height > 0) {
-      const copied = await aggregateFromBatch(
+      const { result: copied, frame } = await aggregateFromBatch(
         tx,
         asset,
         asset.fromBatch,
         fresh,
         options,
       );
+      options.onBatchFrame?.(asset.table, frame);
       const derived = await deriveAggregate(tx, asset, rest, options);
       tables.push(sumResults(copied, derived));
     } else {
@@ -104,7 +110,8 @@ export async function deriveAssets(
 /**
  * Writes `fromBatch(rows)` (rows of fresh entities) into the asset's
  * table through the fact-table upsert: a COPY when the table holds nothing
- * of these entities, a merge of the overlap otherwise.
+ * of these entities, a merge of the overlap otherwise. Returns the
+ * upsert's result and the frame written (without `load_id`).
  */
 async function aggregateFromBatch(
   tx: SqlClient,
@@ -112,7 +119,7 @@ async function aggregateFromBatch(
   fromBatch: (rows: pl.DataFrame) => pl.DataFrame,
   rows: pl.DataFrame,
   options: { loadId: string },
-): Promise<UpsertResult> {
+): Promise<{ result: UpsertResult; frame: pl.DataFrame }> {
   const { entity, time } = asset.upstream;
   const columns = [entity, time, ...Object.keys(asset.columns)];
   let frame: pl.DataFrame;
@@ -125,12 +132,13 @@ async function aggregateFromBatch(
       cause,
     );
   }
-  return await upsertFrame(
+  const result = await upsertFrame(
     tx,
     { name: asset.table, entity, time, columns },
     frame,
     { loadId: options.loadId },
   );
+  return { result, frame };
 }
 
 /** Two results of one table, added up. */

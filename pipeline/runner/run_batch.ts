@@ -30,6 +30,7 @@ import { checkpoint } from "@pipeline/runner/interrupted.ts";
 import { stageTimer } from "@pipeline/runner/stage_timer.ts";
 import { snapshotStage } from "@pipeline/runner/snapshot_stage.ts";
 import { redactFrame } from "@pipeline/ops/secrets.ts";
+import type { LakeFrames } from "@pipeline/snapshot/lake_frames.ts";
 
 /** A dataset's validation of a raw frame. */
 export interface Validated {
@@ -266,6 +267,7 @@ export async function runBatch(
         wallClock,
         dataDir,
         dates: transformed.dates,
+        lakeFrames: snapshot,
         onRows,
         ...(within ? { within: (tx: SqlClient) => within(tx, outcome) } : {}),
       }),
@@ -283,6 +285,7 @@ export async function runBatch(
     await snapshotBatch({ rows: transformed.rows }, {
       ...options,
       into: report,
+      frames: loaded.lakeFrames,
     }, deps);
   }
   return report;
@@ -296,7 +299,13 @@ export async function runBatch(
  */
 export async function snapshotBatch(
   written: { rows: number },
-  options: Pick<BatchOptions, "dataDir" | "runId" | "into">,
+  options: Pick<BatchOptions, "dataDir" | "runId" | "into"> & {
+    /**
+     * The load's frames of partitions they fill alone, written without
+     * reading the warehouse back. Default none.
+     */
+    frames?: LakeFrames | null | undefined;
+  },
   deps: BatchDeps,
 ): Promise<BatchReport> {
   const report = options.into ?? newBatchReport();
@@ -316,6 +325,7 @@ export async function snapshotBatch(
         datasets: deps.datasets,
         clock: deps.clock,
         signal: deps.signal,
+        frames: options.frames ?? null,
         onRows,
       }),
     (r) => r.rows,

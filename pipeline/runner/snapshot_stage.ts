@@ -11,6 +11,7 @@ import type { Clock } from "@pipeline/clock.ts";
 import type { Dataset } from "@pipeline/datasets/dataset.ts";
 import { DATASETS, lakeTables } from "@pipeline/datasets/mod.ts";
 import { payLakeDebt } from "@pipeline/snapshot/pay.ts";
+import type { LakeFrames } from "@pipeline/snapshot/lake_frames.ts";
 
 /** Options of {@link snapshotStage}. */
 export interface SnapshotStageOptions {
@@ -27,6 +28,11 @@ export interface SnapshotStageOptions {
   clock: Clock;
   /** Stops waiting for another lake writer. */
   signal?: AbortSignal | undefined;
+  /**
+   * The batch's frames of partitions they fill alone (written without
+   * reading the warehouse back). Default none.
+   */
+  frames?: LakeFrames | null | undefined;
   /** Told the rows of each chunk once staged (progress). Default nothing. */
   onRows?: ((rows: number) => void) | undefined;
 }
@@ -52,6 +58,7 @@ export async function snapshotStage(
     tables: lakeTables(options.datasets ?? DATASETS),
     clock: options.clock,
     signal: options.signal,
+    frames: options.frames ?? null,
     onRows: options.onRows,
   });
   return {

@@ -14,7 +14,10 @@
  * staging CSV (no DuckDB postgres scanner is available), then one
  * partitioned DuckDB write of that CSV with explicit column types, one
  * Parquet file per date, into a staging directory. DuckDB runs off the JS
- * thread, so while it converts one chunk Postgres exports the next. Then each
+ * thread, so while it converts one chunk Postgres exports the next.
+ * Partitions a load filled alone (`SnapshotOptions.frames`, see
+ * `@pipeline/snapshot/lake_frames.ts`) skip Postgres: polars writes their
+ * files from the load's frames, meanwhile. Then each
  * touched partition's directory is swapped for the staged one (or removed
  * when it has no rows), so a failed run leaves the previous files in place.
  * @module
@@ -40,6 +43,12 @@ import {
   partitionKey,
   periodsOf,
 } from "@pipeline/snapshot/granularity.ts";
+import {
+  frameColumns,
+  type LakeFrames,
+  type TableFrame,
+  writeFrame,
+} from "@pipeline/snapshot/lake_frames.ts";
 
 // %% notebooks/05_snapshot.ipynb#snapshot-table
 /** A table to snapshot and the column that decides its partition. */
@@ -75,6 +84,14 @@ export interface SnapshotOptions {
   tables: readonly SnapshotTable[];
   /** Per table, dates that replace `dates` for it (e.g. its lake debt). */
   tableDates?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * A committed load's frames: each listed partition (among the table's
+   * touched ones) holds exactly the frame's rows of it in the warehouse,
+   * so its file is written from the frame, not read back. A table whose
+   * columns the frame cannot reproduce exactly is read back whole.
+   * Default none.
+   */
+  frames?: LakeFrames | undefined;
   /** Stamps `lake_files.snapshot_at`. Default {@link systemClock}. */
   clock?: Clock;
   /** Told the rows of each chunk once staged (progress). Default nothing. */
@@ -95,6 +112,11 @@ export interface SnapshotTableResult {
   rows: number;
   /** Absolute paths of the files written. */
   files: string[];
+  /**
+   * Partitions written from a load's frames (`SnapshotOptions.frames`)
+   * rather than read back from the warehouse.
+   */
+  framed: number;
 }
 
 // %% notebooks/05_snapshot.ipynb#snapshot-result
@@ -371,6 +393,10 @@ interface ExportTableOptions {
   queue: DuckdbQueue;
   table: SnapshotTable;
   periods: readonly LakePeriod[];
+  /** The load's frame of the table, with the partitions it fills alone. */
+  frame?: TableFrame | undefined;
+  /** The load that wrote `frame` (its rows' `load_id`). */
+  loadId?: string | undefined;
   stagingDir: string;
   onRows?: ((rows: number) => void) | undefined;
 }
@@ -390,8 +416,8 @@ interface ExportTableOptions {
  */
 async function exportTable(
   options: ExportTableOptions,
-): Promise<{ staged: Promise<LakeFile[]> }> {
-  const { client, queue, table, periods, stagingDir } = options;
+): Promise<{ staged: Promise<LakeFile[]>; framed: number }> {
+  const { client, queue, table, stagingDir, frame } = options;
   const name = table.name;
   const shape = await describeTable({ client, table: name });
   checkShape(shape, table.dateColumn, table.granularity ?? "day");
@@ -399,6 +425,18 @@ async function exportTable(
   const tableDir = `${stagingDir}/${name}`;
   await attempt(name, `cannot create ${tableDir}`, () => Deno.mkdir(tableDir));
   const parts: Promise<LakeFile[]>[] = [];
+  const written = (files: LakeFile[]) => {
+    options.onRows?.(files.reduce((n, f) => n + f.rows, 0));
+    return files;
+  };
+  // The partitions the load's frame fills alone come from the frame.
+  const columns = frame
+    ? frameColumns(frame.frame, shape, options.loadId ?? "")
+    : null;
+  const fromFrame = frame && columns
+    ? options.periods.filter((p) => frame.partitions.has(p.dir))
+    : [];
+  const periods = options.periods.filter((p) => !fromFrame.includes(p));
   for (const [k, chunk] of chunkDates(periods).entries()) {
     if (queue.failed) break; // the failed step's error is the one reported
     const where = partitionLabel(name, chunk);
@@ -416,25 +454,55 @@ async function exportTable(
         ),
     );
     if (!hasRows) continue;
+    const columnTypes = shape.columns.map((c) =>
+      `${sqlString(c.name)}: ${sqlString(c.duckdbType)}`
+    ).join(", ");
     parts.push(queue.run((duck) =>
       writeChunk({
         duck,
         shape,
         table,
         periods: chunk,
-        csvPath,
+        input: {
+          path: csvPath,
+          sql: `read_csv(${sqlString(csvPath)}, header = false,
+                 auto_detect = false, delim = ',', quote = '"', escape = '"',
+                 allow_quoted_nulls = false, columns = {${columnTypes}})`,
+        },
         outDir: `${tableDir}/chunk-${k}`,
-      }).then((files) => {
-        options.onRows?.(files.reduce((n, f) => n + f.rows, 0));
-        return files;
-      })
+      }).then(written)
     ));
+  }
+  // Written by polars on this thread while DuckDB converts the exports,
+  // a chunk of partitions at a time (a copy of a chunk's rows at most).
+  for (const [k, chunk] of chunkDates(fromFrame).entries()) {
+    if (!frame || !columns || queue.failed) break;
+    const outDir = `${tableDir}/frame-${k}`;
+    const files = await attempt(
+      partitionLabel(name, chunk),
+      `cannot write ${outDir} from the load's rows of ${name}`,
+      () =>
+        writeFrame({
+          frame: frame.frame,
+          columns,
+          shape,
+          table,
+          periods: chunk,
+          outDir,
+        }),
+    );
+    parts.push(Promise.resolve(written(files.map((f) => ({
+      table: name,
+      date: f.period.start,
+      path: f.path,
+      rows: f.rows,
+    })))));
   }
   const staged = Promise.all(parts).then((files) =>
     files.flat().sort((a, b) => a.date.localeCompare(b.date))
   );
   staged.catch(() => {}); // awaited by the caller; see DuckdbQueue.run
-  return { staged };
+  return { staged, framed: fromFrame.length };
 }
 
 // %% notebooks/05_snapshot.ipynb#write-chunk-options
@@ -443,9 +511,13 @@ interface WriteChunkOptions {
   duck: DuckDBConnection;
   shape: TableShape;
   table: SnapshotTable;
-  /** The chunk's partitions, the ones the CSV holds. */
+  /** The chunk's partitions, the ones the input holds. */
   periods: readonly LakePeriod[];
-  csvPath: string;
+  /**
+   * The staged rows: the DuckDB table expression reading them with the
+   * table's column types, and the file, removed once written.
+   */
+  input: { sql: string; path: string };
   outDir: string;
 }
 
@@ -462,7 +534,7 @@ interface WriteChunkOptions {
  * @returns The staged files with their dates and row counts.
  */
 async function writeChunk(options: WriteChunkOptions): Promise<LakeFile[]> {
-  const { duck, shape, table, periods, csvPath, outDir } = options;
+  const { duck, shape, table, periods, input, outDir } = options;
   const name = table.name;
   const granularity = table.granularity ?? "day";
   const key = partitionKey(granularity);
@@ -470,9 +542,6 @@ async function writeChunk(options: WriteChunkOptions): Promise<LakeFile[]> {
   const keyExpr = granularity === "day"
     ? `CAST(${utc} AS DATE)`
     : `strftime(${utc}, '${granularity === "month" ? "%Y-%m" : "%Y"}')`;
-  const columnTypes = shape.columns.map((c) =>
-    `${sqlString(c.name)}: ${sqlString(c.duckdbType)}`
-  ).join(", ");
   // Date first: the partitioned write then fills one date after another;
   // within a date this is the key order.
   const orderBy = [
@@ -488,11 +557,9 @@ async function writeChunk(options: WriteChunkOptions): Promise<LakeFile[]> {
     async () =>
       (await duck.runAndReadAll(
         `COPY (SELECT *, ${keyExpr} AS "${key}"
-               FROM read_csv(${sqlString(csvPath)}, header = false,
-                 auto_detect = false, delim = ',', quote = '"', escape = '"',
-                 allow_quoted_nulls = false, columns = {${columnTypes}})
+               FROM ${input.sql}
                ORDER BY ${orderBy})
-           TO ${sqlString(outDir)} (FORMAT parquet, COMPRESSION zstd,
+           TO ${sqlString(outDir)} (FORMAT parquet, COMPRESSION snappy,
              PARTITION_BY ("${key}"), FILENAME_PATTERN 'data_{i}',
              PER_THREAD_OUTPUT false, RETURN_STATS)`,
       )).getRowObjectsJson() as { filename: string; count: string }[],
@@ -520,7 +587,7 @@ async function writeChunk(options: WriteChunkOptions): Promise<LakeFile[]> {
         await Deno.remove(dir, { recursive: true });
       }
     }
-    await Deno.remove(csvPath);
+    await Deno.remove(input.path);
   });
   return files;
 }
@@ -580,11 +647,13 @@ interface ExportAllOptions {
   tables: readonly SnapshotTable[];
   /** Per table, the partitions to rewrite. */
   periods: ReadonlyMap<string, readonly LakePeriod[]>;
+  /** A load's frames of partitions they fill alone. */
+  frames?: LakeFrames | undefined;
   stagingDir: string;
   lakeDir: string;
   onRows?: ((rows: number) => void) | undefined;
   /** Called per table, in table order, once its files are in the lake. */
-  onPublished(table: string, files: LakeFile[]): void;
+  onPublished(table: string, files: LakeFile[], framed: number): void;
 }
 
 // %% notebooks/05_snapshot.ipynb#export-all
@@ -606,7 +675,13 @@ async function exportAll(options: ExportAllOptions): Promise<void> {
     for (const table of tables) {
       if (queue.failed) break; // `published` rejects with that failure
       const periods = options.periods.get(table.name) ?? [];
-      const { staged } = await exportTable({ ...options, table, periods });
+      const { staged, framed } = await exportTable({
+        ...options,
+        table,
+        periods,
+        frame: options.frames?.tables.get(table.name),
+        loadId: options.frames?.loadId,
+      });
       published = published.then(async () => {
         const files = await publishTable({
           table: table.name,
@@ -614,7 +689,7 @@ async function exportAll(options: ExportAllOptions): Promise<void> {
           staged: await staged,
           lakeDir,
         });
-        onPublished(table.name, files);
+        onPublished(table.name, files, framed);
       });
       published.catch(() => {}); // awaited below; see DuckdbQueue.run
     }
@@ -735,14 +810,16 @@ export async function snapshotTables(
           periods,
           stagingDir,
           lakeDir,
+          frames: options.frames,
           onRows: options.onRows,
-          onPublished(name, files) {
+          onPublished(name, files, framed) {
             written.push(...files);
             results.push({
               name,
               dates: files.map((f) => f.date),
               rows: files.reduce((n, f) => n + f.rows, 0),
               files: files.map((f) => f.path),
+              framed,
             });
           },
         });
@@ -755,7 +832,7 @@ export async function snapshotTables(
     }
   } else {
     for (const t of tables) {
-      results.push({ name: t.name, dates: [], rows: 0, files: [] });
+      results.push({ name: t.name, dates: [], rows: 0, files: [], framed: 0 });
     }
   }
 

@@ -25,6 +25,7 @@ import {
 } from "@pipeline/snapshot/granularity.ts";
 import { withLakeLock } from "@pipeline/snapshot/lake_lock.ts";
 import { removeStagingLeftovers } from "@pipeline/snapshot/staging.ts";
+import type { LakeFrames, TableFrame } from "@pipeline/snapshot/lake_frames.ts";
 
 /** Options of {@link payLakeDebt}. */
 export interface PayLakeDebtOptions {
@@ -36,6 +37,12 @@ export interface PayLakeDebtOptions {
   clock?: Clock;
   /** Stops waiting for another lake writer. */
   signal?: AbortSignal | undefined;
+  /**
+   * A committed load's frames of the partitions they fill alone: an owed
+   * partition among them, still owed to that load, is written from the
+   * frame instead of the warehouse. Default none.
+   */
+  frames?: LakeFrames | null | undefined;
   /** Told the rows of each chunk once staged (progress). Default nothing. */
   onRows?: ((rows: number) => void) | undefined;
 }
@@ -119,6 +126,8 @@ export function payLakeDebt(
     const settled: LakeDebt[] = [];
     const toWrite: LakeDebt[] = [];
     const tableDates = new Map<string, string[]>();
+    const fromFrames = new Map<string, TableFrame>();
+    const frames = options.frames;
     for (const debt of debts) {
       const table = byName.get(debt.table);
       const period = parsePartitionDir(debt.partition);
@@ -142,6 +151,16 @@ export function payLakeDebt(
         );
       }
       toWrite.push(debt);
+      // Written from the load's frame only while no later load dirtied it.
+      const own = frames?.loadId === debt.loadId
+        ? frames.tables.get(table.name)
+        : undefined;
+      if (own?.partitions.has(debt.partition)) {
+        const taken = fromFrames.get(table.name) ??
+          { frame: own.frame, partitions: new Set<string>() };
+        (taken.partitions as Set<string>).add(debt.partition);
+        fromFrames.set(table.name, taken);
+      }
       const dates = tableDates.get(table.name) ?? [];
       dates.push(...covering.map((p) => p.start));
       tableDates.set(table.name, dates);
@@ -153,6 +172,9 @@ export function payLakeDebt(
         dates: [],
         tables: tables.filter((t) => tableDates.has(t.name)),
         tableDates,
+        ...(frames && fromFrames.size > 0
+          ? { frames: { loadId: frames.loadId, tables: fromFrames } }
+          : {}),
         clock,
         onRows: options.onRows,
       });

@@ -5,14 +5,18 @@
  *
  * The points are reached deterministically, without test hooks in the
  * pipeline: the test takes a table lock that the run's next statement needs
- * and waits until the run's backend is seen waiting on it (or, for the COPY
- * and the snapshot, until the statement is seen running), then kills it.
+ * and waits until the run's backend is seen waiting on it (or, for the COPY,
+ * until the statement is seen running), then kills it. For the snapshot it
+ * holds the lake lock until the load committed, then locks the quarantine
+ * (the snapshot writes the bar tables of a first load from its frames, and
+ * reads the quarantine back) and lets the lake lock go.
  * Server only: PGlite is one process, its database dies with it.
  */
 import assert from "node:assert/strict";
 import { openTestDatabase, SKIP_SERVER_TESTS } from "../_db.ts";
 import { connectPostgres, type SqlClient } from "@pipeline/load/client.ts";
 import { spawnEtl } from "../ops/_process.ts";
+import { LAKE_LOCK_KEY } from "@pipeline/snapshot/lake_lock.ts";
 
 const ARGS = [
   "run",
@@ -93,6 +97,11 @@ interface KillPoint {
   lock?: string;
   /** The statement to catch (ILIKE pattern). */
   statement: string;
+  /**
+   * Reach it in the snapshot: hold the lake lock until the load committed,
+   * then lock `lock` (ACCESS EXCLUSIVE: the export waits) and let it go.
+   */
+  snapshot?: boolean;
 }
 
 const POINTS: KillPoint[] = [
@@ -114,7 +123,9 @@ const POINTS: KillPoint[] = [
   },
   {
     name: "after the commit, during the snapshot export",
-    statement: "COPY (SELECT%",
+    lock: "quarantine",
+    statement: 'COPY (SELECT%FROM "quarantine"%',
+    snapshot: true,
   },
 ];
 
@@ -141,7 +152,17 @@ Deno.test({
           const admin = await connectPostgres(db.url!);
           try {
             let release = () => Promise.resolve();
-            if (point.lock) {
+            let locker: SqlClient | undefined;
+            if (point.snapshot) {
+              locker = await connectPostgres(db.url!);
+              await locker.query("SELECT pg_advisory_lock(hashtext($1))", [
+                LAKE_LOCK_KEY,
+              ]);
+              release = async () => {
+                await locker!.exec("ROLLBACK");
+                await locker!.close();
+              };
+            } else if (point.lock) {
               const locker = await connectPostgres(db.url!);
               await locker.exec(
                 `BEGIN; LOCK TABLE ${point.lock} IN EXCLUSIVE MODE`,
@@ -159,6 +180,18 @@ Deno.test({
               dataDir,
             ]);
             try {
+              if (point.snapshot) {
+                await until(async () =>
+                  (await admin.query(
+                    "SELECT 1 FROM etl_loads WHERE status = 'committed'",
+                  )).rows.length > 0, "the load to commit");
+                await locker!.exec(
+                  `BEGIN; LOCK TABLE ${point.lock} IN ACCESS EXCLUSIVE MODE`,
+                );
+                await locker!.query("SELECT pg_advisory_unlock(hashtext($1))", [
+                  LAKE_LOCK_KEY,
+                ]);
+              }
               await until(
                 backend(admin, dbName, point.statement, !!point.lock),
                 point.statement,

@@ -130,15 +130,17 @@ Deno.test("snapshotTables() writes one Parquet file per table and UTC date", asy
         files: DATES.map((d) =>
           `${root}/lake/bars_1m/date=${d}/data_0.parquet`
         ),
+        framed: 0,
       },
       {
         name: "bars_5m",
         dates: ["2026-11-20"],
         rows: 1,
         files: [`${root}/lake/bars_5m/date=2026-11-20/data_0.parquet`],
+        framed: 0,
       },
-      { name: "bars_1h", dates: [], rows: 0, files: [] },
-      { name: "bars_1d", dates: [], rows: 0, files: [] },
+      { name: "bars_1h", dates: [], rows: 0, files: [], framed: 0 },
+      { name: "bars_1d", dates: [], rows: 0, files: [], framed: 0 },
       {
         name: "quarantine",
         dates: ["2026-11-20", "2026-11-21"],
@@ -146,6 +148,7 @@ Deno.test("snapshotTables() writes one Parquet file per table and UTC date", asy
         files: ["2026-11-20", "2026-11-21"].map((d) =>
           `${root}/lake/quarantine/date=${d}/data_0.parquet`
         ),
+        framed: 0,
       },
     ]);
     assert.deepEqual(await listFiles(`${dataDir}/lake`), [
@@ -355,6 +358,7 @@ Deno.test("snapshotTables() removes the directory of a date whose rows vanished"
       dates: [],
       rows: 0,
       files: [],
+      framed: 0,
     });
     assert.deepEqual(await listFiles(`${dataDir}/lake`), [
       "bars_1m/date=2026-11-20/data_0.parquet",
