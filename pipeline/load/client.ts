@@ -84,6 +84,13 @@ export interface PgliteOptions {
    * between statements (progress bars move). Default 16 MiB.
    */
   copyStatementBytes?: number;
+  /**
+   * PGlite's `shared_buffers`. Postgres' 128MB is allocated and touched at
+   * start inside PGlite's WebAssembly memory: measured, a PGlite opened on
+   * an existing directory held 295 MiB resident with 128MB and 170 MiB with
+   * 16MB, and a 1M-row CREATE TABLE AS took 5.2 s and 4.7 s. Default `16MB`.
+   */
+  sharedBuffers?: string;
 }
 
 /** Default {@link PgliteOptions.copyStatementBytes}. */
@@ -114,10 +121,24 @@ export async function connectPglite(
   dataDir?: string,
   options: PgliteOptions = {},
 ): Promise<SqlClient> {
-  const { copyStatementBytes = PGLITE_COPY_STATEMENT_BYTES } = options;
+  const {
+    copyStatementBytes = PGLITE_COPY_STATEMENT_BYTES,
+    sharedBuffers = "16MB",
+  } = options;
+  if (!/^\d+(kB|MB|GB)$/.test(sharedBuffers)) {
+    throw new Error(`invalid PGlite shared_buffers: ${sharedBuffers}`);
+  }
   const { PGlite } = await import("@electric-sql/pglite");
   if (dataDir) await Deno.mkdir(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir ? { dataDir } : {});
+  const startParams = [
+    ...(PGlite as unknown as { defaultStartParams: string[] })
+      .defaultStartParams,
+    "-c",
+    `shared_buffers=${sharedBuffers}`,
+  ];
+  const db = await PGlite.create(
+    dataDir ? { dataDir, startParams } : { startParams },
+  );
   const client: SqlClient = {
     kind: "pglite",
     async query<R>(sql: string, params: readonly unknown[] = []) {

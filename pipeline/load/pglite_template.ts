@@ -69,7 +69,7 @@ export async function seedPglite(
   // looks like a database.
   const copying = `${dataDir}.seeding-${crypto.randomUUID()}`;
   try {
-    await copyTree(template, copying);
+    copyTree(template, copying);
     await Deno.remove(dataDir).catch(() => {}); // empty, if there
     await Deno.rename(copying, dataDir);
   } finally {
@@ -120,13 +120,18 @@ async function pgliteVersion(): Promise<string> {
     .map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-async function copyTree(from: string, to: string): Promise<void> {
-  await Deno.mkdir(to, { recursive: true });
-  for await (const entry of Deno.readDir(from)) {
+/**
+ * Copies the tree `from` to `to`. Synchronous calls: a template is about a
+ * thousand small files, and nothing else runs while a command opens its
+ * database (async copies of one at a time took three times as long).
+ */
+function copyTree(from: string, to: string): void {
+  Deno.mkdirSync(to, { recursive: true });
+  for (const entry of Deno.readDirSync(from)) {
     const source = join(from, entry.name);
     const target = join(to, entry.name);
-    if (entry.isDirectory) await copyTree(source, target);
-    else await Deno.copyFile(source, target);
+    if (entry.isDirectory) copyTree(source, target);
+    else Deno.copyFileSync(source, target);
   }
 }
 
