@@ -35,8 +35,8 @@ const TRAILER = new Uint8Array([0xff, 0xff]);
  * statement to run. A binary COPY (`FORMAT binary`) whose chunks are the
  * header, whole rows and the trailer (as `frameToBinaryChunks` yields them)
  * becomes statements of about `statementBytes` each, every one with its
- * own header and trailer; chunks are pulled lazily, one statement ahead at
- * most. Any other input is one statement.
+ * own header and trailer; chunks are pulled lazily, as each statement is
+ * gathered. Any other input is one statement.
  */
 export function* pgliteCopyStatements(
   sql: string,
@@ -59,31 +59,31 @@ export function* pgliteCopyStatements(
   let parts: Uint8Array[] = [];
   let bytes = 0;
   let sent = false;
-  // One chunk is held back: the last one of the input is the trailer.
-  let held = chunks.next();
-  while (!held.done) {
-    const next = chunks.next();
-    if (next.done) {
-      if (!isTrailer(held.value)) {
-        throw new Error(
-          "binary COPY input does not end with the trailer (-1 field count)",
-        );
-      }
+  // No chunk is pulled ahead of need: pulling one tells the encoder that the
+  // one before was taken (its onRows), so a look-ahead would report rows
+  // before their statement ran. The trailer is told by its content: a row
+  // starts with its field count, never -1.
+  for (let next = chunks.next(); !next.done; next = chunks.next()) {
+    if (isTrailer(next.value)) {
       // No rows still runs the statement once (it checks the table).
       if (parts.length > 0 || !sent) yield [header, ...parts, TRAILER];
+      if (!chunks.next().done) {
+        throw new Error("binary COPY input goes on after its trailer");
+      }
       return;
     }
-    parts.push(held.value);
-    bytes += held.value.byteLength;
+    parts.push(next.value);
+    bytes += next.value.byteLength;
     if (bytes >= statementBytes) {
       sent = true;
       yield [header, ...parts, TRAILER];
       parts = [];
       bytes = 0;
     }
-    held = next;
   }
-  throw new Error("binary COPY input ends without a trailer");
+  throw new Error(
+    "binary COPY input does not end with the trailer (-1 field count)",
+  );
 }
 
 function isHeader(chunk: Uint8Array): boolean {

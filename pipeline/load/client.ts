@@ -151,14 +151,13 @@ export async function connectPglite(
     async copyFrom(sql, data) {
       const stdin = sql.replace(/\bFROM\s+STDIN\b/i, "FROM '/dev/blob'");
       let rows = 0;
-      let first = true;
       for (
         const parts of pgliteCopyStatements(sql, data, copyStatementBytes)
       ) {
-        // Between statements the event loop turns: timers (a progress bar's
-        // redraw) run before the next statement blocks it again.
-        if (!first) await new Promise((resolve) => setTimeout(resolve, 0));
-        first = false;
+        // Gathering a statement's chunks told their rows (onRows); the event
+        // loop turns before the statement blocks it, so timers (a progress
+        // bar's redraw) show them.
+        await new Promise((resolve) => setTimeout(resolve, 0));
         const res = await storage(dataDir, () =>
           db.query(stdin, [], {
             blob: new Blob(parts as Uint8Array<ArrayBuffer>[]),
