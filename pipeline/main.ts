@@ -13,10 +13,7 @@ import { commandNamed, type Program } from "@pipeline/cli/program.ts";
 import { createRuntime } from "@pipeline/cli/runtime.ts";
 import { EXIT } from "@pipeline/cli/exit.ts";
 import { ETL } from "@pipeline/cli/etl.ts";
-import {
-  isDatabaseSource,
-  runDatabaseSource,
-} from "@pipeline/cli/database_source.ts";
+import { isDatabaseSource } from "@pipeline/cli/is_database_source.ts";
 
 /** The help `deno task etl [help] [COMMAND] --help` prints. */
 export function helpText(program: Program, line: CommandLine): string {
@@ -35,6 +32,9 @@ export async function main(
   // An operational database is captured table by table, not as one
   // dataset's batch: its own command line (pipeline/cli/database_source.ts).
   if (program === ETL && isDatabaseSource(argv)) {
+    const { runDatabaseSource } = await import(
+      "@pipeline/cli/database_source.ts"
+    );
     return await runDatabaseSource(argv);
   }
   let line: CommandLine;

@@ -22,6 +22,7 @@ import type { Clock } from "@pipeline/clock.ts";
 import { errorMessage, EtlError } from "@pipeline/errors.ts";
 import {
   peakRssMib,
+  processSeconds,
   type RunSummary,
   type RunTrigger,
 } from "@pipeline/summary.ts";
@@ -32,7 +33,6 @@ import { readWatermarks } from "@pipeline/load/watermarks.ts";
 import { incrementalSince } from "@pipeline/incremental/window.ts";
 import { blockedError } from "@pipeline/quality/mod.ts";
 import { hasLakeDebt } from "@pipeline/snapshot/debt.ts";
-import { refreshCatalog } from "@pipeline/snapshot/refresh.ts";
 import {
   checkpoint,
   foldBatch,
@@ -150,6 +150,8 @@ export async function runPipeline(
         start: source.start,
       })
       : new Map<string, Date>();
+    summary.startup_seconds = Math.round(processSeconds() * 100) / 100;
+    summary.first_stage_at = new Date().toISOString();
     const raw = await timed("extract", 0, async () => {
       const frames: pl.DataFrame[] = [];
       let lastCause: { cause: string; partition: string } | undefined;
@@ -302,7 +304,9 @@ export async function runPipeline(
     summary.error_stage ??= summary.stages.at(-1)?.stage ?? "load";
   }
   if (snapshot) {
-    // Last, so analytics.duckdb shows this run as it ended.
+    // Last, so analytics.duckdb shows this run as it ended. Loaded here
+    // (DuckDB): a run without a snapshot never loads it.
+    const { refreshCatalog } = await import("@pipeline/snapshot/refresh.ts");
     await refreshCatalog({ client, dataDir, clock: wallClock, signal })
       .catch((err) =>
         log(

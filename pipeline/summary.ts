@@ -89,6 +89,14 @@ export interface RunSummary {
   snapshot: { duckdb: string; files: number; dates: string[] } | null;
   /** Peak resident memory of the process, in MiB (Linux only). */
   peak_rss_mib: number | null;
+  /**
+   * Seconds from the start of this process to the first stage (the
+   * extract) beginning: module loading, opening the database, migrations,
+   * the run's record. Null when the run did not reach a stage.
+   */
+  startup_seconds: number | null;
+  /** When the first stage began (ISO-8601 with milliseconds), or null. */
+  first_stage_at: string | null;
   /** The error that failed the run, naming stage and partition. */
   error: string | null;
   /** The stage of that error. */
@@ -118,6 +126,28 @@ export function peakRssMib(): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Seconds since this process started: from /proc (Linux; the kernel's start
+ * time, which counts the runtime's own start-up), else from the runtime's
+ * time origin.
+ */
+export function processSeconds(): number {
+  try {
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    // Field 22 (starttime, clock ticks since boot); the command name (field
+    // 2, in parentheses) may hold spaces, so count after its ')'.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[19]);
+    const uptime = Number(Deno.readTextFileSync("/proc/uptime").split(" ")[0]);
+    // USER_HZ is 100 on every Linux ABI Deno runs on.
+    const seconds = uptime - ticks / 100;
+    if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+  } catch {
+    // not Linux: below
+  }
+  return performance.now() / 1000;
 }
 
 const fmtInt = (n: number) => n.toLocaleString("en-US");
@@ -178,6 +208,9 @@ export function formatSummary(s: RunSummary): string {
     lines.push(`FAILED partition ${p.partition}: ${p.error}`);
   }
   if (s.error) lines.push(`ERROR ${s.error}`);
+  if (s.startup_seconds !== null) {
+    lines.push(`start-up ${s.startup_seconds.toFixed(2)} s to the first stage`);
+  }
   if (s.peak_rss_mib !== null) lines.push(`peak memory ${s.peak_rss_mib} MiB`);
   return lines.join("\n");
 }

@@ -6,6 +6,12 @@
 import { join } from "node:path";
 import { redactUrl, type RunConfig } from "@pipeline/config.ts";
 import { connect, type SqlClient } from "@pipeline/load/client.ts";
+import { migrateToLatest } from "@pipeline/load/migrate.ts";
+import { migrationsFingerprint } from "@pipeline/load/migrations/mod.ts";
+import {
+  PGLITE_TEMPLATE_ENV,
+  seedPglite,
+} from "@pipeline/load/pglite_template.ts";
 import { type DirLock, lockDirectory } from "@pipeline/ops/dir_lock.ts";
 import { LockedError } from "@pipeline/ops/lock.ts";
 import type { Logger } from "@pipeline/ops/logging.ts";
@@ -36,6 +42,7 @@ export async function openDatabase(config: RunConfig): Promise<OpenDatabase> {
   const dir = join(config.dataDir, "pglite");
   const lock: DirLock = lockDirectory(dir);
   try {
+    await seedFromTemplate(dir);
     const client = await connect({ kind: "pglite", dataDir: dir });
     return {
       client,
@@ -51,6 +58,27 @@ export async function openDatabase(config: RunConfig): Promise<OpenDatabase> {
   } catch (err) {
     lock.release();
     throw err;
+  }
+}
+
+/**
+ * A new PGlite directory starts as a copy of the cached template of the
+ * current schema (initdb and every migration done once per machine), unless
+ * `SLUICE_PGLITE_TEMPLATE=off`. Without a usable cache (no HOME, a
+ * read-only folder) the directory is made as before, by PGlite and the
+ * migrations.
+ */
+async function seedFromTemplate(dir: string): Promise<void> {
+  if (Deno.env.get(PGLITE_TEMPLATE_ENV) === "off") return;
+  try {
+    await seedPglite(dir, {
+      key: await migrationsFingerprint(),
+      prepare: async (client) => {
+        await migrateToLatest(client);
+      },
+    });
+  } catch {
+    // The template is a shortcut: PGlite makes the directory itself.
   }
 }
 

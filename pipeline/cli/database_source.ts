@@ -18,7 +18,6 @@ import { redactUrl } from "@pipeline/config.ts";
 import { parseDuration } from "@pipeline/schedule/duration.ts";
 import { errorMessage, EtlError } from "@pipeline/errors.ts";
 import { EXIT } from "@pipeline/cli/exit.ts";
-import { refreshCatalog } from "@pipeline/snapshot/refresh.ts";
 import { migrateToLatest } from "@pipeline/load/migrate.ts";
 import { recordRunEnd, recordRunStart } from "@pipeline/ops/history.ts";
 import { newRunSummary } from "@pipeline/runner/run_record.ts";
@@ -30,8 +29,10 @@ import {
   tryAdvisoryLock,
 } from "@pipeline/ops/lock.ts";
 
-/** The `--source` values this command serves. */
-export const DATABASE_SOURCES = ["mysql", "postgres"] as const;
+export {
+  DATABASE_SOURCES,
+  isDatabaseSource,
+} from "@pipeline/cli/is_database_source.ts";
 
 /** The default platform database per source kind. */
 const DEFAULT_URLS: Record<string, string> = {
@@ -53,22 +54,6 @@ snapshot (--compare: compare every key instead). Each table lands in
 DATA_DIR/lake/<dataset>/date=<as-of date>/.
 Source URL: --mysql-url / --source-url, else MYSQL_URL / SOURCE_URL, else
 ${DEFAULT_URLS.mysql}.`;
-
-/** Whether `argv` asks for a database source (`--source mysql`). */
-export function isDatabaseSource(argv: readonly string[]): boolean {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const v = a === "--source"
-      ? argv[i + 1]
-      : a.startsWith("--source=")
-      ? a.slice("--source=".length)
-      : undefined;
-    if (v !== undefined) {
-      return (DATABASE_SOURCES as readonly string[]).includes(v);
-    }
-  }
-  return false;
-}
 
 /** The declared tables named by `--tables` (source table or dataset names). */
 export function selectTables(list: string | undefined): TableDataset[] {
@@ -245,6 +230,7 @@ export async function runDatabaseSource(argv: string[]): Promise<number> {
       );
     }
     // The catalogue (analytics.duckdb) shows the new facts and dimensions.
+    const { refreshCatalog } = await import("@pipeline/snapshot/refresh.ts");
     await refreshCatalog({ client, dataDir, signal: controller.signal })
       .catch((err) =>
         console.error(

@@ -7,7 +7,7 @@
 import type { SqlClient } from "@pipeline/load/client.ts";
 import { migrateToLatest } from "@pipeline/load/migrate.ts";
 import { DATASETS, lakeTables } from "@pipeline/datasets/mod.ts";
-import { type LakeDebtPayment, payLakeDebt } from "@pipeline/snapshot/pay.ts";
+import type { LakeDebtPayment } from "@pipeline/snapshot/pay.ts";
 import { errorMessage } from "@pipeline/errors.ts";
 import type { Logger } from "@pipeline/ops/logging.ts";
 
@@ -40,6 +40,8 @@ export async function payDebt(
   dataDir: string,
 ): Promise<LakeDebtPayment> {
   await migrateToLatest(client);
+  // Loaded here (DuckDB): commands that owe nothing never load it.
+  const { payLakeDebt } = await import("@pipeline/snapshot/pay.ts");
   return await payLakeDebt(client, { dataDir, tables: lakeTables(DATASETS) });
 }
 

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Flag } from "@pipeline/cli/flag.ts";
-import { DEFAULT_NATS_URL } from "@pipeline/stream/nats.ts";
+import { DEFAULT_NATS_URL } from "@pipeline/stream/nats_url.ts";
 import {
   DEFAULT_TOPOLOGY_NAMES,
   StreamPrefixSchema,

@@ -31,7 +31,6 @@ import { errorMessage, EtlError, type Stage } from "@pipeline/errors.ts";
 import type { Dataset } from "@pipeline/datasets/dataset.ts";
 import type { Alerter } from "@pipeline/ops/alerts.ts";
 import { recordRunEnd, recordRunStart } from "@pipeline/ops/history.ts";
-import { refreshCatalog } from "@pipeline/snapshot/refresh.ts";
 import { peakRssMib, type RunSummary } from "@pipeline/summary.ts";
 import { blockedError } from "@pipeline/quality/check_summary.ts";
 import {
@@ -389,6 +388,7 @@ export async function backfill(
   }
   if (options.snapshot !== false) {
     // Last, so analytics.duckdb shows this backfill as it ended.
+    const { refreshCatalog } = await import("@pipeline/snapshot/refresh.ts");
     await refreshCatalog({
       client,
       dataDir: options.dataDir,

@@ -2,10 +2,16 @@
  * Applies the schema migrations (Kysely's Migrator over a {@link SqlClient}).
  * @module
  */
-import { type MigrationResult, Migrator } from "kysely/migration";
+import type { MigrationResult } from "kysely/migration";
 import { kyselyFor, type SqlClient } from "@pipeline/load/client.ts";
-import { loadMigrations } from "@pipeline/load/migrations/mod.ts";
+import {
+  loadMigrations,
+  migrationNames,
+} from "@pipeline/load/migrations/mod.ts";
 import { EtlError } from "@pipeline/errors.ts";
+
+/** Kysely's table of applied migrations. */
+const MIGRATION_TABLE = "etl_migrations";
 
 /** What {@link migrateToLatest} applied. */
 export interface MigrateResult {
@@ -21,11 +27,15 @@ export interface MigrateResult {
 export async function migrateToLatest(
   client: SqlClient,
 ): Promise<MigrateResult> {
+  // Up to date is the common case: one query compares the applied list with
+  // the known one, and neither the migrations nor Kysely's Migrator load.
+  if (await upToDate(client)) return { applied: [] };
+  const { Migrator } = await import("kysely/migration");
   const db = kyselyFor(client);
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => ({ ...await loadMigrations() }) },
-    migrationTableName: "etl_migrations",
+    migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: "etl_migrations_lock",
   });
   const { error, results } = await migrator.migrateToLatest();
@@ -40,4 +50,21 @@ export async function migrateToLatest(
     );
   }
   return { applied };
+}
+
+/**
+ * Whether the applied migrations are exactly the known ones, in one query.
+ * Anything else (no table yet, one missing, an unknown one applied by a
+ * newer version, a failed query) is left to the Migrator, which applies,
+ * reports or fails with the cause.
+ */
+async function upToDate(client: SqlClient): Promise<boolean> {
+  const [known, applied] = await Promise.all([
+    migrationNames(),
+    client.query<{ names: string | null }>(
+      `SELECT string_agg(name, ',' ORDER BY name) AS names
+         FROM ${MIGRATION_TABLE}`,
+    ).then((r) => r.rows[0]?.names ?? null, () => null),
+  ]);
+  return applied !== null && applied === known.join(",");
 }

@@ -6,11 +6,7 @@
  */
 import { DuckDBTypeId } from "@duckdb/node-api";
 
-/** The output formats of `deno task query`. */
-export const QUERY_FORMATS = ["table", "csv", "json", "parquet"] as const;
-
-/** One of {@link QUERY_FORMATS}. */
-export type QueryFormat = typeof QUERY_FORMATS[number];
+export { QUERY_FORMATS, type QueryFormat } from "@pipeline/query/options.ts";
 
 /** What a column holds, as far as printing cares. */
 export type ColumnKind =

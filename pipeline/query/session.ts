@@ -13,8 +13,9 @@ import {
 import { sqlString } from "@pipeline/snapshot/sql_string.ts";
 import { columnKind, type QueryResult } from "@pipeline/query/format.ts";
 
-/** The exchange's time zone, in which bar timestamps print by default. */
-export const EXCHANGE_TIME_ZONE = "America/New_York";
+import { EXCHANGE_TIME_ZONE } from "@pipeline/query/options.ts";
+
+export { EXCHANGE_TIME_ZONE, isTimeZone } from "@pipeline/query/options.ts";
 
 /** Longest error message printed, in characters. */
 const MAX_MESSAGE = 400;
@@ -179,15 +180,5 @@ export class QuerySession {
   /** Closes the catalogue. */
   close(): void {
     this.#catalog.close();
-  }
-}
-
-/** Whether `zone` is a time zone this runtime knows. */
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -5,6 +5,10 @@
  */
 export * from "@pipeline/runner/run_batch.ts";
 export * from "@pipeline/runner/run_record.ts";
-export * from "@pipeline/runner/snapshot_stage.ts";
+// Types only: the snapshot stage (DuckDB) is loaded when a run reaches it.
+export type {
+  SnapshotStageOptions,
+  SnapshotStageResult,
+} from "@pipeline/runner/snapshot_stage.ts";
 export * from "@pipeline/runner/stage_timer.ts";
 export * from "@pipeline/runner/interrupted.ts";

@@ -28,7 +28,6 @@ import { loadBatch } from "@pipeline/datasets/load_batch.ts";
 import { type CheckSummary, qualityGate } from "@pipeline/quality/mod.ts";
 import { checkpoint } from "@pipeline/runner/interrupted.ts";
 import { stageTimer } from "@pipeline/runner/stage_timer.ts";
-import { snapshotStage } from "@pipeline/runner/snapshot_stage.ts";
 import { redactFrame } from "@pipeline/ops/secrets.ts";
 import type { LakeFrames } from "@pipeline/snapshot/lake_frames.ts";
 
@@ -318,8 +317,13 @@ export async function snapshotBatch(
   const snap = await timed(
     "snapshot",
     written.rows,
-    (onRows) =>
-      snapshotStage({
+    async (onRows) => {
+      // Loaded by the stage that uses it (DuckDB), so that a run's start-up
+      // does not pay for it, and a run without a snapshot never does.
+      const { snapshotStage } = await import(
+        "@pipeline/runner/snapshot_stage.ts"
+      );
+      return await snapshotStage({
         client: deps.client,
         dataDir: options.dataDir,
         datasets: deps.datasets,
@@ -327,7 +331,8 @@ export async function snapshotBatch(
         signal: deps.signal,
         frames: options.frames ?? null,
         onRows,
-      }),
+      });
+    },
     (r) => r.rows,
     // It rewrites whole partitions of every table, more rows than loaded.
     { total: false },

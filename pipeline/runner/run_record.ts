@@ -41,6 +41,8 @@ export function newRunSummary(start: RunStart): RunSummary {
     tables: [],
     snapshot: null,
     peak_rss_mib: null,
+    startup_seconds: null,
+    first_stage_at: null,
     error: null,
     error_stage: null,
     error_partition: null,

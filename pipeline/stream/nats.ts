@@ -19,8 +19,9 @@ import {
 import { EtlError } from "@pipeline/errors.ts";
 import type { StreamTopology } from "@pipeline/stream/topology.ts";
 
-/** The NATS server when `NATS_URL` is unset. */
-export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
+import { DEFAULT_NATS_URL } from "@pipeline/stream/nats_url.ts";
+
+export { DEFAULT_NATS_URL } from "@pipeline/stream/nats_url.ts";
 
 /** An open NATS connection with its JetStream client and manager. */
 export interface Nats {

@@ -25,10 +25,6 @@ import {
   REPROCESS,
   type Reprocess,
 } from "@pipeline/incremental/backfill.ts";
-import {
-  backfillCommand as runBackfill,
-  formatBackfill,
-} from "@pipeline/incremental/backfill_command.ts";
 
 /** The options of `backfill` read from its flags. */
 interface BackfillOptions {
@@ -123,6 +119,9 @@ DATA_DIR/raw without API calls).`,
     }
     const runId = crypto.randomUUID();
     const log = runtime.logger.child({ run_id: runId });
+    const { backfillCommand: runBackfill, formatBackfill } = await import(
+      "@pipeline/incremental/backfill_command.ts"
+    );
     return await withDatabase(config, runtime.logger, async (client) => {
       if (config.snapshot && !o.dryRun) {
         await payDebtFirst(client, { dataDir: config.dataDir, logger: log });

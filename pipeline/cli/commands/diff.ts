@@ -6,7 +6,6 @@ import type { Command } from "@pipeline/cli/command.ts";
 import { withDatabase } from "@pipeline/cli/database.ts";
 import { payDebtFirst } from "@pipeline/cli/lake_debt.ts";
 import { jsonFlag } from "@pipeline/cli/shared_flags.ts";
-import { diffCommand as diffSnapshots } from "@pipeline/warehouse/diff_command.ts";
 
 /** The `diff` command. */
 export const diffCommand: Command = {
@@ -69,6 +68,9 @@ them in etl_snapshot_diffs (a later diff of the same dates replaces them).`,
           dataDir: config.dataDir,
           logger: runtime.logger,
         });
+        const { diffCommand: diffSnapshots } = await import(
+          "@pipeline/warehouse/diff_command.ts"
+        );
         return await diffSnapshots(client, {
           dataDir: config.dataDir,
           table: options.table as string | undefined,

@@ -17,7 +17,6 @@ import {
   finnhubTradeSource,
 } from "@pipeline/extract/finnhub_trades.ts";
 import { errorMessage, EtlError } from "@pipeline/errors.ts";
-import { connectNats, ensureStreams, produce } from "@pipeline/stream/mod.ts";
 import { DATASET_LIST, DATASETS } from "@pipeline/datasets/registry.ts";
 import { splitSides } from "@pipeline/datasets/stream_subjects.ts";
 import type { StreamSide } from "@pipeline/datasets/dataset.ts";
@@ -115,6 +114,10 @@ back five seconds. Load what it published with deno task etl stream.`,
     [4, "stopped by SIGINT/SIGTERM"],
   ],
   async run({ config, options, runtime }) {
+    // Loaded when the command runs: other commands do not load NATS.
+    const { connectNats, ensureStreams, produce } = await import(
+      "@pipeline/stream/mod.ts"
+    );
     const { logger, clock } = runtime;
     let source: Source;
     // The finnhub source of the producer is the live trade feed, listened

@@ -6,9 +6,12 @@
 import type { Command } from "@pipeline/cli/command.ts";
 import type { Flag } from "@pipeline/cli/flag.ts";
 import { EXIT } from "@pipeline/cli/exit.ts";
-import { QUERY_FORMATS, type QueryFormat } from "@pipeline/query/format.ts";
-import { EXCHANGE_TIME_ZONE, isTimeZone } from "@pipeline/query/session.ts";
-import { runQuery } from "@pipeline/query/run_query.ts";
+import {
+  EXCHANGE_TIME_ZONE,
+  isTimeZone,
+  QUERY_FORMATS,
+  type QueryFormat,
+} from "@pipeline/query/options.ts";
 
 /** `--format FORMAT`. */
 const FORMAT_FLAG: Flag = {
@@ -83,6 +86,7 @@ floats rounded in tables (exact in csv and json).`,
     [2, "bad usage, or no analytics.duckdb in DATA_DIR"],
   ],
   async run({ config, options, positionals }) {
+    const { runQuery } = await import("@pipeline/query/run_query.ts");
     const status = await runQuery({
       dataDir: config.dataDir,
       sql: positionals[0],

@@ -7,7 +7,6 @@ import { EXIT } from "@pipeline/cli/exit.ts";
 import { withDatabase } from "@pipeline/cli/database.ts";
 import { DATASETS } from "@pipeline/datasets/mod.ts";
 import { migrateToLatest } from "@pipeline/load/migrate.ts";
-import { resetDataset } from "@pipeline/incremental/reset.ts";
 import { systemClock } from "@pipeline/clock.ts";
 
 /** The `reset` command. */
@@ -69,6 +68,7 @@ the lake. Run history is kept. Asks to type the dataset's name unless --yes.`,
     }
     return await withDatabase(config, logger, async (client) => {
       await migrateToLatest(client);
+      const { resetDataset } = await import("@pipeline/incremental/reset.ts");
       const report = await resetDataset(client, dataset, {
         dataDir: config.dataDir,
         now: systemClock.now(),

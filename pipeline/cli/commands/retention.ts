@@ -8,7 +8,6 @@ import { withDatabase } from "@pipeline/cli/database.ts";
 import { payDebtFirst } from "@pipeline/cli/lake_debt.ts";
 import { dryRunFlag, jsonFlag } from "@pipeline/cli/shared_flags.ts";
 import { duration } from "@pipeline/cli/values.ts";
-import { retentionCommand as applyRetention } from "@pipeline/warehouse/retention_command.ts";
 
 /** The `retention` command. */
 export const retentionCommand: Command = {
@@ -55,6 +54,9 @@ finishes what an interrupted one left. The scheduler runs it daily.`,
         dataDir: config.dataDir,
         logger: runtime.logger,
       });
+      const { retentionCommand: applyRetention } = await import(
+        "@pipeline/warehouse/retention_command.ts"
+      );
       return await applyRetention({
         client,
         dataDir: config.dataDir,

@@ -15,7 +15,6 @@ import {
   parseScheduleConfig,
   type ScheduleConfig,
 } from "@pipeline/schedule/config.ts";
-import { scheduleCommand as runScheduler } from "@pipeline/schedule/command.ts";
 import { MISSED_POLICIES } from "@pipeline/schedule/occurrences.ts";
 
 /** Test-only: every job fires every this many ms (see ScheduleConfig). */
@@ -163,6 +162,9 @@ back whole). A second signal exits at once.`,
       console.error(`error: ${errorMessage(err)}`);
       return EXIT.usage;
     }
+    const { scheduleCommand: runScheduler } = await import(
+      "@pipeline/schedule/command.ts"
+    );
     return await runScheduler({
       config,
       schedule,

@@ -15,7 +15,6 @@ import {
   type ServeOptions,
   TOKEN_ENV,
 } from "@pipeline/serve/options.ts";
-import { startDashboard } from "@pipeline/serve/start.ts";
 
 /** `--port N`. */
 const PORT_FLAG: Flag = {
@@ -82,6 +81,8 @@ a strict content security policy.`,
     }
     try {
       return await withSignals(runtime.logger, async (signal) => {
+        // Loaded here: a run of another command does not load the dashboard.
+        const { startDashboard } = await import("@pipeline/serve/start.ts");
         const server = await startDashboard(serveOptions, {
           warn: (m) => runtime.logger.warn(m),
           onListen: (url) =>

@@ -8,7 +8,6 @@ import { withDatabase } from "@pipeline/cli/database.ts";
 import { jsonFlag } from "@pipeline/cli/shared_flags.ts";
 import { formatPayment, payDebt } from "@pipeline/cli/lake_debt.ts";
 import { errorMessage } from "@pipeline/errors.ts";
-import { refreshCatalog } from "@pipeline/snapshot/refresh.ts";
 
 /** The `snapshot` command. */
 export const snapshotCommand: Command = {
@@ -45,6 +44,7 @@ retention and diff pay it too before their work; status shows what is owed.`,
         logger.error(`error: ${errorMessage(err)}`);
         return EXIT.failed;
       }
+      const { refreshCatalog } = await import("@pipeline/snapshot/refresh.ts");
       await refreshCatalog({ client, dataDir: config.dataDir }).catch((err) =>
         logger.warn(
           `analytics.duckdb keeps its previous copies of the operations tables: ${

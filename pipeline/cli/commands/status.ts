@@ -8,7 +8,6 @@ import { withDatabase } from "@pipeline/cli/database.ts";
 import { jsonFlag } from "@pipeline/cli/shared_flags.ts";
 import { number } from "@pipeline/cli/values.ts";
 import { migrateToLatest } from "@pipeline/load/migrate.ts";
-import { formatStatus, readStatus } from "@pipeline/ops/status.ts";
 import { systemClock } from "@pipeline/clock.ts";
 
 /** The `status` command. */
@@ -39,6 +38,9 @@ occurrences.`,
   run({ config, options, runtime }) {
     return withDatabase(config, runtime.logger, async (client) => {
       await migrateToLatest(client);
+      const { formatStatus, readStatus } = await import(
+        "@pipeline/ops/status.ts"
+      );
       const report = await readStatus(client, {
         now: systemClock.now(),
         limit: options.limit as number,

@@ -22,14 +22,7 @@ import {
 import { newRunSummary } from "@pipeline/runner/mod.ts";
 import { datasetsWithJoinWait } from "@pipeline/datasets/mod.ts";
 import { peakRssMib } from "@pipeline/summary.ts";
-import {
-  connectNats,
-  consume,
-  type ConsumeReport,
-  ensureStreams,
-  STREAM_SOURCE,
-  streamMetrics,
-} from "@pipeline/stream/mod.ts";
+import type { ConsumeReport } from "@pipeline/stream/mod.ts";
 
 /** The `stream` command's flags (also read by `validate-stream`). */
 export const CONSUMER_FLAGS = [
@@ -173,14 +166,22 @@ acknowledge it and exit 0.`,
     [2, "bad usage"],
     [3, "the PGlite directory is in use"],
   ],
-  run({ config, options, runtime }) {
+  async run({ config, options, runtime }) {
+    // Loaded when the command runs: other commands do not load NATS.
+    const {
+      connectNats,
+      consume,
+      ensureStreams,
+      STREAM_SOURCE,
+      streamMetrics,
+    } = await import("@pipeline/stream/mod.ts");
     const { logger, clock } = runtime;
     const topology = topologyOf(options);
     const runId = crypto.randomUUID();
     const log = logger.child({ run_id: runId });
     // Recorded in etl_runs: one run per consumer process.
     const pipeline = `${STREAM_SOURCE}-${options.consumer as string}`;
-    return withDatabase(config, logger, async (client) => {
+    return await withDatabase(config, logger, async (client) => {
       let nats;
       try {
         nats = await connectNats(options.natsUrl as string);

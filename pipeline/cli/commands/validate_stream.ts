@@ -10,11 +10,6 @@ import { jsonFlag } from "@pipeline/cli/shared_flags.ts";
 import { NATS_FLAGS, topologyOf } from "@pipeline/cli/stream_flags.ts";
 import { CONSUMER_FLAGS } from "@pipeline/cli/commands/stream.ts";
 import { errorMessage } from "@pipeline/errors.ts";
-import {
-  connectNats,
-  ensureStreams,
-  validateStream,
-} from "@pipeline/stream/mod.ts";
 
 /** The `validate-stream` command. */
 export const validateStreamCommand: Command = {
@@ -54,6 +49,10 @@ the valid records with deno task etl stream --from valid. Needs no database.`,
     [2, "bad usage"],
   ],
   async run({ options, runtime }) {
+    // Loaded when the command runs: other commands do not load NATS.
+    const { connectNats, ensureStreams, validateStream } = await import(
+      "@pipeline/stream/mod.ts"
+    );
     const { logger, clock } = runtime;
     const topology = topologyOf(options);
     let nats;

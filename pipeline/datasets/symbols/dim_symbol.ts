@@ -23,10 +23,9 @@
  * @module
  */
 import pl from "nodejs-polars";
-import { DuckDBInstance } from "@duckdb/node-api";
 import type { SqlClient } from "@pipeline/load/client.ts";
 import { errorMessage } from "@pipeline/errors.ts";
-import { sqlString } from "@pipeline/snapshot/catalog.ts";
+import { sqlString } from "@pipeline/snapshot/sql_string.ts";
 import { SYMBOL_ATTRIBUTES, SYMBOL_REF_FIELDS } from "@pipeline/symbols.ts";
 import {
   mergeScd2,
@@ -34,11 +33,7 @@ import {
   type Scd2Result,
   type Scd2TableSpec,
 } from "@pipeline/warehouse/scd2.ts";
-import {
-  diffParquet,
-  latestSnapshotBefore,
-  type SnapshotDiff,
-} from "@pipeline/warehouse/diff.ts";
+import type { SnapshotDiff } from "@pipeline/warehouse/diff.ts";
 import { recordSnapshotDiff } from "@pipeline/warehouse/diff_record.ts";
 
 /** The symbol dimension: a version per change of a symbol's attributes. */
@@ -106,6 +101,8 @@ async function currentFingerprint(tx: SqlClient): Promise<Fingerprint> {
 async function snapshotFingerprint(
   files: readonly string[],
 ): Promise<Fingerprint> {
+  // Loaded here: runs of other datasets do not load DuckDB for this.
+  const { DuckDBInstance } = await import("@duckdb/node-api");
   const instance = await DuckDBInstance.create(":memory:");
   try {
     const conn = await instance.connect();
@@ -136,6 +133,10 @@ async function diffAgainstSnapshot(
   batch: SymbolBatch,
   lakeDir: string,
 ): Promise<{ diff: SnapshotDiff | null; fallback: string | null }> {
+  // Loaded here (DuckDB and the lake): runs of other datasets do not.
+  const { diffParquet, latestSnapshotBefore } = await import(
+    "@pipeline/warehouse/diff.ts"
+  );
   const to = batch.asOf.toISOString().slice(0, 10);
   const base = await latestSnapshotBefore(lakeDir, SYMBOLS_REF, to);
   if (!base) return { diff: null, fallback: null };

@@ -4,7 +4,6 @@
  * the declared columns.
  * @module
  */
-import { DuckDBInstance } from "@duckdb/node-api";
 import type { TableColumn } from "@pipeline/datasets/table_dataset.ts";
 import { sqlString } from "@pipeline/snapshot/catalog.ts";
 import { EtlError } from "@pipeline/errors.ts";
@@ -24,6 +23,8 @@ export async function csvToParquet(
   columns: readonly TableColumn[],
   options: { rows: number; label: string },
 ): Promise<void> {
+  // Loaded when a table lands: the CLI parses its arguments without it.
+  const { DuckDBInstance } = await import("@duckdb/node-api");
   const instance = await DuckDBInstance.create(":memory:");
   try {
     const conn = await instance.connect();

@@ -6,8 +6,6 @@
  * through `mysql2` and Postgres through `pg`.
  * @module
  */
-import mysql from "mysql2/promise";
-import pg from "pg";
 import { EtlError } from "@pipeline/errors.ts";
 import { redactUrl } from "@pipeline/config.ts";
 
@@ -54,6 +52,8 @@ function databaseName(url: string): string {
 
 /** Opens a MySQL/MariaDB source (`mysql://user:pass@host:port/db`). */
 export async function mysqlReader(url: string): Promise<SourceReader> {
+  // Each driver loads when a reader of its kind opens.
+  const { default: mysql } = await import("mysql2/promise");
   const conn = await mysql.createConnection({
     uri: url,
     dateStrings: true,
@@ -103,6 +103,7 @@ const TEXT_TYPES = {
 
 /** Opens a Postgres source (`postgres://user@host/db`). */
 export async function postgresReader(url: string): Promise<SourceReader> {
+  const { default: pg } = await import("pg");
   const client = new pg.Client({ connectionString: url });
   await client.connect().catch((cause) => {
     throw new EtlError(`cannot connect to the source ${redactUrl(url)}`, {

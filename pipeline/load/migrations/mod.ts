@@ -28,14 +28,43 @@ export function loadMigrations(): Promise<Readonly<Record<string, Migration>>> {
   return found;
 }
 
-async function discover(): Promise<Readonly<Record<string, Migration>>> {
+/**
+ * The names of every migration, sorted, read from the folder without
+ * importing any of them (what {@link loadMigrations} would return the keys
+ * of).
+ */
+export async function migrationNames(): Promise<string[]> {
   const folder = new URL("./", import.meta.url);
   const names: string[] = [];
   for await (const entry of Deno.readDir(folder)) {
     const match = entry.isFile ? MIGRATION_FILE.exec(entry.name) : null;
     if (match) names.push(match[1]!);
   }
-  names.sort();
+  return names.sort();
+}
+
+/**
+ * A name for the schema the migrations make: 16 hex digits of the SHA-256
+ * of every migration's name and text. Another migration, or an edited one,
+ * gives another.
+ */
+export async function migrationsFingerprint(): Promise<string> {
+  const folder = new URL("./", import.meta.url);
+  const parts: string[] = [];
+  for (const name of await migrationNames()) {
+    parts.push(name, await Deno.readTextFile(new URL(`${name}.ts`, folder)));
+  }
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(parts.join("\0")),
+  );
+  return [...new Uint8Array(digest).slice(0, 8)]
+    .map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function discover(): Promise<Readonly<Record<string, Migration>>> {
+  const folder = new URL("./", import.meta.url);
+  const names = await migrationNames();
   const migrations: Record<string, Migration> = {};
   for (const name of names) {
     const module = await import(new URL(`${name}.ts`, folder).href);

@@ -3,6 +3,8 @@ import { fileURLToPath } from "node:url";
 import {
   loadMigrations,
   MIGRATION_FILE,
+  migrationNames,
+  migrationsFingerprint,
 } from "@pipeline/load/migrations/mod.ts";
 
 const FOLDER = new URL("../../../pipeline/load/migrations/", import.meta.url);
@@ -41,4 +43,14 @@ Deno.test("every .ts file of pipeline/load/migrations/ but mod.ts is named as a 
   assert.equal(names.length, files.length);
   assert.doesNotMatch("mod.ts", MIGRATION_FILE);
   assert.doesNotMatch("2026_12_03_0011_eod_bars_test.ts.bak", MIGRATION_FILE);
+});
+
+Deno.test("migrationNames() lists the names loadMigrations() imports, without importing; migrationsFingerprint() is stable", async () => {
+  assert.deepEqual(
+    await migrationNames(),
+    Object.keys(await loadMigrations()),
+  );
+  const fingerprint = await migrationsFingerprint();
+  assert.match(fingerprint, /^[0-9a-f]{16}$/);
+  assert.equal(await migrationsFingerprint(), fingerprint);
 });
