@@ -26,14 +26,15 @@ export interface StageTimerOptions {
  * chunk sent, a lake chunk staged), so its bar moves before the stage ends;
  * what it did not report is counted when it ends. It is also handed
  * `onTotal`, to give the bar its total once known, when that is not
- * `rowsIn` (a snapshot rewrites whole partitions).
+ * `rowsIn` (a snapshot rewrites whole partitions); undefined when nothing
+ * is drawn, so a stage does not count for nobody.
  */
 export type TimedStage = <T>(
   stage: Stage,
   rowsIn: number,
   fn: (
     onRows: (rows: number) => void,
-    onTotal: (rows: number) => void,
+    onTotal: ((rows: number) => void) | undefined,
   ) => Promise<T> | T,
   rowsOut: (t: T) => number,
   options?: TimedStageOptions,
@@ -73,7 +74,7 @@ export function stageTimer(options: StageTimerOptions): TimedStage {
       task?.setTotal(total);
     };
     try {
-      const out = await fn(onRows, onTotal);
+      const out = await fn(onRows, task && progress.live ? onTotal : undefined);
       const rest = (total ?? rowsOut(out)) - counted;
       if (rest > 0) task?.advance(rest);
       onStage({

@@ -82,7 +82,7 @@ Deno.test("stageTimer() takes a total the stage gives once it knows it, and clam
     4,
     (onRows, onTotal) => {
       onRows(2);
-      onTotal(10);
+      onTotal?.(10);
       onRows(5);
       onRows(5);
     },
@@ -97,4 +97,15 @@ Deno.test("stageTimer() takes a total the stage gives once it knows it, and clam
     "advance 3", // clamped to the total given
     "done",
   ]);
+});
+
+Deno.test("stageTimer() hands no onTotal when nothing is drawn (no count for nobody)", async () => {
+  const timed = stageTimer({ onStage() {}, runId: "r" });
+  const given = await timed(
+    "snapshot",
+    0,
+    (_onRows, onTotal) => onTotal,
+    () => 0,
+  );
+  assert.equal(given, undefined);
 });
