@@ -21,6 +21,8 @@ import process from "node:process";
 export interface ProgressTask {
   /** Counts `n` more units done (default 1) and `rows` more rows. */
   advance(n?: number, rows?: number): void;
+  /** Sets the units to do, once known after the start. */
+  setTotal(total: number): void;
   /** Ends the task; its bar stays, complete, as a line. */
   done(): void;
 }
@@ -94,7 +96,7 @@ export function renderBar(state: BarState): string {
 /** A {@link Progress} that shows nothing. */
 export const noProgress: Progress = {
   live: false,
-  start: () => ({ advance() {}, done() {} }),
+  start: () => ({ advance() {}, setTotal() {}, done() {} }),
   log() {},
 };
 
@@ -174,17 +176,23 @@ export function terminalProgress(
       active++;
       const bar = multibar.create(total ?? 1, 0, { key });
       let ended = false;
+      let barTotal = total;
       return {
         advance(n = 1, rows = 0) {
           state.done += n;
           state.rows += unit === "rows" ? n : rows;
+        },
+        setTotal(units) {
+          barTotal = units;
+          state.total = units;
+          bar.setTotal(units);
         },
         done() {
           if (ended) return;
           ended = true;
           state.elapsedMs = now() - state.t0;
           state.finished = true;
-          bar.update(total ?? 1);
+          bar.update(barTotal ?? 1);
           bar.stop();
           active--;
           if (active === 0 && multibar) {

@@ -317,7 +317,7 @@ export async function snapshotBatch(
   const snap = await timed(
     "snapshot",
     written.rows,
-    async (onRows) => {
+    async (onRows, onTotal) => {
       // Loaded by the stage that uses it (DuckDB), so that a run's start-up
       // does not pay for it, and a run without a snapshot never does.
       const { snapshotStage } = await import(
@@ -331,10 +331,12 @@ export async function snapshotBatch(
         signal: deps.signal,
         frames: options.frames ?? null,
         onRows,
+        onTotal,
       });
     },
     (r) => r.rows,
-    // It rewrites whole partitions of every table, more rows than loaded.
+    // It rewrites whole partitions of every table, more rows than loaded:
+    // its total is counted before it writes (`onTotal`).
     { total: false },
   );
   if (snap.duckdb) {

@@ -35,6 +35,8 @@ export interface SnapshotStageOptions {
   frames?: LakeFrames | null | undefined;
   /** Told the rows of each chunk once staged (progress). Default nothing. */
   onRows?: ((rows: number) => void) | undefined;
+  /** Told the rows the stage will write, before it writes (progress). */
+  onTotal?: ((rows: number) => void) | undefined;
 }
 
 /** What {@link snapshotStage} wrote. */
@@ -60,6 +62,7 @@ export async function snapshotStage(
     signal: options.signal,
     frames: options.frames ?? null,
     onRows: options.onRows,
+    onTotal: options.onTotal,
   });
   return {
     duckdb: paid.duckdbPath,

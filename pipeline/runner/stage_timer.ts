@@ -24,12 +24,18 @@ export interface StageTimerOptions {
  * Runs one stage: `timed(stage, rowsIn, fn, rowsOut, options)`. `fn` is
  * handed `onRows`, to call with the rows done as the stage goes (a COPY
  * chunk sent, a lake chunk staged), so its bar moves before the stage ends;
- * what it did not report is counted when it ends.
+ * what it did not report is counted when it ends. It is also handed
+ * `onTotal`, to give the bar its total once known, when that is not
+ * `rowsIn` (a snapshot rewrites whole partitions); undefined when nothing
+ * is drawn, so a stage does not count for nobody.
  */
 export type TimedStage = <T>(
   stage: Stage,
   rowsIn: number,
-  fn: (onRows: (rows: number) => void) => Promise<T> | T,
+  fn: (
+    onRows: (rows: number) => void,
+    onTotal: ((rows: number) => void) | undefined,
+  ) => Promise<T> | T,
   rowsOut: (t: T) => number,
   options?: TimedStageOptions,
 ) => Promise<T>;
@@ -51,9 +57,7 @@ export function stageTimer(options: StageTimerOptions): TimedStage {
   const { onStage, runId, progress = noProgress, log = () => {} } = options;
   return async (stage, rowsIn, fn, rowsOut, timedOptions = {}) => {
     const t0 = performance.now();
-    const total = timedOptions.total !== false && rowsIn > 0
-      ? rowsIn
-      : undefined;
+    let total = timedOptions.total !== false && rowsIn > 0 ? rowsIn : undefined;
     const task = stage === "extract"
       ? null
       : progress.start(stage, total === undefined ? {} : { total });
@@ -65,8 +69,12 @@ export function stageTimer(options: StageTimerOptions): TimedStage {
       counted += n;
       if (n > 0) task?.advance(n);
     };
+    const onTotal = (rows: number) => {
+      total = Math.max(rows, counted);
+      task?.setTotal(total);
+    };
     try {
-      const out = await fn(onRows);
+      const out = await fn(onRows, task && progress.live ? onTotal : undefined);
       const rest = (total ?? rowsOut(out)) - counted;
       if (rest > 0) task?.advance(rest);
       onStage({

@@ -6,6 +6,7 @@
  * warehouse (backfill, retention, diff, `etl snapshot`) pays first.
  * @module
  */
+import { owedRows } from "@pipeline/snapshot/owed_rows.ts";
 import type { SqlClient } from "@pipeline/load/client.ts";
 import { type Clock, systemClock } from "@pipeline/clock.ts";
 import { EtlError } from "@pipeline/errors.ts";
@@ -45,6 +46,11 @@ export interface PayLakeDebtOptions {
   frames?: LakeFrames | null | undefined;
   /** Told the rows of each chunk once staged (progress). Default nothing. */
   onRows?: ((rows: number) => void) | undefined;
+  /**
+   * Told, before anything is written, how many rows the payment will write
+   * (`owedRows()`: the progress bar's total). Default nothing, and no count.
+   */
+  onTotal?: ((rows: number) => void) | undefined;
 }
 
 /** What {@link payLakeDebt} did. */
@@ -166,6 +172,11 @@ export function payLakeDebt(
       tableDates.set(table.name, dates);
     }
     if (tableDates.size > 0) {
+      if (options.onTotal) {
+        options.onTotal(
+          await owedRows(client, tables, tableDates, fromFrames),
+        );
+      }
       const result = await snapshotTables({
         client,
         dataDir,

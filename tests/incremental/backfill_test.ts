@@ -266,6 +266,7 @@ dbTest(
                 advanced.chunks += n;
                 advanced.rows += rows;
               },
+              setTotal() {},
               done() {
                 advanced.done++;
               },

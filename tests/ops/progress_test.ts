@@ -103,3 +103,32 @@ Deno.test("terminalProgress() draws nothing on a stream that is not a TTY", () =
   assert.deepEqual(out, []);
   assert.equal(p.live, false);
 });
+
+Deno.test("terminalProgress() takes a total given after the start: the bar then shows it and an ETA", async () => {
+  const out: string[] = [];
+  let clock = 0;
+  const p = terminalProgress({
+    stream: { isTTY: true, columns: 160, write: (t) => out.push(t) },
+    fps: 50,
+    now: () => clock,
+  });
+  const snapshot = p.start("snapshot");
+  snapshot.setTotal(1000);
+  clock = 1000;
+  snapshot.advance(250);
+  // One redraw while it runs (cli-progress draws on its timer).
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  clock = 2000;
+  snapshot.advance(750);
+  snapshot.done();
+  // deno-lint-ignore no-control-regex
+  const text = out.join("").replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, "");
+  assert.match(
+    text,
+    /snapshot {2}\[█{4}░{10}\] 250\/1,000 rows \| 250 rows\/s \| ETA 3s/,
+  );
+  assert.match(
+    text,
+    /snapshot {2}\[█{14}\] 1,000\/1,000 rows \| 500 rows\/s \| 2\.0s/,
+  );
+});

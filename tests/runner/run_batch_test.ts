@@ -160,6 +160,7 @@ dbTest(
           advance(n = 1) {
             if (n > 0) events.push(`${label} +${n}`);
           },
+          setTotal: (n) => void events.push(`${label} total ${n}`),
           done: () => void events.push(`${label} done`),
         };
       },
@@ -192,6 +193,10 @@ dbTest(
       assert.equal(sum(loadRows), load.rows_in);
       assert.equal(sum(snapRows), snap.rows_out);
       assert.ok(at("snapshot done") > at("debt cleared"));
+      // Its total, counted before it writes, is what it wrote (an ETA).
+      const totals = events.filter((e) => e.startsWith("snapshot total "));
+      assert.deepEqual(totals, [`snapshot total ${snap.rows_out}`]);
+      assert.ok(at(totals[0]!) < at(snapRows[0]!), events.join(", "));
     } finally {
       await Deno.remove(dataDir, { recursive: true });
     }

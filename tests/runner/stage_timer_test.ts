@@ -17,6 +17,7 @@ function recording() {
       starts.push({ label, ...options });
       return {
         advance: (n = 1) => void events.push(`advance ${n}`),
+        setTotal: (n) => void events.push(`total ${n}`),
         done: () => void events.push("done"),
       };
     },
@@ -71,4 +72,40 @@ Deno.test("stageTimer() with total false shows no total and counts every row rep
   );
   assert.deepEqual(starts, [{ label: "snapshot" }]);
   assert.deepEqual(events, ["advance 30", "advance 12", "done"]);
+});
+
+Deno.test("stageTimer() takes a total the stage gives once it knows it, and clamps to it", async () => {
+  const { events, starts, progress } = recording();
+  const timed = stageTimer({ onStage() {}, runId: "r", progress });
+  await timed(
+    "snapshot",
+    4,
+    (onRows, onTotal) => {
+      onRows(2);
+      onTotal?.(10);
+      onRows(5);
+      onRows(5);
+    },
+    () => 10,
+    { total: false },
+  );
+  assert.deepEqual(starts, [{ label: "snapshot" }]);
+  assert.deepEqual(events, [
+    "advance 2",
+    "total 10",
+    "advance 5",
+    "advance 3", // clamped to the total given
+    "done",
+  ]);
+});
+
+Deno.test("stageTimer() hands no onTotal when nothing is drawn (no count for nobody)", async () => {
+  const timed = stageTimer({ onStage() {}, runId: "r" });
+  const given = await timed(
+    "snapshot",
+    0,
+    (_onRows, onTotal) => onTotal,
+    () => 0,
+  );
+  assert.equal(given, undefined);
 });
