@@ -63,7 +63,11 @@ export async function deriveAssets(
     let parts = splits.get(entity);
     if (parts) return parts;
     if (fresh.length === 0) parts = { fresh: touched.head(0), rest: touched };
-    else {
+    else if (fresh.length === touched.getColumn(entity).nUnique()) {
+      // All fresh: the frame itself, so what a `fromBatch` computed from it
+      // before (the transform's buckets) is not computed again.
+      parts = { fresh: touched, rest: touched.head(0) };
+    } else {
       const isFresh = pl.col(entity).isIn(fresh);
       parts = {
         fresh: touched.filter(isFresh),

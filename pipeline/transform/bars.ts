@@ -322,6 +322,34 @@ const VALID_COLUMNS = BAR_FIELDS;
  *   fails; the polars error is the `cause`.
  */
 export function transformBars(valid: pl.DataFrame): TransformResult {
+  const { bars, duplicates } = transformBarRows(valid);
+  try {
+    return {
+      bars,
+      bars5m: resampleBars(bars, { every: "5m" }),
+      bars1h: resampleBars(bars, { every: "1h" }),
+      duplicates,
+    };
+  } catch (cause) {
+    throw new EtlError(`cannot transform bars: ${errorMessage(cause)}`, {
+      stage: "transform",
+      cause,
+    });
+  }
+}
+
+/**
+ * {@link transformBars} without the resampling: the one-minute bars with
+ * their derived columns, and the duplicates dropped. The pipeline's bars
+ * dataset computes its buckets once, exactly as the warehouse sums them,
+ * for the quality checks and the load alike
+ * (`@pipeline/datasets/bars/derived.ts`).
+ *
+ * @throws {EtlError} as {@link transformBars}.
+ */
+export function transformBarRows(
+  valid: pl.DataFrame,
+): { bars: pl.DataFrame; duplicates: number } {
   const missing = VALID_COLUMNS.filter((c) => !valid.columns.includes(c));
   if (missing.length > 0) {
     throw new EtlError(
@@ -336,12 +364,7 @@ export function transformBars(valid: pl.DataFrame): TransformResult {
     const bars = withVwap(
       withMovingAverages(withReturns(sorted), { window: BARS_MA_WINDOW }),
     ).select(...BARS_COLUMNS);
-    return {
-      bars,
-      bars5m: resampleBars(sorted, { every: "5m" }),
-      bars1h: resampleBars(sorted, { every: "1h" }),
-      duplicates,
-    };
+    return { bars, duplicates };
   } catch (cause) {
     if (cause instanceof EtlError) throw cause;
     throw new EtlError(`cannot transform bars: ${errorMessage(cause)}`, {

@@ -159,76 +159,92 @@ function bucketsFromBars(
   everyMs: number,
 ): (rows: pl.DataFrame) => pl.DataFrame {
   return (rows) => {
-    const { heads, ms, newSymbol, high, low, close, volume } = sortedBars(
-      rows,
-    );
-    const n = ms.length;
-    // The bucket start of row i, floored for any sign: exact, as the
-    // quotient of two integers below 2^53 never rounds across an integer
-    // (and a floating-point `%` costs several times more).
-    const bucketOf = (i: number) => Math.floor(ms[i]! / everyMs) * everyMs;
-    let groups = 0;
-    for (let i = 0, prev = NaN; i < n; i++) {
-      const b = bucketOf(i);
-      if (newSymbol[i] || b !== prev) groups++;
-      prev = b;
-    }
-    const first = new Uint32Array(groups);
-    const out = {
-      ts: new Float64Array(groups),
-      high: new Float64Array(groups),
-      low: new Float64Array(groups),
-      close: new Float64Array(groups),
-      volume: new Float64Array(groups),
-      pv: new Float64Array(groups),
-      count: new Int32Array(groups),
-    };
-    let g = -1;
-    for (let i = 0, prev = NaN; i < n; i++) {
-      const b = bucketOf(i);
-      const pv = (high[i]! + low[i]! + close[i]!) / 3 * volume[i]!;
-      if (newSymbol[i] || b !== prev) {
-        g++;
-        first[g] = i;
-        out.ts[g] = b;
-        out.high[g] = high[i]!;
-        out.low[g] = low[i]!;
-        out.volume[g] = volume[i]!;
-        out.pv[g] = pv;
-      } else {
-        out.high[g] = Math.max(out.high[g]!, high[i]!);
-        out.low[g] = Math.min(out.low[g]!, low[i]!);
-        out.volume[g] = out.volume[g]! + volume[i]!;
-        out.pv[g] = out.pv[g]! + pv;
-      }
-      prev = b;
-      out.close[g] = close[i]!;
-      out.count[g] = out.count[g]! + 1;
-    }
-    const v = pl.col("volume");
-    return heads.select(pl.col("*").gather(pl.Series("i", first)))
-      .withColumns(
-        pl.Series("ts", out.ts).cast(pl.Int64).cast(pl.Datetime("ms", "UTC")),
-        pl.Series("high", out.high),
-        pl.Series("low", out.low),
-        pl.Series("close", out.close),
-        pl.Series("volume", out.volume),
-        pl.Series("__pv", out.pv),
-        pl.Series("bar_count", out.count),
-      ).select(
-        "symbol",
-        "ts",
-        "open",
-        "high",
-        "low",
-        "close",
-        "volume",
-        // A column by a column: a true division, like SQL's.
-        pl.when(v.eq(0)).then(pl.lit(null)).otherwise(pl.col("__pv").div(v))
-          .alias("vwap"),
-        "bar_count",
-      );
+    // The transform computes them for the quality checks; the load of the
+    // same frame takes them from here.
+    const done = bucketsOf.get(rows)?.get(everyMs);
+    if (done) return done;
+    const out = bucketPass(rows, everyMs);
+    const widths = bucketsOf.get(rows) ?? new Map<number, pl.DataFrame>();
+    widths.set(everyMs, out);
+    bucketsOf.set(rows, widths);
+    return out;
   };
+}
+
+/** The buckets computed per frame and width ({@link bucketsFromBars}). */
+const bucketsOf = new WeakMap<pl.DataFrame, Map<number, pl.DataFrame>>();
+
+/** One pass of {@link bucketsFromBars} over `rows` at `everyMs`. */
+function bucketPass(rows: pl.DataFrame, everyMs: number): pl.DataFrame {
+  const { heads, ms, newSymbol, high, low, close, volume } = sortedBars(
+    rows,
+  );
+  const n = ms.length;
+  // The bucket start of row i, floored for any sign: exact, as the
+  // quotient of two integers below 2^53 never rounds across an integer
+  // (and a floating-point `%` costs several times more).
+  const bucketOf = (i: number) => Math.floor(ms[i]! / everyMs) * everyMs;
+  let groups = 0;
+  for (let i = 0, prev = NaN; i < n; i++) {
+    const b = bucketOf(i);
+    if (newSymbol[i] || b !== prev) groups++;
+    prev = b;
+  }
+  const first = new Uint32Array(groups);
+  const out = {
+    ts: new Float64Array(groups),
+    high: new Float64Array(groups),
+    low: new Float64Array(groups),
+    close: new Float64Array(groups),
+    volume: new Float64Array(groups),
+    pv: new Float64Array(groups),
+    count: new Int32Array(groups),
+  };
+  let g = -1;
+  for (let i = 0, prev = NaN; i < n; i++) {
+    const b = bucketOf(i);
+    const pv = (high[i]! + low[i]! + close[i]!) / 3 * volume[i]!;
+    if (newSymbol[i] || b !== prev) {
+      g++;
+      first[g] = i;
+      out.ts[g] = b;
+      out.high[g] = high[i]!;
+      out.low[g] = low[i]!;
+      out.volume[g] = volume[i]!;
+      out.pv[g] = pv;
+    } else {
+      out.high[g] = Math.max(out.high[g]!, high[i]!);
+      out.low[g] = Math.min(out.low[g]!, low[i]!);
+      out.volume[g] = out.volume[g]! + volume[i]!;
+      out.pv[g] = out.pv[g]! + pv;
+    }
+    prev = b;
+    out.close[g] = close[i]!;
+    out.count[g] = out.count[g]! + 1;
+  }
+  const v = pl.col("volume");
+  return heads.select(pl.col("*").gather(pl.Series("i", first)))
+    .withColumns(
+      pl.Series("ts", out.ts).cast(pl.Int64).cast(pl.Datetime("ms", "UTC")),
+      pl.Series("high", out.high),
+      pl.Series("low", out.low),
+      pl.Series("close", out.close),
+      pl.Series("volume", out.volume),
+      pl.Series("__pv", out.pv),
+      pl.Series("bar_count", out.count),
+    ).select(
+      "symbol",
+      "ts",
+      "open",
+      "high",
+      "low",
+      "close",
+      "volume",
+      // A column by a column: a true division, like SQL's.
+      pl.when(v.eq(0)).then(pl.lit(null)).otherwise(pl.col("__pv").div(v))
+        .alias("vwap"),
+      "bar_count",
+    );
 }
 
 /** The price columns of a bar. */

@@ -12,7 +12,7 @@ import {
   DEFAULT_BAR_LIMITS,
   validateBars,
 } from "@pipeline/validate/bars.ts";
-import { transformBars } from "@pipeline/transform/bars.ts";
+import { transformBarRows } from "@pipeline/transform/bars.ts";
 import { type BarBatch, BARS_1M, loadBars } from "@pipeline/load/bars.ts";
 import {
   attachExtras,
@@ -20,7 +20,11 @@ import {
   withExtras,
 } from "@pipeline/datasets/extras.ts";
 import { barChecks } from "@pipeline/datasets/bars/checks.ts";
-import { BARS_DERIVED } from "@pipeline/datasets/bars/derived.ts";
+import {
+  BARS_1H_ASSET,
+  BARS_5M_ASSET,
+  BARS_DERIVED,
+} from "@pipeline/datasets/bars/derived.ts";
 import {
   BARS_BACKFILL_SOURCES,
   BARS_SOURCES,
@@ -76,9 +80,13 @@ export const barsDataset: Dataset<BarBatch> = {
     };
   },
   transform(valid) {
-    const result = transformBars(valid);
-    const { bars5m, bars1h, duplicates } = result;
+    const result = transformBarRows(valid);
+    const { duplicates } = result;
     const bars = attachExtras(result.bars, valid, ["symbol", "ts"]);
+    // The buckets as the warehouse sums them, for the quality checks; the
+    // load of a first batch takes the same frames (`fromBatch` keeps them).
+    const bars5m = BARS_5M_ASSET.fromBatch!(bars);
+    const bars1h = BARS_1H_ASSET.fromBatch!(bars);
     return {
       batch: { bars, bars5m, bars1h },
       rows: bars.height,
