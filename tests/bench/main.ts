@@ -62,7 +62,6 @@ import { loadQuarantine } from "@pipeline/load/quarantine.ts";
 import { syntheticBars } from "@pipeline/extract/synthetic.ts";
 import { readBarFile } from "@pipeline/extract/file.ts";
 import { validateBars } from "@pipeline/validate/bars.ts";
-import { transformBars } from "@pipeline/transform/bars.ts";
 import { fixedClock } from "@pipeline/clock.ts";
 import { createServerDatabase } from "../_db.ts";
 import { warehouseBench } from "./warehouse.ts";
@@ -265,10 +264,12 @@ try {
   await client.exec(`CREATE TABLE psql_target (LIKE bars_1m INCLUDING ALL);
     ALTER TABLE psql_target ALTER load_id SET DEFAULT '00000000-0000-0000-0000-000000000000'`);
 
-  // The batch the load stage gets: the file through extract, validate, transform.
+  // The batch the load stage gets: the file through extract, validate and
+  // the dataset's transform (which computes the buckets its checks read and
+  // a first load copies, as in a run).
   const raw = await readBarFile(csv);
   const { valid, quarantine } = validateBars(raw, { now: AS_OF });
-  const { duplicates: _, ...batch } = transformBars(valid);
+  const { batch } = barsDataset.transform(valid, {});
   console.log(
     `batch: ${batch.bars.height} bars, ${batch.bars5m.height} 5m, ${batch.bars1h.height} 1h, ${quarantine.height} quarantined`,
   );
