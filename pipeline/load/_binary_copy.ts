@@ -18,7 +18,8 @@ type BinaryType = "text" | "float8" | "int4" | "int8" | "timestamptz";
 
 /** Microseconds from the Unix epoch to 2000-01-01, Postgres' epoch. */
 const PG_EPOCH_MS = 946_684_800_000;
-const SIGNATURE = [
+/** The binary COPY signature (the header's first 11 bytes). */
+export const SIGNATURE = [
   0x50,
   0x47,
   0x43,

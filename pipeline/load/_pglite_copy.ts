@@ -11,20 +11,8 @@
  * @module
  */
 
-/** The binary COPY signature (the header's first 11 bytes). */
-const SIGNATURE = [
-  0x50,
-  0x47,
-  0x43,
-  0x4f,
-  0x50,
-  0x59,
-  0x0a,
-  0xff,
-  0x0d,
-  0x0a,
-  0,
-];
+import { SIGNATURE } from "@pipeline/load/_binary_copy.ts";
+
 /** Signature, flags (int32) and header-extension length (int32, 0). */
 const HEADER_BYTES = 19;
 /** The trailer: a field count of -1 (int16). */
