@@ -46,6 +46,7 @@ import {
 } from "@pipeline/stream/offsets.ts";
 import { type Poison, quarantinePoison } from "@pipeline/stream/poison.ts";
 import type { StreamMetrics } from "@pipeline/stream/stream_metrics.ts";
+import { collectGarbage } from "@pipeline/ops/collect_garbage.ts";
 
 /** The source name of stream loads (watermarks, quarantine, `etl_loads`). */
 export const STREAM_SOURCE = "stream";
@@ -540,6 +541,10 @@ export async function consume(
       await sleep(500);
     }
     await nats.nc.flush().catch(() => {});
+    // Polars objects die by the thousand per batch: finalized now, in a few
+    // ms, not hundreds of batches later in one long stall (see
+    // `@pipeline/ops/collect_garbage.ts`).
+    collectGarbage();
     lastMessage = Date.now();
   }
   if (signal?.aborted) report.stopped = "signal";
