@@ -58,7 +58,7 @@ export interface ConsumeOptions {
   from?: "raw" | "valid";
   /** The durable consumer's name. Default `sluice-etl`. */
   consumer?: string;
-  /** Messages per micro-batch at most. Default 5000. */
+  /** Messages per micro-batch at most. Default 20 000. */
   batchSize?: number;
   /** The longest wait for a first message, ms (at least 1 s). Default 1000. */
   maxWaitMs?: number;
@@ -154,7 +154,7 @@ export async function consume(
     topology,
     from = "raw",
     consumer: durable = "sluice-etl",
-    batchSize = 5000,
+    batchSize = 20_000,
     maxWaitMs = 1000,
     lingerMs = 50,
     untilIdleMs,
@@ -185,6 +185,8 @@ export async function consume(
   };
   await ensureConsumer(nats.jsm, stream, durable, {
     ackWaitMs: options.ackWaitMs,
+    // The batch in hand and the next one, taken while it loads.
+    maxAckPending: 2 * batchSize + 1000,
   });
   // One line per batch from here, not one per stage.
   const batchDeps = {
@@ -403,7 +405,12 @@ export async function consume(
   const processBatch = async (msgs: JsMsg[]) => {
     const t0 = performance.now();
     report.received += msgs.length;
-    const committed = await readCommitted(client, position);
+    // Both before the batch is read; independent, so asked at once.
+    const [committed, first] = await Promise.all([
+      readCommitted(client, position),
+      firstAvailable(),
+    ]);
+    streamFirst = first;
     const groups = new Map<string, Item[]>();
     const poison: { msg: JsMsg; p: Poison }[] = [];
     let skipped = 0;
@@ -414,7 +421,6 @@ export async function consume(
         skipped++;
       } else fresh.push(msg);
     }
-    streamFirst = await firstAvailable();
     let next = ordered ? Math.max(committed.lastSeq + 1, streamFirst ?? 0) : 0;
     fresh.sort((a, b) => a.seq - b.seq);
     for (const msg of fresh) {
@@ -500,15 +506,23 @@ export async function consume(
     }
   };
 
+  const fetchBatch = () =>
+    fetchAvailable(consumer, batchSize, {
+      waitMs: maxWaitMs,
+      lingerMs,
+      signal,
+    });
+  /**
+   * The next batch, pulled while the one in hand loads (Postgres works, the
+   * client receives): taken only after a full batch, that is under a
+   * backlog, where it is there at once.
+   */
+  let prefetched: Promise<JsMsg[]> | null = null;
   while (!signal?.aborted) {
     let msgs: JsMsg[];
     const fetched = performance.now();
     try {
-      msgs = await fetchAvailable(consumer, batchSize, {
-        waitMs: maxWaitMs,
-        lingerMs,
-        signal,
-      });
+      msgs = await (prefetched ?? fetchBatch());
       timing.fetch = performance.now() - fetched;
     } catch (err) {
       log(`stream: fetch failed, retrying: ${errorMessage(err)}`);
@@ -520,6 +534,7 @@ export async function consume(
       }
       msgs = [];
     }
+    prefetched = null;
     if (msgs.length === 0) {
       await settle();
       await payDebt();
@@ -529,6 +544,10 @@ export async function consume(
         break;
       }
       continue;
+    }
+    if (msgs.length >= batchSize && !signal?.aborted) {
+      prefetched = fetchBatch();
+      prefetched.catch(() => {}); // its failure is handled when awaited
     }
     try {
       await processBatch(msgs);
@@ -546,6 +565,11 @@ export async function consume(
     // `@pipeline/ops/collect_garbage.ts`).
     collectGarbage();
     lastMessage = Date.now();
+  }
+  if (prefetched) {
+    // Taken but not loaded: sent back at once, for this or another process.
+    for (const m of await prefetched.catch(() => [] as JsMsg[])) m.nak();
+    await nats.nc.flush().catch(() => {});
   }
   if (signal?.aborted) report.stopped = "signal";
   await payDebt();
@@ -634,9 +658,27 @@ function isTransient(err: unknown): boolean {
  * (missing fields null), `record` included.
  */
 export function rawFrame(records: readonly RawRecord[]): pl.DataFrame {
-  const columns = [...new Set(records.flatMap((r) => Object.keys(r)))];
+  // One pass over the records, each field's values gathered as it goes
+  // (a field first seen late is null before it).
+  const columns = new Map<string, (string | null)[]>();
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    for (const key in r) {
+      let values = columns.get(key);
+      if (!values) {
+        values = new Array<string | null>(i).fill(null);
+        columns.set(key, values);
+      }
+      values[i] = r[key] ?? null;
+    }
+  }
   return pl.DataFrame(
-    columns.map((c) => pl.Series(c, records.map((r) => r[c] ?? null), pl.Utf8)),
+    [...columns].map(([name, values]) => {
+      // Fields a record lacks: null (and the arrays all as long).
+      values.length = records.length;
+      for (let i = 0; i < values.length; i++) values[i] ??= null;
+      return pl.Series(name, values, pl.Utf8);
+    }),
   );
 }
 

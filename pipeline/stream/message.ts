@@ -62,7 +62,9 @@ export function decodeRecord(text: string, fallbackRecord: string): Decoded {
     return { ok: false, reason: "not a JSON object", raw };
   }
   const record: RawRecord = {};
-  for (const [key, v] of Object.entries(value)) {
+  const fields = value as Record<string, unknown>;
+  for (const key in fields) {
+    const v = fields[key];
     if (v === null || v === undefined) record[key] = null;
     else if (typeof v === "string") record[key] = v;
     else if (typeof v === "number" || typeof v === "boolean") {

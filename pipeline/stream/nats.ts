@@ -124,12 +124,14 @@ export async function ensureStreams(
 export interface ConsumerOptions {
   /** How long a delivered message may stay unacknowledged, ms [60 s]. */
   ackWaitMs?: number | undefined;
+  /** Messages delivered and not yet acknowledged, at most [41 000]. */
+  maxAckPending?: number | undefined;
 }
 
 /**
  * Creates the durable pull consumer `durable` on `stream` (every message,
  * explicit acks, unlimited deliveries: the consumer itself quarantines a
- * message after its own limit), or updates its ack wait.
+ * message after its own limit), or updates its ack wait and ack limit.
  */
 export async function ensureConsumer(
   jsm: JetStreamManager,
@@ -138,12 +140,16 @@ export async function ensureConsumer(
   options: ConsumerOptions = {},
 ): Promise<void> {
   const ackWait = (options.ackWaitMs ?? 60_000) * NS_PER_MS;
+  const maxAckPending = options.maxAckPending ?? 41_000;
   const exists = await jsm.consumers.info(stream, durable).then(
     () => true,
     () => false,
   );
   if (exists) {
-    await jsm.consumers.update(stream, durable, { ack_wait: ackWait });
+    await jsm.consumers.update(stream, durable, {
+      ack_wait: ackWait,
+      max_ack_pending: maxAckPending,
+    });
     return;
   }
   await jsm.consumers.add(stream, {
@@ -152,6 +158,6 @@ export async function ensureConsumer(
     deliver_policy: DeliverPolicy.All,
     max_deliver: -1,
     ack_wait: ackWait,
-    max_ack_pending: 20_000,
+    max_ack_pending: maxAckPending,
   });
 }

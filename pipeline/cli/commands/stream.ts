@@ -33,7 +33,7 @@ export const CONSUMER_FLAGS = [
       "messages per micro-batch at most (a batch is what is pending, up to N)",
     key: "batchSize",
     parse: positiveInteger,
-    default: 5000,
+    default: 20_000,
   },
   {
     name: "max-wait",
