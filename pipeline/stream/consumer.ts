@@ -249,6 +249,7 @@ export async function consume(
     items: Item[],
   ): Promise<void> => {
     const seqs = items.map((i) => i.msg.seq);
+    const [firstSeq, lastSeqOfBatch] = seqRange(seqs);
     const batch: BatchReport = newBatchReport();
     const timed = stageTimer({
       onStage: (stat) => batch.stages.push(stat),
@@ -304,11 +305,7 @@ export async function consume(
       lag: items.at(-1)!.msg.info.pending,
     });
     log(
-      `stream: committed ${items.length} ${dataset.name} messages (${
-        Math.min(...seqs)
-      }..${
-        Math.max(...seqs)
-      }): loaded ${batch.counts.loaded}, quarantined ${batch.counts.quarantined}, last_seq ${lastSeq} (ms: fetch ${
+      `stream: committed ${items.length} ${dataset.name} messages (${firstSeq}..${lastSeqOfBatch}): loaded ${batch.counts.loaded}, quarantined ${batch.counts.quarantined}, last_seq ${lastSeq} (ms: fetch ${
         ms(timing.fetch)
       }, decode ${ms(timing.decode)}, ${stageMs}, ack ${
         ms(performance.now() - acked)
@@ -326,8 +323,8 @@ export async function consume(
         rows: batch.counts.loaded,
         quarantined: batch.counts.quarantined,
         messages: items.length,
-        first_seq: Math.min(...seqs),
-        last_seq: Math.max(...seqs),
+        first_seq: firstSeq,
+        last_seq: lastSeqOfBatch,
         load_id: loadId,
         committed_at: new Date(committedAt).toISOString(),
       }),
@@ -651,6 +648,20 @@ function isTransient(err: unknown): boolean {
     e = (e as { cause?: unknown }).cause;
   }
   return false;
+}
+
+/**
+ * The least and greatest of `seqs` (not `Math.min(...seqs)`: a batch of
+ * more than about 120,000 passes V8's argument limit).
+ */
+export function seqRange(seqs: readonly number[]): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of seqs) {
+    if (s < lo) lo = s;
+    if (s > hi) hi = s;
+  }
+  return [lo, hi];
 }
 
 /**

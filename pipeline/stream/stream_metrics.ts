@@ -70,8 +70,13 @@ export function streamMetrics(
       const labels = { dataset: o.dataset };
       messages.inc({ outcome: "committed" }, o.size);
       batches.observe(labels, o.size);
-      for (const l of o.latencies) latency.observe(labels, l);
-      latencyMax.set(labels, Math.max(0, ...o.latencies));
+      let max = 0;
+      for (const l of o.latencies) {
+        latency.observe(labels, l);
+        if (l > max) max = l;
+      }
+      // (Not Math.max(...latencies): a batch can pass the argument limit.)
+      latencyMax.set(labels, max);
       lag.set({}, o.lag);
       const t = now();
       recent.push({ at: t, n: o.size });

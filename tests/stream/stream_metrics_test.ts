@@ -37,3 +37,14 @@ Deno.test("streamMetrics() counts messages, batch sizes, latencies, lag and the 
   m.batch({ dataset: "bars", size: 10, latencies: [], lag: 0 });
   assert.match(m.render(), /sluice_stream_messages_per_second 6\n/);
 });
+
+Deno.test("streamMetrics() takes a batch of 200,000 latencies (past V8's argument limit)", () => {
+  const m = streamMetrics({ now: () => 0 });
+  const latencies = Array.from({ length: 200_000 }, (_, i) => i / 100_000);
+  latencies[123_456] = 7.5;
+  m.batch({ dataset: "bars", size: latencies.length, latencies, lag: 0 });
+  assert.match(
+    m.render(),
+    /sluice_stream_publish_to_commit_max_seconds\{dataset="bars"\} 7.5\n/,
+  );
+});
