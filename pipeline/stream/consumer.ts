@@ -58,7 +58,7 @@ export interface ConsumeOptions {
   from?: "raw" | "valid";
   /** The durable consumer's name. Default `sluice-etl`. */
   consumer?: string;
-  /** Messages per micro-batch at most. Default 20 000. */
+  /** Messages per micro-batch at most. Default 50 000. */
   batchSize?: number;
   /** The longest wait for a first message, ms (at least 1 s). Default 1000. */
   maxWaitMs?: number;
@@ -154,7 +154,7 @@ export async function consume(
     topology,
     from = "raw",
     consumer: durable = "sluice-etl",
-    batchSize = 20_000,
+    batchSize = 50_000,
     maxWaitMs = 1000,
     lingerMs = 50,
     untilIdleMs,

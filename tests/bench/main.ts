@@ -46,7 +46,7 @@
  * --skip-pglite (skip 2b and 2c), --warehouse-history N (bars of the full
  * warehouse, default 10,000,000), --skip-warehouse (skip 3 and 4),
  * --skip-stream (skip 5 and 6), --stream-bars N (bars of 5, default
- * 100,000), --skip-dashboard (skip 7), --dashboard-bars N (bars of 7,
+ * 200,000), --skip-dashboard (skip 7), --dashboard-bars N (bars of 7,
  * default 10,000,000), --skip-platform (skip 8), --platform-trades N
  * (trades of 8, default 1,000,000).
  * @module
@@ -78,7 +78,7 @@ const { values } = parseArgs({
     "warehouse-history": { type: "string", default: "10000000" },
     "skip-warehouse": { type: "boolean", default: false },
     "skip-stream": { type: "boolean", default: false },
-    "stream-bars": { type: "string", default: "100000" },
+    "stream-bars": { type: "string", default: "200000" },
     "skip-dashboard": { type: "boolean", default: false },
     "dashboard-bars": { type: "string", default: "10000000" },
     "skip-platform": { type: "boolean", default: false },

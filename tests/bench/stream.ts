@@ -5,9 +5,9 @@
  * NATS_URL and a Postgres server:
  *
  * 5. Sustained throughput of the stream consumer (`consume()` with its
- *    defaults: batches of what is pending, up to 20,000, the next one
+ *    defaults: batches of what is pending, up to 50,000, the next one
  *    pulled while one loads; one process, Postgres) over N produced bars
- *    (default 100,000), as a ratio to a bare JetStream fetch-and-ack loop
+ *    (default 200,000), as a ratio to a bare JetStream fetch-and-ack loop
  *    over the same messages. Goal >= 0.5.
  * 6. Publish-to-commit latency with the producer at 2,000 bars/s (a process
  *    of its own, `./_producer.ts`, as `etl produce` is) and the consumer
@@ -39,7 +39,7 @@ import {
 /** Options of {@link streamBench}. */
 export interface StreamBenchOptions {
   server: string;
-  /** Bars of the throughput run. Default 100,000. */
+  /** Bars of the throughput run. Default 200,000. */
   bars?: number;
   log?: (line: string) => void;
   /** Gets the consumer's line per batch (stage ms). Default nothing. */
@@ -111,7 +111,7 @@ async function consumeUntil(
       ...real,
       batch(o) {
         real.batch(o);
-        latencies.push(...o.latencies);
+        for (const l of o.latencies) latencies.push(l);
         committed += o.size;
         if (committed >= n) stop.abort();
       },
@@ -150,7 +150,7 @@ const quantile = (xs: number[], q: number) => {
 export async function streamBench(
   options: StreamBenchOptions,
 ): Promise<string[]> {
-  const { server, bars: n = 100_000, log = console.log, consumerLog } = options;
+  const { server, bars: n = 200_000, log = console.log, consumerLog } = options;
   const verdict = (ok: boolean) => (ok ? "meets goal" : "MISSES GOAL");
   log(`\n5. stream consumer vs bare JetStream fetch-and-ack, ${n} bars`);
   const raw = benchBars(n);
@@ -217,7 +217,7 @@ if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
-      bars: { type: "string", default: "100000" },
+      bars: { type: "string", default: "200000" },
       log: { type: "boolean", default: false },
     },
   });

@@ -33,7 +33,7 @@ export const CONSUMER_FLAGS = [
       "messages per micro-batch at most (a batch is what is pending, up to N)",
     key: "batchSize",
     parse: positiveInteger,
-    default: 20_000,
+    default: 50_000,
   },
   {
     name: "max-wait",

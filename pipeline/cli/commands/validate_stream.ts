@@ -29,7 +29,11 @@ the valid records with deno task etl stream --from valid. Needs no database.`,
     {
       title: "Flags",
       flags: [
-        ...CONSUMER_FLAGS,
+        // Its batches are republished at once: 5,000 messages, not the
+        // loader's 50,000.
+        ...CONSUMER_FLAGS.map((f) =>
+          f.key === "batchSize" ? { ...f, default: 5000 } : f
+        ),
         {
           name: "consumer",
           value: "NAME",
