@@ -18,6 +18,7 @@ import {
   type ConsumeOptions,
   produce,
   readCommitted,
+  streamMetrics,
 } from "@pipeline/stream/mod.ts";
 import {
   AS_OF,
@@ -223,6 +224,73 @@ dbTest(
       // Nothing left: a second consumer run finds nothing to do.
       const again = await consumeAll(db.client, t, { maxDeliveries: 2 });
       assert.equal(again.received, 0);
+    });
+  },
+);
+
+dbTest(
+  "consume() stopped with the next batch pulled ahead sends it back at once: the next consumer loads it before the ack wait",
+  async (db) => {
+    await withTestNats(async (t) => {
+      const raw = testBars();
+      await produce(frameSource(raw), { topology: t.topology }, {
+        js: t.nats.js,
+      });
+      // A full first batch (200 of 780 pending): the next 200 are pulled
+      // while it loads, and the signal stops the consumer after its commit.
+      const summary = await startRun(db.client);
+      const stop = new AbortController();
+      const metrics = streamMetrics();
+      const first = await consume({
+        topology: t.topology,
+        batchSize: 200,
+        ackWaitMs: 60_000,
+        pipeline: "stream-test",
+        runId: summary.run_id,
+        dataDir: await Deno.makeTempDir(),
+        snapshot: false,
+      }, {
+        client: db.client,
+        nats: t.nats,
+        clock: fixedClock(AS_OF),
+        signal: stop.signal,
+        metrics: {
+          ...metrics,
+          batch(o) {
+            metrics.batch(o);
+            stop.abort();
+          },
+        },
+      }, summary);
+      assert.equal(first.stopped, "signal");
+      assert.equal(first.committed, 200);
+      // Held until the ack wait (60 s), the pulled-ahead messages would leave
+      // a gap the ordered consumer waits at, past this 20 s bound.
+      const next = await startRun(db.client);
+      const rest = await consume({
+        topology: t.topology,
+        batchSize: 200,
+        ackWaitMs: 60_000,
+        untilIdleMs: 1500,
+        pipeline: "stream-test",
+        runId: next.run_id,
+        dataDir: await Deno.makeTempDir(),
+        snapshot: false,
+      }, {
+        client: db.client,
+        nats: t.nats,
+        clock: fixedClock(AS_OF),
+        signal: AbortSignal.timeout(20_000),
+      }, next);
+      assert.equal(rest.stopped, "idle");
+      assert.equal(first.committed + rest.committed, raw.height);
+      assert.equal(
+        (await readCommitted(db.client, {
+          stream: t.topology.rawStream,
+          consumer: "sluice-etl",
+        })).lastSeq,
+        raw.height,
+      );
     });
   },
 );
