@@ -18,6 +18,7 @@
  * @module
  */
 import pl from "nodejs-polars";
+import { BAR_FIELDS } from "@pipeline/bars.ts";
 import type {
   AggregateAsset,
   DerivedAsset,
@@ -233,13 +234,7 @@ function bucketPass(rows: pl.DataFrame, everyMs: number): pl.DataFrame {
       pl.Series("__pv", out.pv),
       pl.Series("bar_count", out.count),
     ).select(
-      "symbol",
-      "ts",
-      "open",
-      "high",
-      "low",
-      "close",
-      "volume",
+      ...BAR_FIELDS,
       // A column by a column: a true division, like SQL's.
       pl.when(v.eq(0)).then(pl.lit(null)).otherwise(pl.col("__pv").div(v))
         .alias("vwap"),
