@@ -540,6 +540,7 @@ try {
   const stream = values["skip-stream"] ? [] : await streamBench({
     server: SERVER,
     bars: Number(values["stream-bars"]),
+    rounds: ROUNDS,
   });
   const platform = values["skip-platform"] ? [] : await platformBench({
     rows: Number(values["platform-trades"]),
