@@ -35,10 +35,22 @@ function escapeChar(c: string): string {
   return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
 }
 
+/** The characters {@link safeTextFrame} escapes, as one regex class. */
+const UNSAFE_PATTERN = "[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]";
+
+/** The codes of {@link UNSAFE_PATTERN}, each escaped on its own. */
+const UNSAFE_CODES = [
+  ...Array.from({ length: 0x20 }, (_, i) => i).filter((i) =>
+    i !== 0x09 && i !== 0x0a && i !== 0x0d
+  ),
+  0x7f,
+];
+
 /**
  * The `columns` of `frame` as text, NUL and the other C0 control characters
  * but tab, newline and carriage return (and DEL) written as `\uXXXX`
- * escapes, in native code.
+ * escapes, in native code. One pass finds the columns holding any; only
+ * those are rewritten (a clean batch, the usual one, costs one scan).
  *
  * @example
  * ```ts
@@ -52,16 +64,21 @@ export function safeTextFrame(
   frame: pl.DataFrame,
   columns: readonly string[],
 ): pl.DataFrame {
-  const codes = [
-    ...Array.from({ length: 0x20 }, (_, i) => i).filter((i) =>
-      i !== 0x09 && i !== 0x0a && i !== 0x0d
+  const text = frame.select(
+    ...columns.map((c) => pl.col(c).cast(pl.Utf8).alias(c)),
+  );
+  if (text.height === 0 || columns.length === 0) return text;
+  const found = text.select(
+    ...columns.map((c) =>
+      pl.col(c).str.contains(UNSAFE_PATTERN).any().alias(c)
     ),
-    0x7f,
-  ];
-  return frame.select(
-    ...columns.map((c) => {
-      let expr = pl.col(c).cast(pl.Utf8);
-      for (const code of codes) {
+  ).row(0);
+  const dirty = columns.filter((_, i) => found[i] === true);
+  if (dirty.length === 0) return text;
+  return text.withColumns(
+    ...dirty.map((c) => {
+      let expr = pl.col(c);
+      for (const code of UNSAFE_CODES) {
         const ch = String.fromCharCode(code);
         expr = expr.str.replaceAll(ch, escapeChar(ch), true);
       }

@@ -420,6 +420,16 @@ export async function consume(
     }
     let next = ordered ? Math.max(committed.lastSeq + 1, streamFirst ?? 0) : 0;
     fresh.sort((a, b) => a.seq - b.seq);
+    // A batch has few subjects: each read once, not once per message.
+    const names = new Map<string, string | null>();
+    const datasetOf = (subject: string) => {
+      let name = names.get(subject);
+      if (name === undefined) {
+        name = topology.datasetOf(subject, from);
+        names.set(subject, name);
+      }
+      return name;
+    };
     for (const msg of fresh) {
       if (ordered) {
         // In stream order only: a message after a gap (an earlier one is
@@ -434,7 +444,7 @@ export async function consume(
         }
         next++;
       }
-      const name = topology.datasetOf(msg.subject, from);
+      const name = datasetOf(msg.subject);
       const fallback = `${stream}:${msg.seq}`;
       const body = msg.string();
       const decoded = decodeRecord(body, fallback);

@@ -38,6 +38,67 @@ Deno.test("safeTextFrame() escapes NUL and control characters, keeps tab and new
   ]);
 });
 
+Deno.test("safeTextFrame() escapes each control character in any column, leaves clean columns and other text as they are", () => {
+  const codes = [
+    ...Array.from({ length: 0x20 }, (_, i) => i).filter((i) =>
+      i !== 0x09 && i !== 0x0a && i !== 0x0d
+    ),
+    0x7f,
+  ];
+  const n = codes.length;
+  const frame = pl.DataFrame({
+    clean: Array.from({ length: n }, (_, i) => `é\t${i}\r\n"\\u0000`),
+    dirty: codes.map((c) => `x${String.fromCharCode(c)}y`),
+    late: [...Array.from({ length: n - 1 }, () => null), "z\u0000"],
+    number: pl.Series(
+      "number",
+      Array.from({ length: n }, (_, i) => i),
+      pl.Int64,
+    ),
+    empty: Array.from({ length: n }, () => null as string | null),
+    // The edges of the escaped ranges, each alone in its column.
+    ...Object.fromEntries(
+      [0x08, 0x0b, 0x0c, 0x0e, 0x1f, 0x7f].map((c) => [
+        `only${c}`,
+        [
+          `${String.fromCharCode(c)}`,
+          ...Array.from({ length: n - 1 }, () => "ok"),
+        ],
+      ]),
+    ),
+  });
+  const safe = safeTextFrame(frame, [
+    "clean",
+    "dirty",
+    "late",
+    "number",
+    "empty",
+  ]);
+  assert.deepEqual(safe.columns, ["clean", "dirty", "late", "number", "empty"]);
+  assert.deepEqual(
+    safe.getColumn("clean").toArray(),
+    frame.getColumn("clean").toArray(),
+  );
+  assert.deepEqual(
+    safe.getColumn("dirty").toArray(),
+    codes.map((c) => `x\\u${c.toString(16).padStart(4, "0")}y`),
+  );
+  assert.equal(safe.getColumn("late").get(n - 1), "z\\u0000");
+  assert.equal(safe.getColumn("late").nullCount(), n - 1);
+  assert.deepEqual(
+    safe.getColumn("number").toArray(),
+    codes.map((_, i) => `${i}`),
+  );
+  assert.equal(safe.getColumn("empty").nullCount(), n);
+  for (const c of [0x08, 0x0b, 0x0c, 0x0e, 0x1f, 0x7f]) {
+    assert.equal(
+      safeTextFrame(frame, [`only${c}`]).getColumn(`only${c}`).get(0),
+      `\\u${c.toString(16).padStart(4, "0")}`,
+    );
+  }
+  assert.equal(safeTextFrame(frame.head(0), ["clean"]).height, 0);
+});
+
 dbTest(
   "loadQuarantine() keeps records with NUL and control characters in every column",
   async (db) => {
