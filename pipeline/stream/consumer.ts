@@ -40,6 +40,7 @@ import { decodeRecord, type RawRecord } from "@pipeline/stream/message.ts";
 import {
   AlreadyCommitted,
   commitSequences,
+  type Committed,
   isCommitted,
   readCommitted,
   type StreamPosition,
@@ -74,6 +75,11 @@ export interface ConsumeOptions {
   maxDeliveries?: number;
   /** The consumer's ack wait, ms. Default 60 000. */
   ackWaitMs?: number | undefined;
+  /**
+   * With `ordered`, how long a batch that starts after a gap waits for
+   * another process to commit the messages before it, ms. Default 2000.
+   */
+  gapWaitMs?: number;
   /**
    * Load messages strictly in stream order (default true): a message whose
    * predecessor is not committed yet (held by a killed process until its
@@ -161,6 +167,7 @@ export async function consume(
     maxDeliveries = 5,
     snapshot = true,
     ordered = true,
+    gapWaitMs = 2000,
   } = options;
   const { client, nats, clock, signal, metrics } = deps;
   const log = deps.log ?? (() => {});
@@ -394,6 +401,33 @@ export async function consume(
     }
   };
 
+  /**
+   * In stream order, a batch that starts after a gap (another process
+   * loading the messages before it, usually) waits for the gap to close,
+   * up to `gapWaitMs`, instead of being sent back at once: sent back, its
+   * messages would bounce between the processes sharing the consumer, each
+   * bounce a back-off. Returns what is committed after the wait.
+   */
+  const awaitTurn = async (
+    msgs: readonly JsMsg[],
+    committed: Committed,
+  ): Promise<Committed> => {
+    let lowest = Infinity;
+    for (const m of msgs) {
+      if (!isCommitted(committed, m.seq) && m.seq < lowest) lowest = m.seq;
+    }
+    const deadline = Date.now() + gapWaitMs;
+    for (;;) {
+      let next = Math.max(committed.lastSeq + 1, streamFirst ?? 0);
+      while (isCommitted(committed, next)) next++;
+      if (next >= lowest || signal?.aborted || Date.now() >= deadline) {
+        return committed;
+      }
+      await sleep(20);
+      committed = await readCommitted(client, position);
+    }
+  };
+
   /** The stream's first sequence, read once per batch. */
   let streamFirst: number | undefined;
   /** Where the ms of the batch in hand went before the runner (the log). */
@@ -403,11 +437,12 @@ export async function consume(
     const t0 = performance.now();
     report.received += msgs.length;
     // Both before the batch is read; independent, so asked at once.
-    const [committed, first] = await Promise.all([
+    let [committed, first] = await Promise.all([
       readCommitted(client, position),
       firstAvailable(),
     ]);
     streamFirst = first;
+    if (ordered) committed = await awaitTurn(msgs, committed);
     const groups = new Map<string, Item[]>();
     const poison: { msg: JsMsg; p: Poison }[] = [];
     let skipped = 0;
@@ -522,9 +557,12 @@ export async function consume(
   /**
    * The next batch, pulled while the one in hand loads (Postgres works, the
    * client receives): taken only after a full batch, that is under a
-   * backlog, where it is there at once.
+   * backlog, where it is there at once; and not while another process
+   * shares the consumer in stream order (the batch before had messages to
+   * send back), where what one holds ahead makes the other wait.
    */
   let prefetched: Promise<JsMsg[]> | null = null;
+  let contended = false;
   while (!signal?.aborted) {
     let msgs: JsMsg[];
     const fetched = performance.now();
@@ -552,10 +590,11 @@ export async function consume(
       }
       continue;
     }
-    if (msgs.length >= batchSize && !signal?.aborted) {
+    if (msgs.length >= batchSize && !contended && !signal?.aborted) {
       prefetched = fetchBatch();
       prefetched.catch(() => {}); // its failure is handled when awaited
     }
+    const deferred = report.deferred;
     try {
       await processBatch(msgs);
     } catch (err) {
@@ -566,6 +605,7 @@ export async function consume(
       for (const m of msgs) m.nak(1000);
       await sleep(500);
     }
+    contended = ordered && report.deferred > deferred;
     await nats.nc.flush().catch(() => {});
     // Polars objects die by the thousand per batch: finalized now, in a few
     // ms, not hundreds of batches later in one long stall (see
