@@ -253,7 +253,9 @@ export interface FrameFile {
  * order, rows sorted by the primary key: the file a DuckDB write of the
  * same warehouse rows makes, row for row and type for type. Polars writes
  * them on the calling thread, without DuckDB's per-file cost of a
- * partitioned write.
+ * partitioned write. The rows in the periods' span are taken in one scan
+ * and sorted once, by partition then key; each file is a slice of that
+ * (no copy, no sort per file).
  *
  * @returns The files written, in period order (none for periods without
  *   rows).
@@ -265,42 +267,53 @@ export async function writeFrame(
   if (periods.length === 0 || frame.height === 0) return [];
   const DAY = pl.lit(86_400_000).cast(pl.Int64);
   const ms = pl.col(table.dateColumn).cast(pl.Int64);
-  // Each day of the frame and the partition holding it (its index in
+  const msOf = (day: string) =>
+    pl.lit(Date.parse(`${day}T00:00:00Z`)).cast(pl.Int64);
+  const first = periods.reduce((a, p) => p.start < a ? p.start : a, "9999");
+  const last = periods.reduce((a, p) => p.end > a ? p.end : a, "");
+  // Lazy: only the table's columns of the span's rows are copied.
+  const span = frame.lazy()
+    .filter(ms.gtEq(msOf(first)).and(ms.lt(msOf(last))))
+    .select(...columns, ms.minus(ms.modulo(DAY)).alias("__day"));
+  // Each day of the span and the partition holding it (its index in
   // `periods`, or no row for days of other partitions).
-  const days = frame.select(ms.minus(ms.modulo(DAY)).unique().alias("__day"))
+  const days = span.select(pl.col("__day").unique()).collectSync()
     .getColumn("__day").toArray().filter((d) => d !== null) as number[];
-  const index = new Map(periods.map((p, i) => [p.start, i]));
   const dayOf: number[] = [], partOf: number[] = [];
   for (const d of days) {
     const day = new Date(Number(d)).toISOString().slice(0, 10);
-    const p = periods.find((p) => p.start <= day && day < p.end);
-    if (p) {
+    const i = periods.findIndex((p) => p.start <= day && day < p.end);
+    if (i >= 0) {
       dayOf.push(Number(d));
-      partOf.push(index.get(p.start)!);
+      partOf.push(i);
     }
   }
   if (dayOf.length === 0) return [];
-  const parts = frame
-    .withColumns(ms.minus(ms.modulo(DAY)).alias("__day"))
+  const parted = span
     .join(
-      pl.DataFrame({ __day: dayOf, __part: partOf }).withColumns(
+      pl.DataFrame({ __day: dayOf, __part: partOf }).lazy().withColumns(
         pl.col("__day").cast(pl.Int64),
         pl.col("__part").cast(pl.Int32),
       ),
       { on: "__day", how: "inner" },
     )
-    .select(...columns, pl.col("__part"))
-    .partitionBy(["__part"], true, true);
+    .sort(["__part", ...shape.primaryKey])
+    .collectSync();
+  const part = parted.getColumn("__part").toTypedArray() as Int32Array;
+  const rows = parted.drop(["__day", "__part"]);
   const files: FrameFile[] = [];
-  for (const part of parts) {
-    const period = periods[Number(part.getColumn("__part").get(0))]!;
+  await Deno.mkdir(outDir, { recursive: true });
+  for (let from = 0; from < part.length;) {
+    let to = from + 1;
+    while (to < part.length && part[to] === part[from]) to++;
+    const period = periods[part[from]!]!;
     const dir = `${outDir}/${period.dir}`;
     const path = `${dir}/data_0.parquet`;
-    await Deno.mkdir(dir, { recursive: true });
-    part.drop("__part").sort(shape.primaryKey).writeParquet(path, {
-      compression: "snappy",
-    });
-    files.push({ period, path, rows: part.height });
+    // Sync: hundreds of small directories, each an op round trip async.
+    Deno.mkdirSync(dir);
+    rows.slice(from, to - from).writeParquet(path, { compression: "snappy" });
+    files.push({ period, path, rows: to - from });
+    from = to;
   }
   return files.sort((a, b) => a.period.start.localeCompare(b.period.start));
 }
