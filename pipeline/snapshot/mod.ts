@@ -53,6 +53,7 @@ export {
   type ColumnShape,
   describeTable,
   type DescribeTableOptions,
+  describeTables,
   duckdbTypeFor,
   IDENTIFIER_PATTERN,
   type TableShape,

@@ -11,7 +11,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { SqlClient } from "@pipeline/load/client.ts";
 import { errorMessage, EtlError } from "@pipeline/errors.ts";
-import { describeTable } from "@pipeline/snapshot/columns.ts";
+import { describeTables } from "@pipeline/snapshot/columns.ts";
 import { sqlString } from "@pipeline/snapshot/sql_string.ts";
 import { CATALOG_STAGING_PREFIX } from "@pipeline/snapshot/staging.ts";
 
@@ -88,11 +88,12 @@ export async function copyOpsTables(
 ): Promise<Map<string, number>> {
   const { client, conn, stagingDir, tables = OPS_TABLES } = options;
   const copied = new Map<string, number>();
+  const shapes = await describeTables(client, tables);
   for (const table of tables) {
     const csv =
       `${stagingDir}/${CATALOG_STAGING_PREFIX}${table}-${crypto.randomUUID()}.csv`;
     try {
-      const shape = await describeTable({ client, table });
+      const shape = shapes.get(table)!;
       const select = shape.columns.map((c) => c.exportSql).join(", ");
       const order = (shape.primaryKey.length > 0
         ? shape.primaryKey

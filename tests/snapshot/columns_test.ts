@@ -3,6 +3,7 @@ import { EtlError } from "@pipeline/errors.ts";
 import {
   assertIdentifier,
   describeTable,
+  describeTables,
   duckdbTypeFor,
 } from "@pipeline/snapshot/mod.ts";
 import { pglite } from "./_fixtures.ts";
@@ -118,4 +119,34 @@ Deno.test("describeTable() reads columns, DuckDB types and the primary key", asy
         /column "Upper" that does not match/.test(err.message),
     );
   }
+});
+
+Deno.test("describeTables() reads several tables at once, each as describeTable() does, keys apart", async () => {
+  const client = await pglite(false);
+  await client.exec(`
+    CREATE TABLE one (k text, n bigint, v double precision, PRIMARY KEY (k));
+    CREATE TABLE two (d date, s text, x numeric, PRIMARY KEY (s, d));
+    CREATE TABLE three (note text)`);
+  const shapes = await describeTables(client, ["two", "one", "three"]);
+  assert.deepEqual([...shapes.keys()], ["two", "one", "three"]);
+  for (const table of ["one", "two", "three"]) {
+    assert.deepEqual(
+      shapes.get(table),
+      await describeTable({ client, table }),
+    );
+  }
+  assert.deepEqual(shapes.get("two")?.primaryKey, ["s", "d"]);
+  assert.deepEqual(shapes.get("one")?.primaryKey, ["k"]);
+  assert.deepEqual(shapes.get("three")?.primaryKey, []);
+  assert.deepEqual(shapes.get("two")?.columns.map((c) => c.name), [
+    "d",
+    "s",
+    "x",
+  ]);
+  await assert.rejects(
+    describeTables(client, ["one", "missing"]),
+    (err: unknown) =>
+      err instanceof EtlError && err.partition === "missing" &&
+      /table missing does not exist/.test(err.message),
+  );
 });
