@@ -34,7 +34,7 @@ import {
   validateBatch,
 } from "@pipeline/runner/mod.ts";
 import type { Nats } from "@pipeline/stream/nats.ts";
-import { ensureConsumer } from "@pipeline/stream/nats.ts";
+import { ensureConsumer, MAX_WAITING } from "@pipeline/stream/nats.ts";
 import type { StreamTopology } from "@pipeline/stream/topology.ts";
 import { decodeRecord, type RawRecord } from "@pipeline/stream/message.ts";
 import {
@@ -190,11 +190,17 @@ export async function consume(
     lastSeq: (await readCommitted(client, position)).lastSeq,
     stopped: "idle",
   };
-  await ensureConsumer(nats.jsm, stream, durable, {
+  const { maxWaiting } = await ensureConsumer(nats.jsm, stream, durable, {
     ackWaitMs: options.ackWaitMs,
-    // The batch in hand and the next one, taken while it loads.
-    maxAckPending: 2 * batchSize + 1000,
+    // The batch in hand and the next one, taken while it loads, of two
+    // processes sharing the consumer.
+    maxAckPending: 4 * batchSize + 1000,
   });
+  if (ordered && maxWaiting !== MAX_WAITING) {
+    log(
+      `stream: consumer ${stream}/${durable} takes ${maxWaiting} pulls at once (made before 2026-12-04): processes sharing it would each get every other message; delete it once to have it made anew (the committed sequences are in the database)`,
+    );
+  }
   // One line per batch from here, not one per stage.
   const batchDeps = {
     client,
@@ -314,9 +320,9 @@ export async function consume(
     log(
       `stream: committed ${items.length} ${dataset.name} messages (${firstSeq}..${lastSeqOfBatch}): loaded ${batch.counts.loaded}, quarantined ${batch.counts.quarantined}, last_seq ${lastSeq} (ms: fetch ${
         ms(timing.fetch)
-      }, decode ${ms(timing.decode)}, ${stageMs}, ack ${
-        ms(performance.now() - acked)
-      })`,
+      }, wait ${ms(timing.wait)}, decode ${
+        ms(timing.decode)
+      }, ${stageMs}, ack ${ms(performance.now() - acked)})`,
     );
     const partitions = validated.valid.height > 0
       ? validated.valid.getColumn(dataset.entityColumn).unique().sort()
@@ -401,12 +407,21 @@ export async function consume(
     }
   };
 
+  /** The first sequence not committed (and not gone from the stream). */
+  const nextUncommitted = (committed: Committed) => {
+    let next = Math.max(committed.lastSeq + 1, streamFirst ?? 0);
+    while (isCommitted(committed, next)) next++;
+    return next;
+  };
+
   /**
-   * In stream order, a batch that starts after a gap (another process
-   * loading the messages before it, usually) waits for the gap to close,
-   * up to `gapWaitMs`, instead of being sent back at once: sent back, its
-   * messages would bounce between the processes sharing the consumer, each
-   * bounce a back-off. Returns what is committed after the wait.
+   * In stream order, messages after a gap (another process loading the
+   * messages before them, usually) wait for the gap to close instead of
+   * being sent back at once: sent back, they would bounce between the
+   * processes sharing the consumer, each bounce a back-off. The wait lasts
+   * while the committed position moves (the other process is working) and
+   * ends after `gapWaitMs` without a move (it died, or sent its messages
+   * back: they come back to whoever pulls). Returns what is committed then.
    */
   const awaitTurn = async (
     msgs: readonly JsMsg[],
@@ -416,69 +431,56 @@ export async function consume(
     for (const m of msgs) {
       if (!isCommitted(committed, m.seq) && m.seq < lowest) lowest = m.seq;
     }
-    const deadline = Date.now() + gapWaitMs;
+    let deadline = Date.now() + gapWaitMs;
+    let seen = committed.lastSeq;
+    let keptAt = Date.now();
     for (;;) {
-      let next = Math.max(committed.lastSeq + 1, streamFirst ?? 0);
-      while (isCommitted(committed, next)) next++;
-      if (next >= lowest || signal?.aborted || Date.now() >= deadline) {
+      if (
+        nextUncommitted(committed) >= lowest || signal?.aborted ||
+        Date.now() >= deadline
+      ) {
         return committed;
       }
       await sleep(20);
       committed = await readCommitted(client, position);
+      if (committed.lastSeq !== seen) {
+        seen = committed.lastSeq;
+        deadline = Date.now() + gapWaitMs;
+      }
+      if (Date.now() - keptAt > 10_000) {
+        // A long wait behind a working process: not redelivered meanwhile.
+        for (const m of msgs) m.working();
+        keptAt = Date.now();
+      }
     }
   };
 
   /** The stream's first sequence, read once per batch. */
   let streamFirst: number | undefined;
   /** Where the ms of the batch in hand went before the runner (the log). */
-  const timing = { fetch: 0, decode: 0 };
+  const timing = { fetch: 0, decode: 0, wait: 0 };
 
-  const processBatch = async (msgs: JsMsg[]) => {
+  /** A batch's subjects are few: each read once, not once per message. */
+  const names = new Map<string, string | null>();
+  const datasetOf = (subject: string) => {
+    let name = names.get(subject);
+    if (name === undefined) {
+      name = topology.datasetOf(subject, from);
+      names.set(subject, name);
+    }
+    return name;
+  };
+
+  /**
+   * Decodes and loads `msgs` (none committed yet), grouped by dataset;
+   * quarantines those that cannot be read. Returns false when messages
+   * were sent back to be delivered again.
+   */
+  const loadMessages = async (msgs: readonly JsMsg[]): Promise<boolean> => {
     const t0 = performance.now();
-    report.received += msgs.length;
-    // Both before the batch is read; independent, so asked at once.
-    let [committed, first] = await Promise.all([
-      readCommitted(client, position),
-      firstAvailable(),
-    ]);
-    streamFirst = first;
-    if (ordered) committed = await awaitTurn(msgs, committed);
     const groups = new Map<string, Item[]>();
     const poison: { msg: JsMsg; p: Poison }[] = [];
-    let skipped = 0;
-    const fresh: JsMsg[] = [];
     for (const msg of msgs) {
-      if (isCommitted(committed, msg.seq)) {
-        msg.ack();
-        skipped++;
-      } else fresh.push(msg);
-    }
-    let next = ordered ? Math.max(committed.lastSeq + 1, streamFirst ?? 0) : 0;
-    fresh.sort((a, b) => a.seq - b.seq);
-    // A batch has few subjects: each read once, not once per message.
-    const names = new Map<string, string | null>();
-    const datasetOf = (subject: string) => {
-      let name = names.get(subject);
-      if (name === undefined) {
-        name = topology.datasetOf(subject, from);
-        names.set(subject, name);
-      }
-      return name;
-    };
-    for (const msg of fresh) {
-      if (ordered) {
-        // In stream order only: a message after a gap (an earlier one is
-        // still with a dead process until its ack wait ends, or was sent
-        // back) waits, so a correction is never overtaken by what it
-        // corrects.
-        while (isCommitted(committed, next)) next++;
-        if (msg.seq !== next) {
-          msg.nak(250);
-          report.deferred++;
-          continue;
-        }
-        next++;
-      }
       const name = datasetOf(msg.subject);
       const fallback = `${stream}:${msg.seq}`;
       const body = msg.string();
@@ -506,15 +508,90 @@ export async function consume(
       items.push({ msg, record: decoded.record });
       groups.set(dataset.name, items);
     }
-    report.skipped += skipped;
-    metrics?.messages("skipped", skipped);
-    timing.decode = performance.now() - t0;
-    if (ordered && groups.size === 0 && poison.length === 0) {
-      await sleep(250); // waiting for the gap to close
-    }
+    timing.decode += performance.now() - t0;
     await poisonAll(poison);
+    let all = true;
     for (const [name, items] of groups) {
-      await loadGroup(datasets[name]!, items);
+      if (!(await loadGroup(datasets[name]!, items))) all = false;
+    }
+    return all;
+  };
+
+  /** Sends `msgs` back to wait for an earlier message (`ordered`). */
+  const deferAll = (msgs: readonly JsMsg[]) => {
+    for (const m of msgs) m.nak(250);
+    report.deferred += msgs.length;
+  };
+
+  const processBatch = async (msgs: JsMsg[]) => {
+    report.received += msgs.length;
+    // Both before the batch is read; independent, so asked at once.
+    let [committed, first] = await Promise.all([
+      readCommitted(client, position),
+      firstAvailable(),
+    ]);
+    streamFirst = first;
+    timing.decode = 0;
+    timing.wait = 0;
+    let rest = msgs.slice().sort((a, b) => a.seq - b.seq);
+    let waited = false;
+    for (;;) {
+      // Committed already (a redelivery, or by another process): acked.
+      let skipped = 0;
+      rest = rest.filter((msg) => {
+        if (!isCommitted(committed, msg.seq)) return true;
+        msg.ack();
+        skipped++;
+        return false;
+      });
+      report.skipped += skipped;
+      metrics?.messages("skipped", skipped);
+      if (rest.length === 0) return;
+      let run = rest;
+      if (ordered) {
+        // In stream order only: the run that continues the committed
+        // sequences is loaded; what follows a gap (an earlier message is
+        // with another process, with a dead one until its ack wait ends,
+        // or was sent back) waits its turn, then is loaded or sent back,
+        // so a correction is never overtaken by what it corrects.
+        let next = nextUncommitted(committed);
+        let n = 0;
+        for (const msg of rest) {
+          while (isCommitted(committed, next)) next++;
+          if (msg.seq !== next) break;
+          next++;
+          n++;
+        }
+        if (n === 0 && !waited) {
+          const t = performance.now();
+          committed = await awaitTurn(rest, committed);
+          timing.wait += performance.now() - t;
+          waited = true;
+          continue;
+        }
+        if (n === 0) {
+          const gap = nextUncommitted(committed);
+          log(
+            `stream: ${rest.length} messages (${rest[0]!.seq}..${
+              rest.at(-1)!.seq
+            }) sent back to wait for ${gap}, not committed after ${gapWaitMs} ms without progress (a dead process's messages come back after the ack wait)`,
+          );
+          deferAll(rest);
+          await sleep(250); // the gap did not close: a back-off
+          return;
+        }
+        waited = false;
+        run = rest.slice(0, n);
+      }
+      rest = rest.slice(run.length);
+      const loaded = await loadMessages(run);
+      if (rest.length === 0) return;
+      if (!loaded) {
+        // A message sent back leaves a gap below the rest.
+        deferAll(rest);
+        return;
+      }
+      committed = await readCommitted(client, position);
     }
   };
 
@@ -553,6 +630,7 @@ export async function consume(
       waitMs: maxWaitMs,
       lingerMs,
       signal,
+      log,
     });
   /**
    * The next batch, pulled while the one in hand loads (Postgres works, the
@@ -636,12 +714,16 @@ export async function consume(
 export async function fetchAvailable(
   consumer: Consumer,
   max: number,
-  { waitMs, lingerMs, signal }: {
+  { waitMs, lingerMs, signal, log }: {
     waitMs: number;
     lingerMs: number;
     signal: AbortSignal | undefined;
+    /** Told of a pull that ended early with what it had received. */
+    log?: ((line: string) => void) | undefined;
   },
 ): Promise<JsMsg[]> {
+  const pull = (n: number, wait: number) =>
+    pullMessages(consumer, n, wait, signal, log);
   const pending = async () => {
     try {
       return (await consumer.info()).num_pending;
@@ -650,39 +732,66 @@ export async function fetchAvailable(
     }
   };
   let n = Math.min(max, await pending());
-  if (n > 0) return await pull(consumer, n, waitMs, signal);
-  const first = await pull(consumer, 1, waitMs, signal);
+  if (n > 0) return await pull(n, waitMs);
+  const first = await pull(1, waitMs);
   if (first.length === 0 || max === 1 || signal?.aborted) return first;
   if (first[0]!.redelivered) {
     // Redeliveries (sent back, or left by a dead process) are not in
     // `num_pending`: take them in one full pull, not one at a time.
-    return [...first, ...await pull(consumer, max - 1, waitMs, signal)];
+    return [...first, ...await pull(max - 1, waitMs)];
   }
   if (lingerMs > 0) await sleep(lingerMs);
   n = Math.min(max - 1, await pending());
-  return n > 0 ? [...first, ...await pull(consumer, n, 1000, signal)] : first;
+  return n > 0 ? [...first, ...await pull(n, 1000)] : first;
 }
 
 /** One pull of up to `max` messages, ending at `waitMs` (at least 1 s). */
-async function pull(
+async function pullMessages(
   consumer: Consumer,
   max: number,
   waitMs: number,
   signal: AbortSignal | undefined,
+  log: ((line: string) => void) | undefined,
 ): Promise<JsMsg[]> {
-  const it = await consumer.fetch({
-    max_messages: max,
-    expires: Math.max(1000, waitMs),
-  });
-  const stop = () => it.stop();
-  signal?.addEventListener("abort", stop, { once: true });
+  const started = Date.now();
   const out: JsMsg[] = [];
-  try {
-    for await (const m of it) out.push(m);
-  } finally {
-    signal?.removeEventListener("abort", stop);
+  for (;;) {
+    const it = await consumer.fetch({
+      max_messages: max,
+      expires: Math.max(1000, waitMs),
+    });
+    const stop = () => it.stop();
+    signal?.addEventListener("abort", stop, { once: true });
+    try {
+      for await (const m of it) out.push(m);
+      return out;
+    } catch (err) {
+      if (out.length > 0) {
+        // A pull ended early (missed heartbeats: this thread was busy)
+        // keeps what it received: dropped, those messages would come back
+        // only after the ack wait, and in stream order all after them
+        // would wait.
+        log?.(
+          `stream: a pull of ${max} ended after ${out.length}: ${
+            errorMessage(err)
+          }`,
+        );
+        return out;
+      }
+      // Another process's pull is open (one at a time: `MAX_WAITING`): its
+      // turn ends when it has its messages, or at its expiry.
+      if (!isOtherPullOpen(err)) throw err;
+      if (signal?.aborted || Date.now() - started >= waitMs) return out;
+    } finally {
+      signal?.removeEventListener("abort", stop);
+    }
+    await sleep(10);
   }
-  return out;
+}
+
+/** Whether a pull was refused because another one is open (409). */
+function isOtherPullOpen(err: unknown): boolean {
+  return /exceeded max ?waiting/i.test(errorMessage(err));
 }
 
 /** Whether a retry of the same batch may succeed. */

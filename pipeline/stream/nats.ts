@@ -129,28 +129,39 @@ export interface ConsumerOptions {
 }
 
 /**
+ * Pull requests the consumer holds at once. One: a second process's pull is
+ * refused at once (409) and retried, instead of waiting beside the first,
+ * where JetStream would hand the two requests the messages in turn (one to
+ * each); so every pull takes a contiguous run of the stream, which processes
+ * sharing the consumer in stream order load one after the other instead of
+ * one message each, taking turns.
+ */
+export const MAX_WAITING = 1;
+
+/**
  * Creates the durable pull consumer `durable` on `stream` (every message,
  * explicit acks, unlimited deliveries: the consumer itself quarantines a
- * message after its own limit), or updates its ack wait and ack limit.
+ * message after its own limit, one pull request at a time: see
+ * {@link MAX_WAITING}), or updates its ack wait and ack limit. Returns the
+ * consumer's pull requests at once: JetStream cannot change it on a
+ * consumer created without it (delete the consumer once to have it; the
+ * committed sequences are in the database).
  */
 export async function ensureConsumer(
   jsm: JetStreamManager,
   stream: string,
   durable: string,
   options: ConsumerOptions = {},
-): Promise<void> {
+): Promise<{ maxWaiting: number }> {
   const ackWait = (options.ackWaitMs ?? 60_000) * NS_PER_MS;
   const maxAckPending = options.maxAckPending ?? 41_000;
-  const exists = await jsm.consumers.info(stream, durable).then(
-    () => true,
-    () => false,
-  );
-  if (exists) {
+  const info = await jsm.consumers.info(stream, durable).catch(() => null);
+  if (info) {
     await jsm.consumers.update(stream, durable, {
       ack_wait: ackWait,
       max_ack_pending: maxAckPending,
     });
-    return;
+    return { maxWaiting: info.config.max_waiting ?? 512 };
   }
   await jsm.consumers.add(stream, {
     durable_name: durable,
@@ -159,5 +170,7 @@ export async function ensureConsumer(
     max_deliver: -1,
     ack_wait: ackWait,
     max_ack_pending: maxAckPending,
+    max_waiting: MAX_WAITING,
   });
+  return { maxWaiting: MAX_WAITING };
 }

@@ -16,6 +16,8 @@ import { EtlError } from "@pipeline/errors.ts";
 import {
   consume,
   type ConsumeOptions,
+  ensureConsumer,
+  fetchAvailable,
   produce,
   readCommitted,
   streamMetrics,
@@ -294,3 +296,34 @@ dbTest(
     });
   },
 );
+
+Deno.test("two pulls at once on one consumer each take a contiguous run of the stream", async () => {
+  await withTestNats(async (t) => {
+    const stream = t.topology.rawStream;
+    for (let i = 0; i < 600; i++) {
+      await t.nats.js.publish(t.topology.raw("bars"), `{"n":${i}}`);
+    }
+    await ensureConsumer(t.nats.jsm, stream, "pullers", {});
+    const pull = async () => {
+      const consumer = await t.nats.js.consumers.get(stream, "pullers");
+      const msgs = await fetchAvailable(consumer, 300, {
+        waitMs: 2000,
+        lingerMs: 0,
+        signal: undefined,
+      });
+      for (const m of msgs) m.ack();
+      return msgs.map((m) => m.seq);
+    };
+    // Side by side, JetStream would hand two open pulls every other
+    // message (1, 3, 5... and 2, 4, 6...): in stream order the processes
+    // would then load one message each, taking turns.
+    const [a, b] = await Promise.all([pull(), pull()]);
+    const runs = [a, b].sort((x, y) => x[0]! - y[0]!);
+    assert.deepEqual(
+      runs.map((seqs) => [seqs.length, seqs.at(-1)! - seqs[0]! + 1]),
+      [[300, 300], [300, 300]],
+      `pulls took ${runs.map((r) => r.slice(0, 4).join(",")).join(" | ")}`,
+    );
+    assert.equal(runs[1]![0], 301);
+  });
+});
