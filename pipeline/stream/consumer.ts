@@ -76,8 +76,10 @@ export interface ConsumeOptions {
   /** The consumer's ack wait, ms. Default 60 000. */
   ackWaitMs?: number | undefined;
   /**
-   * With `ordered`, how long a batch that starts after a gap waits for
-   * another process to commit the messages before it, ms. Default 2000.
+   * With `ordered`, how long a batch behind a gap waits for it to close
+   * without any progress before its messages are sent back, ms. Default
+   * 2000; once another process was seen committing, at least four times
+   * this process's slowest batch (the other's batch may take as long).
    */
   gapWaitMs?: number;
   /**
@@ -192,9 +194,9 @@ export async function consume(
   };
   const { maxWaiting } = await ensureConsumer(nats.jsm, stream, durable, {
     ackWaitMs: options.ackWaitMs,
-    // The batch in hand and the next one, taken while it loads, of two
-    // processes sharing the consumer.
-    maxAckPending: 4 * batchSize + 1000,
+    // The batch in hand and the next one, taken while it loads, of
+    // processes sharing the consumer (a pull at the limit waits for acks).
+    maxAckPending: 10 * batchSize + 1000,
   });
   if (ordered && maxWaiting !== MAX_WAITING) {
     log(
@@ -261,6 +263,7 @@ export async function consume(
     dataset: Dataset<any>,
     items: Item[],
   ): Promise<void> => {
+    const loadStarted = performance.now();
     const seqs = items.map((i) => i.msg.seq);
     const [firstSeq, lastSeqOfBatch] = seqRange(seqs);
     const batch: BatchReport = newBatchReport();
@@ -299,6 +302,7 @@ export async function consume(
     }, batchDeps);
     const acked = performance.now();
     for (const { msg } of items) msg.ack();
+    slowestBatchMs = Math.max(slowestBatchMs, acked - loadStarted);
     const committedAt = wallClock.now().getTime();
     const ms = (x: number) => Math.round(x);
     const stageMs = batch.stages.map((s) =>
@@ -431,7 +435,8 @@ export async function consume(
     for (const m of msgs) {
       if (!isCommitted(committed, m.seq) && m.seq < lowest) lowest = m.seq;
     }
-    let deadline = Date.now() + gapWaitMs;
+    if (committed.lastSeq > report.lastSeq) shared = true;
+    let deadline = Date.now() + patience();
     let seen = committed.lastSeq;
     let keptAt = Date.now();
     for (;;) {
@@ -445,7 +450,8 @@ export async function consume(
       committed = await readCommitted(client, position);
       if (committed.lastSeq !== seen) {
         seen = committed.lastSeq;
-        deadline = Date.now() + gapWaitMs;
+        shared = true;
+        deadline = Date.now() + patience();
       }
       if (Date.now() - keptAt > 10_000) {
         // A long wait behind a working process: not redelivered meanwhile.
@@ -457,6 +463,17 @@ export async function consume(
 
   /** The stream's first sequence, read once per batch. */
   let streamFirst: number | undefined;
+  /** Whether another process was seen committing on this consumer. */
+  let shared = false;
+  /** The longest load of a batch here, ms (decode to ack). */
+  let slowestBatchMs = 0;
+  /**
+   * How long a gap is waited for without progress: another process seen
+   * committing is one whose batch may take as long as ours (a gap it holds
+   * closes only when its batch commits), not just `gapWaitMs`.
+   */
+  const patience = () =>
+    shared ? Math.max(gapWaitMs, 4 * slowestBatchMs) : gapWaitMs;
   /** Where the ms of the batch in hand went before the runner (the log). */
   const timing = { fetch: 0, decode: 0, wait: 0 };
 
@@ -574,7 +591,9 @@ export async function consume(
           log(
             `stream: ${rest.length} messages (${rest[0]!.seq}..${
               rest.at(-1)!.seq
-            }) sent back to wait for ${gap}, not committed after ${gapWaitMs} ms without progress (a dead process's messages come back after the ack wait)`,
+            }) sent back to wait for ${gap}, not committed after ${
+              Math.round(patience())
+            } ms without progress (a dead process's messages come back after the ack wait)`,
           );
           deferAll(rest);
           await sleep(250); // the gap did not close: a back-off
@@ -704,17 +723,17 @@ export async function consume(
 /**
  * Fetches a micro-batch without waiting for it to fill: the messages the
  * consumer has pending now (up to `max`), else the first one to arrive
- * within `waitMs` and those pending `lingerMs` after it (a redelivered
- * first one: with the redeliveries a full pull gets within `waitMs`). Each pull asks
- * for what is there, so none is left open with messages on their way to a
- * closed inbox (which would wait for the ack wait to be delivered again).
+ * within `waitMs` and those pending `lingerMs` after it (redeliveries: with
+ * the rest of them, one more pull of at most 1 s). Each pull asks for what
+ * is there, so none is left open with messages on their way to a closed
+ * inbox (which would wait for the ack wait to be delivered again).
  * Under a backlog batches are full; at a trickle they are small and a
  * message waits about `lingerMs` for its batch, not `waitMs`.
  */
 export async function fetchAvailable(
   consumer: Consumer,
   max: number,
-  { waitMs, lingerMs, signal, log }: {
+  options: {
     waitMs: number;
     lingerMs: number;
     signal: AbortSignal | undefined;
@@ -722,8 +741,54 @@ export async function fetchAvailable(
     log?: ((line: string) => void) | undefined;
   },
 ): Promise<JsMsg[]> {
+  // Another process's pull is open (one at a time: `MAX_WAITING`): its turn
+  // ends when it has its messages, or at its expiry; then what is pending is
+  // read again (that process took some).
+  const started = Date.now();
+  for (;;) {
+    try {
+      return await fetchOnce(consumer, max, options);
+    } catch (err) {
+      if (!(err instanceof PullRefused)) throw err;
+      if (options.signal?.aborted || Date.now() - started >= options.waitMs) {
+        return [];
+      }
+      await sleep(10);
+    }
+  }
+}
+
+/** One {@link fetchAvailable}; throws `PullRefused` when it is not its turn. */
+async function fetchOnce(
+  consumer: Consumer,
+  max: number,
+  { waitMs, lingerMs, signal, log }: {
+    waitMs: number;
+    lingerMs: number;
+    signal: AbortSignal | undefined;
+    log?: ((line: string) => void) | undefined;
+  },
+): Promise<JsMsg[]> {
   const pull = (n: number, wait: number) =>
     pullMessages(consumer, n, wait, signal, log);
+  /** After a first pull: more, unless another process's pull is open. */
+  const more = async (got: JsMsg[], n: number, wait: number) => {
+    try {
+      return [...got, ...await pull(n, wait)];
+    } catch (err) {
+      if (err instanceof PullRefused) return got;
+      throw err;
+    }
+  };
+  /**
+   * Redeliveries (sent back, or left by a dead process) are not in
+   * `num_pending` and come first: with any, the rest are taken in one more
+   * pull, not one per batch.
+   */
+  const withRedeliveries = (got: JsMsg[]) =>
+    got.length < max && got.some((m) => m.redelivered) && !signal?.aborted
+      ? more(got, max - got.length, 1000)
+      : got;
   const pending = async () => {
     try {
       return (await consumer.info()).num_pending;
@@ -732,20 +797,24 @@ export async function fetchAvailable(
     }
   };
   let n = Math.min(max, await pending());
-  if (n > 0) return await pull(n, waitMs);
+  if (n > 0) {
+    return await withRedeliveries(await pull(n, waitMs));
+  }
   const first = await pull(1, waitMs);
   if (first.length === 0 || max === 1 || signal?.aborted) return first;
-  if (first[0]!.redelivered) {
-    // Redeliveries (sent back, or left by a dead process) are not in
-    // `num_pending`: take them in one full pull, not one at a time.
-    return [...first, ...await pull(max - 1, waitMs)];
-  }
+  if (first[0]!.redelivered) return await withRedeliveries(first);
   if (lingerMs > 0) await sleep(lingerMs);
   n = Math.min(max - 1, await pending());
-  return n > 0 ? [...first, ...await pull(n, 1000)] : first;
+  return n > 0 ? await more(first, n, 1000) : first;
 }
 
-/** One pull of up to `max` messages, ending at `waitMs` (at least 1 s). */
+/** A pull refused: another process's pull is open (`MAX_WAITING`). */
+class PullRefused extends Error {}
+
+/**
+ * One pull of up to `max` messages, ending at `waitMs` (at least 1 s);
+ * throws `PullRefused` when another process's pull is open.
+ */
 async function pullMessages(
   consumer: Consumer,
   max: number,
@@ -753,40 +822,32 @@ async function pullMessages(
   signal: AbortSignal | undefined,
   log: ((line: string) => void) | undefined,
 ): Promise<JsMsg[]> {
-  const started = Date.now();
   const out: JsMsg[] = [];
-  for (;;) {
-    const it = await consumer.fetch({
-      max_messages: max,
-      expires: Math.max(1000, waitMs),
-    });
-    const stop = () => it.stop();
-    signal?.addEventListener("abort", stop, { once: true });
-    try {
-      for await (const m of it) out.push(m);
-      return out;
-    } catch (err) {
-      if (out.length > 0) {
-        // A pull ended early (missed heartbeats: this thread was busy)
-        // keeps what it received: dropped, those messages would come back
-        // only after the ack wait, and in stream order all after them
-        // would wait.
-        log?.(
-          `stream: a pull of ${max} ended after ${out.length}: ${
-            errorMessage(err)
-          }`,
-        );
-        return out;
-      }
-      // Another process's pull is open (one at a time: `MAX_WAITING`): its
-      // turn ends when it has its messages, or at its expiry.
-      if (!isOtherPullOpen(err)) throw err;
-      if (signal?.aborted || Date.now() - started >= waitMs) return out;
-    } finally {
-      signal?.removeEventListener("abort", stop);
+  const expires = Math.max(1000, waitMs);
+  const it = await consumer.fetch({ max_messages: max, expires });
+  const stop = () => it.stop();
+  signal?.addEventListener("abort", stop, { once: true });
+  try {
+    for await (const m of it) out.push(m);
+  } catch (err) {
+    if (out.length === 0) {
+      if (isOtherPullOpen(err)) throw new PullRefused(errorMessage(err));
+      throw err;
     }
-    await sleep(10);
+    // A pull ended early keeps what it received: dropped, those messages
+    // would come back only after the ack wait, and in stream order all
+    // after them would wait. (nats.js ends a pull after two missed server
+    // heartbeats, at half its expiry: a busy thread, or a pull the server
+    // counts more messages in than arrived, which then never ends.)
+    log?.(
+      `stream: a pull of ${max} ended after ${out.length}: ${
+        errorMessage(err)
+      }`,
+    );
+  } finally {
+    signal?.removeEventListener("abort", stop);
   }
+  return out;
 }
 
 /** Whether a pull was refused because another one is open (409). */
