@@ -30,7 +30,9 @@
  *
  * 5. and 6. (`./stream.ts`, needs NATS at NATS_URL): the stream consumer's
  *    throughput as a ratio to a bare JetStream fetch-and-ack loop (goal
- *    >= 0.5), and p99 publish-to-commit latency at 2,000 bars/s (<= 1 s).
+ *    >= 0.5), and p99 publish-to-commit latency at 2,000 bars/s (<= 1 s);
+ *    5b: the bars of 5 loaded by one and by two real `etl stream` processes
+ *    sharing a durable consumer (no goal).
  *
  * 7. (`./dashboard.ts`): the dashboard over a lake of 10,000,000 bars:
  *    server time p95 of the prices page (<= 200 ms) and the runs page
@@ -45,7 +47,7 @@
  * Flags: --rows N (default 1,000,000), --rounds N (default 5),
  * --skip-pglite (skip 2b and 2c), --warehouse-history N (bars of the full
  * warehouse, default 10,000,000), --skip-warehouse (skip 3 and 4),
- * --skip-stream (skip 5 and 6), --stream-bars N (bars of 5, default
+ * --skip-stream (skip 5, 5b and 6), --stream-bars N (bars of 5, default
  * 200,000), --skip-dashboard (skip 7), --dashboard-bars N (bars of 7,
  * default 10,000,000), --skip-platform (skip 8), --platform-trades N
  * (trades of 8, default 1,000,000).

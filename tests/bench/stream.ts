@@ -1,5 +1,5 @@
 /**
- * 5. and 6. of `deno task bench` (also runnable alone: `deno run -A
+ * 5., 6. and 5b. of `deno task bench` (also runnable alone: `deno run -A
  * --v8-flags=--expose-gc tests/bench/stream.ts [--bars N] [--rounds N]
  * [--log]`, `--log` printing the consumer's line per batch), against the
  * NATS server at NATS_URL and a Postgres server. Each runs a warm-up round
@@ -16,9 +16,15 @@
  *    of its own, `./_producer.ts`, as `etl produce` is) and the consumer
  *    running with its defaults (a batch is what is pending, or what arrives
  *    within 50 ms of a first message): p99 over every message. Goal <= 1 s.
+ * 5b. Scale-out: the N bars of 5. taken by one and by two real `etl stream
+ *    --until-idle 2s --no-snapshot` processes sharing a durable consumer,
+ *    each on a database of its own; seconds from start to the last exit,
+ *    less the idle wait, and the rows checked (each bar once). No goal: the
+ *    issue asks for the measurement.
  * @module
  */
 import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
 import { AckPolicy } from "@nats-io/jetstream";
 import { connectPostgres } from "@pipeline/load/client.ts";
 import { migrateToLatest } from "@pipeline/load/migrate.ts";
@@ -159,7 +165,7 @@ const quantile = (xs: number[], q: number) => {
 /** The pulls of the bare loop: small, and as large as the consumer's batch. */
 const BARE_PULLS = [500, 50_000];
 
-/** Runs 5. and 6.; returns the result lines. */
+/** Runs 5., 6. and 5b.; returns the result lines. */
 export async function streamBench(
   options: StreamBenchOptions,
 ): Promise<string[]> {
@@ -245,8 +251,45 @@ export async function streamBench(
       } s, p99 ${p99.toFixed(2)} s over ${latency.latencies.length} messages`,
     );
   }
+  log(
+    `\n5b. scale-out: ${n} bars taken by 1 and by 2 etl stream processes on one durable consumer (a warm-up round, then ${rounds})`,
+  );
+  const scaled: Record<1 | 2, number[]> = { 1: [], 2: [] };
+  for (let round = 0; round <= rounds; round++) {
+    const seconds = await withTestNats(async (t) => {
+      await produce(frameSource(raw), { topology: t.topology }, {
+        js: t.nats.js,
+      });
+      const out: { seconds: number; rows: number }[] = [];
+      for (const processes of [1, 2]) {
+        out.push(
+          await streamProcesses(t, server, processes, raw.height, consumerLog),
+        );
+      }
+      // The quarantine aside, the same rows whoever loaded them.
+      if (out[0]!.rows !== out[1]!.rows) {
+        throw new Error(
+          `bars_1m: ${out[0]!.rows} rows from 1 process, ${
+            out[1]!.rows
+          } from 2`,
+        );
+      }
+      return out.map((o) => o.seconds);
+    });
+    if (round > 0) {
+      scaled[1].push(seconds[0]!);
+      scaled[2].push(seconds[1]!);
+    }
+    log(
+      `  ${round === 0 ? "warm-up" : `round ${round}`}: 1 process ${
+        seconds[0]!.toFixed(1)
+      } s, 2 processes ${seconds[1]!.toFixed(1)} s`,
+    );
+  }
   const ratio = median(ratios);
   const p99 = median(p99s);
+  const one = median(scaled[1]);
+  const two = median(scaled[2]);
   return [
     `  stream consumer / bare fetch-ack   ${
       ratio.toFixed(3)
@@ -258,7 +301,107 @@ export async function streamBench(
     } s (goal <= 1 s)    ${verdict(p99 <= 1)}   [rounds ${
       p99s.map((r) => r.toFixed(2)).join(", ")
     }]`,
+    `  scale-out, 2 processes / 1          ${(two / one).toFixed(2)}x  (${
+      two.toFixed(1)
+    } s / ${one.toFixed(1)} s; no goal)   [rounds 1: ${
+      scaled[1].map((s) => s.toFixed(1)).join(", ")
+    }; 2: ${scaled[2].map((s) => s.toFixed(1)).join(", ")}]`,
   ];
+}
+
+/**
+ * Seconds for `processes` real `etl stream` processes sharing a durable
+ * consumer (a fresh one and a fresh database) to load the `n` messages of
+ * `t`'s stream, less their idle wait, and the rows of `bars_1m`; throws
+ * unless each exits 0, all `n` are committed and no key is there twice.
+ */
+async function streamProcesses(
+  t: TestNats,
+  server: string,
+  processes: number,
+  n: number,
+  consumerLog: ((line: string) => void) | undefined,
+): Promise<{ seconds: number; rows: number }> {
+  const db = await createServerDatabase(server);
+  const dataDir = await Deno.makeTempDir();
+  const idleMs = 2000;
+  try {
+    const main = fileURLToPath(
+      new URL("../../pipeline/main.ts", import.meta.url),
+    );
+    const t0 = performance.now();
+    const outputs = await Promise.all(
+      Array.from(
+        { length: processes },
+        () =>
+          new Deno.Command(Deno.execPath(), {
+            args: [
+              "run",
+              "-A",
+              "--unstable-cron",
+              "--v8-flags=--expose-gc",
+              main,
+              "stream",
+              "--until-idle",
+              `${idleMs}ms`,
+              "--no-snapshot",
+              "--consumer",
+              `scale-${processes}`,
+              "--database-url",
+              db.url,
+              "--data-dir",
+              dataDir,
+              ...t.flags,
+            ],
+            stdout: "piped",
+            stderr: "piped",
+          }).output(),
+      ),
+    );
+    const seconds = (performance.now() - t0 - idleMs) / 1000;
+    const decoder = new TextDecoder();
+    for (const [i, o] of outputs.entries()) {
+      const text = decoder.decode(o.stderr) + decoder.decode(o.stdout);
+      if (consumerLog) {
+        for (const line of text.split("\n")) {
+          if (line) consumerLog(`[process ${i + 1}/${processes}] ${line}`);
+        }
+      }
+      if (!o.success) {
+        throw new Error(
+          `etl stream process ${i + 1} of ${processes} exited ${o.code}: ${
+            text.slice(-500)
+          }`,
+        );
+      }
+    }
+    const client = await connectPostgres(db.url);
+    try {
+      const { rows } = await client.query<
+        { rows: string; keys: string; last_seq: string }
+      >(
+        `SELECT (SELECT count(*) FROM bars_1m) AS rows,
+           (SELECT count(DISTINCT (symbol, ts)) FROM bars_1m) AS keys,
+           (SELECT max(last_seq) FROM etl_stream_offsets) AS last_seq`,
+      );
+      const got = {
+        rows: Number(rows[0]!.rows),
+        keys: Number(rows[0]!.keys),
+        lastSeq: Number(rows[0]!.last_seq),
+      };
+      if (got.lastSeq !== n || got.rows !== got.keys) {
+        throw new Error(
+          `${processes} processes committed up to ${got.lastSeq} of ${n} messages, ${got.rows} rows of ${got.keys} keys in bars_1m`,
+        );
+      }
+      return { seconds, rows: got.rows };
+    } finally {
+      await client.close();
+    }
+  } finally {
+    await db.drop();
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  }
 }
 
 if (import.meta.main) {
