@@ -38,6 +38,7 @@ export const OPS_TABLES: readonly string[] = Object.freeze([
   "etl_snapshot_diff_summary",
   "etl_stream_offsets",
   "etl_stream_acks",
+  "etl_stream_leases",
   "dim_symbol",
   "dim_symbol_loads",
   // The stream's price and volume join: small, keyed by (symbol, minute).

@@ -48,6 +48,14 @@ import {
 import { type Poison, quarantinePoison } from "@pipeline/stream/poison.ts";
 import type { StreamMetrics } from "@pipeline/stream/stream_metrics.ts";
 import { collectGarbage } from "@pipeline/ops/collect_garbage.ts";
+import { readStreamRange } from "@pipeline/stream/stream_range.ts";
+import {
+  claimGap,
+  heldElsewhere,
+  holdLease,
+  type Lease,
+  releaseLease,
+} from "@pipeline/stream/leases.ts";
 
 /** The source name of stream loads (watermarks, quarantine, `etl_loads`). */
 export const STREAM_SOURCE = "stream";
@@ -135,6 +143,11 @@ export interface ConsumeReport {
   failures: number;
   /** Messages sent back to wait for an earlier one (`ordered`). */
   deferred: number;
+  /**
+   * Messages read from the stream itself to close a gap no process filled
+   * (`ordered`; see `@pipeline/stream/stream_range.ts`).
+   */
+  filled: number;
   /** The consumer's `last_seq` after the last commit. */
   lastSeq: number;
   /** Why it stopped. */
@@ -181,6 +194,12 @@ export async function consume(
   const settling = Object.values(datasets).filter((d) => d.settle);
   const stream = from === "raw" ? topology.rawStream : topology.validStream;
   const position: StreamPosition = { stream, consumer: durable };
+  /** What this process holds in hand, for the others (`ordered`). */
+  const lease: Lease = {
+    ...position,
+    holder: crypto.randomUUID(),
+    ttlMs: options.ackWaitMs ?? 60_000,
+  };
   const report: ConsumeReport = {
     batches: 0,
     received: 0,
@@ -189,6 +208,7 @@ export async function consume(
     poison: 0,
     failures: 0,
     deferred: 0,
+    filled: 0,
     lastSeq: (await readCommitted(client, position)).lastSeq,
     stopped: "idle",
   };
@@ -440,11 +460,16 @@ export async function consume(
     let seen = committed.lastSeq;
     let keptAt = Date.now();
     for (;;) {
-      if (
-        nextUncommitted(committed) >= lowest || signal?.aborted ||
-        Date.now() >= deadline
-      ) {
+      if (nextUncommitted(committed) >= lowest || signal?.aborted) {
         return committed;
+      }
+      if (Date.now() >= deadline) {
+        // Still held by another live process (its lease): it is working
+        // on it, and the wait goes on; held by none, it ends.
+        const gap = nextUncommitted(committed);
+        if (!(await heldElsewhere(client, lease, gap)).held) return committed;
+        shared = true;
+        deadline = Date.now() + gapWaitMs;
       }
       await sleep(20);
       committed = await readCommitted(client, position);
@@ -456,6 +481,8 @@ export async function consume(
       if (Date.now() - keptAt > 10_000) {
         // A long wait behind a working process: not redelivered meanwhile.
         for (const m of msgs) m.working();
+        const [lo, hi] = seqRange(msgs.map((m) => m.seq));
+        await holdLease(client, lease, lo, hi);
         keptAt = Date.now();
       }
     }
@@ -540,7 +567,62 @@ export async function consume(
     report.deferred += msgs.length;
   };
 
+  /**
+   * Loads the messages from `gap` up to `below` (excluded; a batch at
+   * most) read from the stream itself, in stream order; returns how many
+   * were loaded (0: none could be read, or the first was sent back).
+   */
+  const fillGap = async (gap: number, below: number): Promise<number> => {
+    let msgs: JsMsg[];
+    try {
+      msgs = await readStreamRange(
+        nats.js,
+        stream,
+        gap,
+        Math.min(below - gap, batchSize),
+      );
+    } catch (err) {
+      log(
+        `stream: reading ${gap}.. from the stream failed: ${errorMessage(err)}`,
+      );
+      return 0;
+    }
+    const committed = await readCommitted(client, position);
+    const run: JsMsg[] = [];
+    let next = gap;
+    for (const m of msgs) {
+      if (isCommitted(committed, m.seq)) continue;
+      if (m.seq !== next) break;
+      run.push(m);
+      next++;
+    }
+    if (run.length === 0) return 0;
+    log(
+      `stream: ${run.length} messages (${gap}..${
+        run.at(-1)!.seq
+      }) read from the stream: held by no process after ${
+        Math.round(patience())
+      } ms without progress (sent back, or delivered to a pull that had ended or to a dead process; a later delivery of them is skipped)`,
+    );
+    report.filled += run.length;
+    await loadMessages(run);
+    return (await readCommitted(client, position)).lastSeq >= gap
+      ? run.length
+      : 0;
+  };
+
   const processBatch = async (msgs: JsMsg[]) => {
+    if (!ordered) return await processMessages(msgs);
+    const [lo, hi] = seqRange(msgs.map((m) => m.seq));
+    await holdLease(client, lease, lo, hi);
+    try {
+      await processMessages(msgs);
+    } finally {
+      await releaseLease(client, lease).catch(() => {});
+    }
+  };
+
+  const processMessages = async (msgs: JsMsg[]) => {
     report.received += msgs.length;
     // Both before the batch is read; independent, so asked at once.
     let [committed, first] = await Promise.all([
@@ -585,6 +667,28 @@ export async function consume(
           timing.wait += performance.now() - t;
           waited = true;
           continue;
+        }
+        if (n === 0 && !signal?.aborted) {
+          // No process closed the gap in that time. Held by no live one
+          // (JetStream counted it delivered to a pull that had already
+          // ended, here or there, or to a dead process: it would come
+          // back only after the ack wait), it is read from the stream and
+          // loaded here, up to what another process holds.
+          const gap = nextUncommitted(committed);
+          const t = performance.now();
+          const below = await claimGap(
+            client,
+            lease,
+            gap,
+            rest[0]!.seq,
+            rest.at(-1)!.seq,
+          );
+          const filled = below === null ? 0 : await fillGap(gap, below);
+          timing.wait += performance.now() - t;
+          if (filled > 0) {
+            committed = await readCommitted(client, position);
+            continue;
+          }
         }
         if (n === 0) {
           const gap = nextUncommitted(committed);
@@ -655,8 +759,9 @@ export async function consume(
    * The next batch, pulled while the one in hand loads (Postgres works, the
    * client receives): taken only after a full batch, that is under a
    * backlog, where it is there at once; and not while another process
-   * shares the consumer in stream order (the batch before had messages to
-   * send back), where what one holds ahead makes the other wait.
+   * shares the consumer in stream order (seen committing, or the batch
+   * before had messages to send back), where what one holds ahead makes
+   * the other wait.
    */
   let prefetched: Promise<JsMsg[]> | null = null;
   let contended = false;
@@ -702,7 +807,9 @@ export async function consume(
       for (const m of msgs) m.nak(1000);
       await sleep(500);
     }
-    contended = ordered && report.deferred > deferred;
+    // A batch taken ahead is not leased until its turn comes: with another
+    // process on the consumer, it could be taken for a gap held by none.
+    contended = ordered && (report.deferred > deferred || shared);
     await nats.nc.flush().catch(() => {});
     // Polars objects die by the thousand per batch: finalized now, in a few
     // ms, not hundreds of batches later in one long stall (see

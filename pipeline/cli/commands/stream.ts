@@ -247,7 +247,7 @@ acknowledge it and exit 0.`,
           }, summary));
         summary.status = "succeeded";
         log.info(
-          `stream: stopped (${report.stopped}): ${report.committed} messages committed in ${report.batches} batches, ${report.skipped} skipped as committed before, ${report.poison} poison, last_seq ${report.lastSeq}`,
+          `stream: stopped (${report.stopped}): ${report.committed} messages committed in ${report.batches} batches, ${report.skipped} skipped as committed before, ${report.poison} poison, ${report.filled} read from the stream to close a gap, last_seq ${report.lastSeq}`,
         );
         if (options.json) console.log(JSON.stringify(report));
         return EXIT.ok;
