@@ -1,8 +1,7 @@
 /**
  * Live ingestion through NATS JetStream: the topology, the producer, the
  * consumer with its offsets committed with the data and its leases, poison
- * quarantine, the
- * validation processor and the consumer's metrics.
+ * quarantine, the validation processor and the consumer's metrics.
  * @module
  */
 export * from "@pipeline/stream/topology.ts";
