@@ -12,7 +12,9 @@ import type { Source } from "@pipeline/extract/source.ts";
 import { type Clock, fixedClock } from "@pipeline/clock.ts";
 import { syntheticBars } from "@pipeline/extract/synthetic.ts";
 import { DATASETS } from "@pipeline/datasets/mod.ts";
-import { runBatch } from "@pipeline/runner/mod.ts";
+import { newRunSummary, runBatch } from "@pipeline/runner/mod.ts";
+import { recordRunStart } from "@pipeline/ops/history.ts";
+import type { RunSummary } from "@pipeline/summary.ts";
 import {
   connectNats,
   DEFAULT_NATS_URL,
@@ -192,4 +194,17 @@ export async function quarantineRows(
     key: `${r.record} ${r.field} ${r.raw}`,
     reason: r.reason,
   }));
+}
+
+/** A stream run's row (pipeline `stream-test`) for `etl_checks` to point at. */
+export async function startStreamRun(client: SqlClient): Promise<RunSummary> {
+  const run = newRunSummary({
+    runId: crypto.randomUUID(),
+    pipeline: "stream-test",
+    source: "stream",
+    trigger: "manual",
+    startedAt: new Date(),
+  });
+  await recordRunStart(client, run);
+  return run;
 }

@@ -9,8 +9,6 @@ import pl from "nodejs-polars";
 import { dbTest, openTestDatabase } from "../_db.ts";
 import { fixedClock } from "@pipeline/clock.ts";
 import { type Dataset, DATASETS } from "@pipeline/datasets/mod.ts";
-import { recordRunStart } from "@pipeline/ops/history.ts";
-import { newRunSummary } from "@pipeline/runner/mod.ts";
 import type { SqlClient } from "@pipeline/load/client.ts";
 import { EtlError } from "@pipeline/errors.ts";
 import {
@@ -28,23 +26,11 @@ import {
   frameSource,
   loadOnce,
   quarantined,
+  startStreamRun,
   testBars,
   type TestNats,
   withTestNats,
 } from "./_nats.ts";
-
-/** A run row for `etl_checks` to point at; returns its summary. */
-async function startRun(client: SqlClient) {
-  const summary = newRunSummary({
-    runId: crypto.randomUUID(),
-    pipeline: "stream-test",
-    source: "stream",
-    trigger: "manual",
-    startedAt: new Date(),
-  });
-  await recordRunStart(client, summary);
-  return summary;
-}
 
 /** Consumes until idle for 1.5 s. */
 async function consumeAll(
@@ -54,7 +40,7 @@ async function consumeAll(
   // deno-lint-ignore no-explicit-any
   datasets?: Record<string, Dataset<any>>,
 ) {
-  const summary = await startRun(client);
+  const summary = await startStreamRun(client);
   return await consume({
     topology,
     batchSize: 200,
@@ -100,7 +86,7 @@ dbTest(
 
       const reference = await openTestDatabase("pglite");
       try {
-        const run = await startRun(reference.client);
+        const run = await startStreamRun(reference.client);
         await loadOnce(reference.client, raw, {
           dataDir: await Deno.makeTempDir(),
           runId: run.run_id,
@@ -240,7 +226,7 @@ dbTest(
       });
       // A full first batch (200 of 780 pending): the next 200 are pulled
       // while it loads, and the signal stops the consumer after its commit.
-      const summary = await startRun(db.client);
+      const summary = await startStreamRun(db.client);
       const stop = new AbortController();
       const metrics = streamMetrics();
       const first = await consume({
@@ -268,7 +254,7 @@ dbTest(
       assert.equal(first.committed, 200);
       // Held until the ack wait (60 s), the pulled-ahead messages would leave
       // a gap the ordered consumer waits at, past this 20 s bound.
-      const next = await startRun(db.client);
+      const next = await startStreamRun(db.client);
       const rest = await consume({
         topology: t.topology,
         batchSize: 200,

@@ -10,8 +10,6 @@ import assert from "node:assert/strict";
 import pl from "nodejs-polars";
 import { dbTest } from "../_db.ts";
 import { fixedClock } from "@pipeline/clock.ts";
-import { recordRunStart } from "@pipeline/ops/history.ts";
-import { newRunSummary } from "@pipeline/runner/mod.ts";
 import type { SqlClient } from "@pipeline/load/client.ts";
 import {
   consume,
@@ -24,6 +22,7 @@ import { holdLease } from "@pipeline/stream/leases.ts";
 import {
   AS_OF,
   frameSource,
+  startStreamRun,
   testBars,
   type TestNats,
   withTestNats,
@@ -39,14 +38,7 @@ async function consumeFor(
   t: TestNats,
   stopAfterMs: number,
 ): Promise<ConsumeReport> {
-  const run = newRunSummary({
-    runId: crypto.randomUUID(),
-    pipeline: "stream-test",
-    source: "stream",
-    trigger: "manual",
-    startedAt: new Date(),
-  });
-  await recordRunStart(client, run);
+  const run = await startStreamRun(client);
   const stop = new AbortController();
   const timer = setTimeout(() => stop.abort(), stopAfterMs);
   try {

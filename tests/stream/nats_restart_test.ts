@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { dbTest, openTestDatabase } from "../_db.ts";
 import { fixedClock } from "@pipeline/clock.ts";
 import { recordRunStart } from "@pipeline/ops/history.ts";
-import { newRunSummary } from "@pipeline/runner/mod.ts";
 import {
   connectNats,
   consume,
@@ -22,6 +21,7 @@ import {
   assertSameBars,
   frameSource,
   loadOnce,
+  startStreamRun,
   testBars,
 } from "./_nats.ts";
 
@@ -81,14 +81,7 @@ dbTest(
       const raw = testBars({ symbols: ["AAPL", "MSFT", "AMZN"] });
       await produce(frameSource(raw), { topology }, { js: nats.js });
 
-      const run = newRunSummary({
-        runId: crypto.randomUUID(),
-        pipeline: "stream-test",
-        source: "stream",
-        trigger: "manual",
-        startedAt: new Date(),
-      });
-      await recordRunStart(db.client, run);
+      const run = await startStreamRun(db.client);
       const position = { stream: topology.rawStream, consumer: "sluice-etl" };
       const consuming = consume(
         {

@@ -17,6 +17,7 @@ import {
   assertSameBars,
   frameSource,
   loadOnce,
+  startStreamRun,
   testBars,
   type TestNats,
   withTestNats,
@@ -29,14 +30,7 @@ async function consumers(t: TestNats, clients: SqlClient[]) {
   const dataDir = await Deno.makeTempDir();
   const t0 = performance.now();
   const reports = await Promise.all(clients.map(async (client) => {
-    const run = newRunSummary({
-      runId: crypto.randomUUID(),
-      pipeline: "stream-test",
-      source: "stream",
-      trigger: "manual",
-      startedAt: new Date(),
-    });
-    await recordRunStart(client, run);
+    const run = await startStreamRun(client);
     return await consume(
       {
         topology: t.topology,

@@ -8,13 +8,13 @@ import { dbTest, openTestDatabase } from "../_db.ts";
 import { fixedClock } from "@pipeline/clock.ts";
 import { DATASETS } from "@pipeline/datasets/mod.ts";
 import { recordRunStart } from "@pipeline/ops/history.ts";
-import { newRunSummary } from "@pipeline/runner/mod.ts";
 import { consume, produce, validateStream } from "@pipeline/stream/mod.ts";
 import {
   AS_OF,
   assertSameBars,
   frameSource,
   loadOnce,
+  startStreamRun,
   testBars,
   withTestNats,
 } from "./_nats.ts";
@@ -53,14 +53,7 @@ dbTest(
       const notice = first!.json<Record<string, string>>();
       assert.ok(notice.record && notice.field && notice.reason && notice.raw);
 
-      const run = newRunSummary({
-        runId: crypto.randomUUID(),
-        pipeline: "stream-test",
-        source: "stream",
-        trigger: "manual",
-        startedAt: new Date(),
-      });
-      await recordRunStart(db.client, run);
+      const run = await startStreamRun(db.client);
       const consumed = await consume(
         {
           topology: t.topology,

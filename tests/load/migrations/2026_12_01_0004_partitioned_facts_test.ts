@@ -1,19 +1,9 @@
 import assert from "node:assert/strict";
-import { Migrator } from "kysely/migration";
 import { DATABASE_KINDS, openTestDatabase } from "../../_db.ts";
-import { kyselyFor, type SqlClient } from "@pipeline/load/client.ts";
-import { loadMigrations } from "@pipeline/load/migrations/mod.ts";
+import type { SqlClient } from "@pipeline/load/client.ts";
+import { migrator } from "./_migrator.ts";
 
 const LOAD = "6f1c2b1e-8a40-4c55-9d1a-2b1f0d9e7a11";
-
-function migrator(client: SqlClient): Migrator {
-  return new Migrator({
-    db: kyselyFor(client),
-    provider: { getMigrations: async () => ({ ...await loadMigrations() }) },
-    migrationTableName: "etl_migrations",
-    migrationLockTableName: "etl_migrations_lock",
-  });
-}
 
 /** Rows of the four fact tables as they were before 0004, over three months. */
 const SEED = `

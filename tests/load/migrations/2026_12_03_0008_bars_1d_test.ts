@@ -1,20 +1,9 @@
 import assert from "node:assert/strict";
-import { Migrator } from "kysely/migration";
 import { DATABASE_KINDS, openTestDatabase } from "../../_db.ts";
-import { kyselyFor, type SqlClient } from "@pipeline/load/client.ts";
-import { loadMigrations } from "@pipeline/load/migrations/mod.ts";
+import { migrator } from "./_migrator.ts";
 
 const OLD = "6f1c2b1e-8a40-4c55-9d1a-2b1f0d9e7a11";
 const NEW = "0b6a4f0e-1d1c-4d0e-9a51-3c2b7e5d9f22";
-
-function migrator(client: SqlClient): Migrator {
-  return new Migrator({
-    db: kyselyFor(client),
-    provider: { getMigrations: async () => ({ ...await loadMigrations() }) },
-    migrationTableName: "etl_migrations",
-    migrationLockTableName: "etl_migrations_lock",
-  });
-}
 
 /** One-minute bars loaded before 0008: two days of AAPL, one of MSFT. */
 const SEED = `

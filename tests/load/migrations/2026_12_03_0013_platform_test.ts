@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import { Migrator } from "kysely/migration";
 import { openTestDatabase } from "../../_db.ts";
-import { kyselyFor, type SqlClient } from "@pipeline/load/client.ts";
-import { loadMigrations } from "@pipeline/load/migrations/mod.ts";
+import type { SqlClient } from "@pipeline/load/client.ts";
+import { migrator } from "./_migrator.ts";
 
 const LOAD = "6f1c2b1e-8a40-4c55-9d1a-2b1f0d9e7a11";
 const TABLES = [
@@ -13,15 +12,6 @@ const TABLES = [
   "etl_db_extracts",
   "etl_db_watermarks",
 ];
-
-function migrator(client: SqlClient): Migrator {
-  return new Migrator({
-    db: kyselyFor(client),
-    provider: { getMigrations: async () => ({ ...await loadMigrations() }) },
-    migrationTableName: "etl_migrations",
-    migrationLockTableName: "etl_migrations_lock",
-  });
-}
 
 async function tables(client: SqlClient): Promise<string[]> {
   const { rows } = await client.query<{ t: string }>(

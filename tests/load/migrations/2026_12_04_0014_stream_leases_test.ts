@@ -1,17 +1,7 @@
 import assert from "node:assert/strict";
-import { Migrator } from "kysely/migration";
 import { openTestDatabase } from "../../_db.ts";
-import { kyselyFor, type SqlClient } from "@pipeline/load/client.ts";
-import { loadMigrations } from "@pipeline/load/migrations/mod.ts";
-
-function migrator(client: SqlClient): Migrator {
-  return new Migrator({
-    db: kyselyFor(client),
-    provider: { getMigrations: async () => ({ ...await loadMigrations() }) },
-    migrationTableName: "etl_migrations",
-    migrationLockTableName: "etl_migrations_lock",
-  });
-}
+import type { SqlClient } from "@pipeline/load/client.ts";
+import { migrator } from "./_migrator.ts";
 
 async function hasLeases(client: SqlClient): Promise<boolean> {
   const { rows } = await client.query(
