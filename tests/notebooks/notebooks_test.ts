@@ -72,8 +72,27 @@ function firstFailure(nb: Notebook): string | undefined {
   return undefined;
 }
 
-/** `jupyter nbconvert --to notebook --execute PATH`, started in `cwd`. */
+/**
+ * A kernel that died before it answered, before any cell ran: Jupyter's
+ * launcher picks the kernel's ports free and binds them later, so kernels
+ * started side by side can collide (seen once in CI, 2026-12-04, with the
+ * same notebook passing alone). Not the notebook's failure: run again once.
+ */
+const KERNEL_NOT_STARTED = /Kernel died before replying to kernel_info/;
+
+/**
+ * {@link nbconvertOnce}, run a second time when the kernel never started
+ * (said on the console).
+ */
 async function nbconvert(notebook: string, cwd: string): Promise<Run> {
+  const run = await nbconvertOnce(notebook, cwd);
+  if (!run.failure || !KERNEL_NOT_STARTED.test(run.failure)) return run;
+  console.log(`${notebook}: the kernel did not start; running it again`);
+  return await nbconvertOnce(notebook, cwd);
+}
+
+/** `jupyter nbconvert --to notebook --execute PATH`, started in `cwd`. */
+async function nbconvertOnce(notebook: string, cwd: string): Promise<Run> {
   const out = await Deno.makeTempDir({ prefix: "sluice-nbconvert-" });
   const started = performance.now();
   try {
