@@ -152,7 +152,7 @@ export async function runPipeline(
       : new Map<string, Date>();
     summary.startup_seconds = Math.round(processSeconds() * 100) / 100;
     summary.first_stage_at = new Date().toISOString();
-    const raw = await timed("extract", 0, async () => {
+    let raw: pl.DataFrame | null = await timed("extract", 0, async () => {
       const frames: pl.DataFrame[] = [];
       let lastCause: { cause: string; partition: string } | undefined;
       const all = source.partitions({ since });
@@ -225,7 +225,10 @@ export async function runPipeline(
           runId,
         });
       }
-      await runBatch({ raw }, {
+      // Handed on alone: runBatch drops it once validated.
+      const input = { raw };
+      raw = null;
+      await runBatch(input, {
         dataset,
         source: source.name,
         pipeline: summary.pipeline,

@@ -29,7 +29,17 @@ import { type CheckSummary, qualityGate } from "@pipeline/quality/mod.ts";
 import { checkpoint } from "@pipeline/runner/interrupted.ts";
 import { stageTimer } from "@pipeline/runner/stage_timer.ts";
 import { redactFrame } from "@pipeline/ops/secrets.ts";
+import { collectGarbage } from "@pipeline/ops/collect_garbage.ts";
 import type { LakeFrames } from "@pipeline/snapshot/lake_frames.ts";
+
+/**
+ * Batches of at least this many records have their garbage collected
+ * between the quality gate and the load. A collection costs 30 to 100 ms;
+ * on a million bars it frees 150 to 250 MiB before a load into PGlite
+ * grows its own memory (peak 1,263 against 1,018 to 1,050 MiB, with
+ * `MALLOC_ARENA_MAX=2`), while a small batch's frames are not worth it.
+ */
+const COLLECT_BEFORE_LOAD = 250_000;
 
 /** A dataset's validation of a raw frame. */
 export interface Validated {
@@ -43,6 +53,10 @@ export interface Validated {
  * One batch: the raw frame a source delivered, or a slice of the
  * validation of a larger raw frame (a backfill validates a partition's
  * range once and runs each day of it as a batch).
+ *
+ * {@link runBatch} takes the frame out of this object (`raw` or
+ * `validated` is deleted) before it transforms: a caller that keeps no
+ * other reference to it lets the frame go before the load.
  */
 export type BatchInput = { raw: pl.DataFrame } | { validated: Validated };
 
@@ -186,59 +200,80 @@ export async function runBatch(
   ) => checkpoint(signal, { stage, what, runId });
   const now = clock.now();
 
-  let validated: Validated;
-  if ("raw" in input) {
-    const { raw } = input;
-    report.counts.extracted = raw.height;
-    stop("validate", "before the validate; nothing was loaded");
-    validated = await timed(
-      "validate",
-      raw.height,
-      () => validateBatch(dataset, raw, now, deps.secrets),
-      (r) => r.valid.height,
+  // Validate, transform and gate in a scope of their own: the raw, valid
+  // and transformed-before-the-gate frames are garbage once it returns,
+  // and are collected before the load (a million raw bars are hundreds of
+  // MiB, which a load into PGlite would otherwise find still taken).
+  const gate = async () => {
+    let validated: Validated;
+    if ("raw" in input) {
+      const raw = input.raw;
+      delete (input as Partial<typeof input>).raw;
+      report.counts.extracted = raw.height;
+      stop("validate", "before the validate; nothing was loaded");
+      validated = await timed(
+        "validate",
+        raw.height,
+        () => validateBatch(dataset, raw, now, deps.secrets),
+        (r) => r.valid.height,
+      );
+    } else {
+      validated = input.validated;
+      delete (input as Partial<typeof input>).validated;
+      report.counts.extracted = validated.valid.height +
+        validated.quarantine.height;
+    }
+    report.counts.quarantined = validated.quarantine.height;
+
+    stop("transform", "before the transform; nothing was loaded");
+    const derived = await timed(
+      "transform",
+      validated.valid.height,
+      () =>
+        transformWindow(client, dataset, validated.valid, since, {
+          now,
+          quarantine: validated.quarantine,
+        }),
+      (r) => r.rows,
     );
-  } else {
-    validated = input.validated;
-    report.counts.extracted = validated.valid.height +
-      validated.quarantine.height;
+    report.counts.duplicates = derived.duplicates;
+    report.counts.loaded = derived.rows;
+
+    stop("quality", "before the quality checks; nothing was loaded");
+    const gated = await timed(
+      "quality",
+      derived.rows,
+      () =>
+        qualityGate({
+          dataset,
+          valid: validated.valid,
+          transformed: derived,
+          quarantine: validated.quarantine,
+          now,
+          client,
+          runId,
+          pipeline: options.pipeline,
+          checkedAt: wallClock.now(),
+          alerter: deps.alerter,
+          log,
+        }),
+      (r) => r.transformed.rows,
+    );
+    return {
+      transformed: gated.transformed,
+      quarantine: gated.quarantine,
+      checks: gated.checks,
+      newest: newestTs(gated.valid),
+    };
+  };
+  const { transformed, quarantine, checks, newest } = await gate();
+  if (report.counts.extracted >= COLLECT_BEFORE_LOAD) {
+    // Polars frames are freed by their finalizers, which the first
+    // collection queues and the second, after a turn, completes.
+    collectGarbage();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    collectGarbage();
   }
-  report.counts.quarantined = validated.quarantine.height;
-
-  stop("transform", "before the transform; nothing was loaded");
-  const derived = await timed(
-    "transform",
-    validated.valid.height,
-    () =>
-      transformWindow(client, dataset, validated.valid, since, {
-        now,
-        quarantine: validated.quarantine,
-      }),
-    (r) => r.rows,
-  );
-  report.counts.duplicates = derived.duplicates;
-  report.counts.loaded = derived.rows;
-
-  stop("quality", "before the quality checks; nothing was loaded");
-  const gated = await timed(
-    "quality",
-    derived.rows,
-    () =>
-      qualityGate({
-        dataset,
-        valid: validated.valid,
-        transformed: derived,
-        quarantine: validated.quarantine,
-        now,
-        client,
-        runId,
-        pipeline: options.pipeline,
-        checkedAt: wallClock.now(),
-        alerter: deps.alerter,
-        log,
-      }),
-    (r) => r.transformed.rows,
-  );
-  const { transformed, valid, quarantine, checks } = gated;
   report.checks = checks;
   report.counts.loaded = transformed.rows;
   report.counts.quarantined = quarantine.height;
@@ -277,7 +312,7 @@ export async function runBatch(
   report.committed = true;
   report.tables = loaded.tables;
   report.dates = transformed.dates;
-  report.newestTs = newestTs(valid);
+  report.newestTs = newest;
 
   if (snapshot) {
     stop("snapshot", "after the load committed; the lake debt stays recorded");

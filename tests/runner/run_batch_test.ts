@@ -202,3 +202,33 @@ dbTest(
     }
   },
 );
+
+dbTest(
+  "runBatch() takes the frame out of its input, so the raw rows can be collected before the load",
+  async ({ client }) => {
+    const runId = await startRun(client);
+    const input: { raw?: ReturnType<typeof raw> } = { raw: raw() };
+    const held = new WeakRef(input.raw!);
+    let seenAtLoad: boolean | undefined;
+    const report = await runBatch(input as { raw: ReturnType<typeof raw> }, {
+      dataset: barsDataset,
+      source: "stream",
+      pipeline: "test",
+      runId,
+      dataDir: await Deno.makeTempDir(),
+      snapshot: false,
+      within: () => {
+        seenAtLoad = "raw" in input;
+        return Promise.resolve();
+      },
+    }, { client, clock });
+    assert.equal(report.committed, true);
+    assert.equal(seenAtLoad, false, "the input still held the raw frame");
+    // Nothing else keeps it: a collection frees it.
+    (globalThis as { gc?: () => void }).gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if ((globalThis as { gc?: () => void }).gc) {
+      assert.equal(held.deref(), undefined, "the raw frame is still held");
+    }
+  },
+);
