@@ -26,7 +26,7 @@ Deno.test("seedPglite() builds the template once, then makes each new directory 
     // No half-built template or half-copied directory stays behind.
     const cached = [...Deno.readDirSync(cacheDir)].map((e) => e.name);
     assert.equal(cached.length, 1);
-    assert.match(cached[0]!, /^pglite-[\w.-]+-test$/);
+    assert.match(cached[0]!, /^pglite-[\w.-]+-test-one-db$/);
     assert.deepEqual(
       [...Deno.readDirSync(root)].map((e) => e.name).sort(),
       ["a", "b", "cache"],
@@ -40,6 +40,11 @@ Deno.test("seedPglite() builds the template once, then makes each new directory 
           "SELECT count(*)::int AS n FROM made_by_prepare",
         );
         assert.equal(rows[0]!.n, 2);
+        // Only the database PGlite opens: initdb's templates are not copied.
+        const dbs = await client.query<{ datname: string }>(
+          "SELECT datname FROM pg_database ORDER BY 1",
+        );
+        assert.deepEqual(dbs.rows.map((r) => r.datname), ["postgres"]);
       } finally {
         await client.close();
       }
