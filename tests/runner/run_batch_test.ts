@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { dbTest } from "../_db.ts";
 import {
+  type BatchInput,
   type BatchOptions,
   newRunSummary,
   runBatch,
@@ -37,13 +38,14 @@ async function startRun(client: SqlClient): Promise<string> {
   return summary.run_id;
 }
 
-/** One micro-batch of a stream, `within` its load. */
+/** One micro-batch of a stream (`input`, else a new one), `within` its load. */
 async function streamBatch(
   client: SqlClient,
   runId: string,
   within: BatchOptions["within"],
+  input: BatchInput = { raw: raw() },
 ) {
-  return await runBatch({ raw: raw() }, {
+  return await runBatch(input, {
     dataset: barsDataset,
     source: "stream",
     pipeline: "test",
@@ -207,21 +209,13 @@ dbTest(
   "runBatch() takes the frame out of its input, so the raw rows can be collected before the load",
   async ({ client }) => {
     const runId = await startRun(client);
-    const input: { raw?: ReturnType<typeof raw> } = { raw: raw() };
-    const held = new WeakRef(input.raw!);
+    const input: BatchInput = { raw: raw() };
+    const held = new WeakRef((input as { raw: object }).raw);
     let seenAtLoad: boolean | undefined;
-    const report = await runBatch(input as { raw: ReturnType<typeof raw> }, {
-      dataset: barsDataset,
-      source: "stream",
-      pipeline: "test",
-      runId,
-      dataDir: await Deno.makeTempDir(),
-      snapshot: false,
-      within: () => {
-        seenAtLoad = "raw" in input;
-        return Promise.resolve();
-      },
-    }, { client, clock });
+    const report = await streamBatch(client, runId, () => {
+      seenAtLoad = "raw" in input;
+      return Promise.resolve();
+    }, input);
     assert.equal(report.committed, true);
     assert.equal(seenAtLoad, false, "the input still held the raw frame");
     // Nothing else keeps it: a collection frees it.
