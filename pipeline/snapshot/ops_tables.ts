@@ -90,6 +90,13 @@ export async function copyOpsTables(
   const { client, conn, stagingDir, tables = OPS_TABLES } = options;
   const copied = new Map<string, number>();
   const shapes = await describeTables(client, tables);
+  // One look-up for all, not one per table: a run's catalogue refresh
+  // copies about 30 tables, most of them a few rows or none.
+  const views = new Set(
+    (await conn.runAndReadAll(
+      "SELECT view_name FROM duckdb_views() WHERE NOT internal",
+    )).getRowsJS().map((r) => String(r[0])),
+  );
   for (const table of tables) {
     const csv =
       `${stagingDir}/${CATALOG_STAGING_PREFIX}${table}-${crypto.randomUUID()}.csv`;
@@ -107,29 +114,24 @@ export async function copyOpsTables(
       );
       const columns = shape.columns.map((c) => `"${c.name}" ${c.duckdbType}`)
         .join(", ");
-      const isView = (await conn.runAndReadAll(
-        "SELECT 1 FROM duckdb_views() WHERE view_name = $1 AND NOT internal",
-        [table],
-      )).getRowsJS().length > 0;
-      await conn.run(
-        `DROP ${isView ? "VIEW" : "TABLE"} IF EXISTS "${table}";
+      const types = shape.columns.map((c) =>
+        `${sqlString(c.name)}: ${sqlString(c.duckdbType)}`
+      ).join(", ");
+      // One statement list per table; its result is the insert's, whose
+      // count of rows is the table's.
+      const result = await conn.run(
+        `DROP ${views.has(table) ? "VIEW" : "TABLE"} IF EXISTS "${table}";
          CREATE TABLE "${table}" (${columns});
-         COMMENT ON TABLE "${table}" IS 'copied from the warehouse'`,
-      );
-      if (written > 0) {
-        const types = shape.columns.map((c) =>
-          `${sqlString(c.name)}: ${sqlString(c.duckdbType)}`
-        ).join(", ");
-        await conn.run(
-          `INSERT INTO "${table}" SELECT * FROM read_csv(${sqlString(csv)},
+         COMMENT ON TABLE "${table}" IS 'copied from the warehouse';
+         ${
+          written > 0
+            ? `INSERT INTO "${table}" SELECT * FROM read_csv(${sqlString(csv)},
              header = false, auto_detect = false, delim = ',', quote = '"',
-             escape = '"', allow_quoted_nulls = false, columns = {${types}})`,
-        );
-      }
-      const count = (await conn.runAndReadAll(
-        `SELECT count(*) FROM "${table}"`,
-      )).getRowsJS()[0]![0];
-      copied.set(table, Number(count));
+             escape = '"', allow_quoted_nulls = false, columns = {${types}})`
+            : ""
+        }`,
+      );
+      copied.set(table, written > 0 ? Number(result.rowsChanged) : 0);
     } catch (cause) {
       if (cause instanceof EtlError) throw cause;
       throw new EtlError(

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { DATASETS, lakeTables } from "@pipeline/datasets/mod.ts";
+import { DuckDBInstance } from "@duckdb/node-api";
 import {
+  copyOpsTables,
   NOT_IN_CATALOG,
   openCatalog,
   OPS_TABLES,
@@ -74,6 +76,53 @@ dbTest(
       }
     } finally {
       await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+);
+
+dbTest(
+  "copyOpsTables() replaces a table or a view of the catalogue and counts the rows it copied",
+  async (db) => {
+    const stagingDir = await Deno.makeTempDir({ prefix: "sluice_ops_" });
+    const instance = await DuckDBInstance.create(":memory:");
+    const conn = await instance.connect();
+    try {
+      await db.client.exec(
+        `CREATE TABLE ops_full (id int PRIMARY KEY, note text);
+         INSERT INTO ops_full VALUES (2, 'b'), (1, 'a, "quoted"'), (3, NULL);
+         CREATE TABLE ops_empty (id int PRIMARY KEY)`,
+      );
+      // What an older catalogue may hold under those names.
+      await conn.run(
+        `CREATE VIEW ops_full AS SELECT 42 AS id;
+         CREATE TABLE ops_empty (id INTEGER); INSERT INTO ops_empty VALUES (9)`,
+      );
+      const copied = await copyOpsTables({
+        client: db.client,
+        conn,
+        stagingDir,
+        tables: ["ops_full", "ops_empty"],
+      });
+      assert.deepEqual(
+        [...copied],
+        [["ops_full", 3], ["ops_empty", 0]],
+      );
+      assert.deepEqual(
+        (await conn.runAndReadAll("SELECT id, note FROM ops_full ORDER BY id"))
+          .getRowsJS(),
+        [[1, 'a, "quoted"'], [2, "b"], [3, null]],
+      );
+      assert.deepEqual(
+        (await conn.runAndReadAll("SELECT count(*)::INT FROM ops_empty"))
+          .getRowsJS(),
+        [[0]],
+      );
+      // No staging file stays behind.
+      assert.deepEqual([...Deno.readDirSync(stagingDir)], []);
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+      await Deno.remove(stagingDir, { recursive: true });
     }
   },
 );
