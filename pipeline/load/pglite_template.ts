@@ -17,6 +17,7 @@
  * @module
  */
 import { join } from "node:path";
+import process from "node:process";
 import { connectPglite, type SqlClient } from "@pipeline/load/client.ts";
 
 /**
@@ -73,6 +74,7 @@ export async function seedPglite(
   );
   let outcome: SeedOutcome = "copied";
   if (!await exists(join(template, "PG_VERSION"))) {
+    await removeAbandonedBuilds(cacheDir);
     await buildTemplate(template, options.prepare);
     outcome = "built";
   }
@@ -110,6 +112,38 @@ async function buildTemplate(
     }
   } finally {
     await Deno.remove(building, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * Removes the builds (`<template>.building-<pid>-<uuid>`) of processes that
+ * no longer run: a build killed midway left its folder (about 26 MB) behind
+ * for good. Another live process's build is left alone.
+ */
+async function removeAbandonedBuilds(cacheDir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = [...Deno.readDirSync(cacheDir)].map((e) => e.name);
+  } catch {
+    return; // no cache folder yet
+  }
+  for (const name of names) {
+    const pid = Number(/\.building-(\d+)-/.exec(name)?.[1]);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || processRuns(pid)) continue;
+    await Deno.remove(join(cacheDir, name), { recursive: true })
+      .catch(() => {}); // gone already, or not ours to remove
+  }
+}
+
+/** Whether a process `pid` runs (signal 0 only asks). */
+function processRuns(pid: number): boolean {
+  if (pid === Deno.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it runs, as another user.
+    return (err as { code?: string }).code !== "ESRCH";
   }
 }
 

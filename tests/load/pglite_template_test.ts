@@ -71,3 +71,27 @@ Deno.test("seedPglite() of another key builds another template", async () => {
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("seedPglite() removes a killed process's unfinished template build before it builds", async () => {
+  const root = await Deno.makeTempDir({ prefix: "sluice-template-" });
+  try {
+    const cacheDir = join(root, "cache");
+    // pid 2^22 + 1 is above Linux's largest: no process has it.
+    const dead = join(cacheDir, "pglite-x-old.building-4194305-0000");
+    const live = join(cacheDir, `pglite-x-old.building-${Deno.pid}-0000`);
+    for (const dir of [dead, live]) {
+      await Deno.mkdir(dir, { recursive: true });
+      await Deno.writeTextFile(join(dir, "PG_VERSION"), "17");
+    }
+    assert.equal(
+      await seedPglite(join(root, "a"), { cacheDir, key: "k" }),
+      "built",
+    );
+    const names = [...Deno.readDirSync(cacheDir)].map((e) => e.name).sort();
+    assert.deepEqual(names.length, 2, names.join(", "));
+    assert.ok(names.includes(`pglite-x-old.building-${Deno.pid}-0000`));
+    assert.ok(!names.includes("pglite-x-old.building-4194305-0000"));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
