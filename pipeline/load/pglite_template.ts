@@ -17,7 +17,7 @@
  * @module
  */
 import { join } from "node:path";
-import process from "node:process";
+import { processAlive } from "@pipeline/ops/dir_lock.ts";
 import { connectPglite, type SqlClient } from "@pipeline/load/client.ts";
 
 /**
@@ -129,21 +129,10 @@ async function removeAbandonedBuilds(cacheDir: string): Promise<void> {
   }
   for (const name of names) {
     const pid = Number(/\.building-(\d+)-/.exec(name)?.[1]);
-    if (!Number.isSafeInteger(pid) || pid <= 0 || processRuns(pid)) continue;
+    if (!Number.isSafeInteger(pid) || pid <= 0) continue;
+    if (pid === Deno.pid || processAlive(pid)) continue;
     await Deno.remove(join(cacheDir, name), { recursive: true })
       .catch(() => {}); // gone already, or not ours to remove
-  }
-}
-
-/** Whether a process `pid` runs (signal 0 only asks). */
-function processRuns(pid: number): boolean {
-  if (pid === Deno.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it runs, as another user.
-    return (err as { code?: string }).code !== "ESRCH";
   }
 }
 

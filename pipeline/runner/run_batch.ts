@@ -34,10 +34,11 @@ import type { LakeFrames } from "@pipeline/snapshot/lake_frames.ts";
 
 /**
  * Batches of at least this many records have their garbage collected
- * between the quality gate and the load. A collection costs 30 to 100 ms;
- * on a million bars it frees 150 to 250 MiB before a load into PGlite
- * grows its own memory (peak 1,263 against 1,018 to 1,050 MiB, with
- * `MALLOC_ARENA_MAX=2`), while a small batch's frames are not worth it.
+ * between the quality gate and the load. On a million bars into PGlite the
+ * collection took 35 to 67 ms and the load began at 835 to 845 MiB instead
+ * of 977 to 997 (peak 1,018 to 1,078 MiB with `MALLOC_ARENA_MAX=2`, 1,370
+ * to 1,437 before the frames were let go); a small batch's frames are not
+ * worth one (97 ms in the default run).
  */
 const COLLECT_BEFORE_LOAD = 250_000;
 
