@@ -29,7 +29,7 @@ import { type CheckSummary, qualityGate } from "@pipeline/quality/mod.ts";
 import { checkpoint } from "@pipeline/runner/interrupted.ts";
 import { stageTimer } from "@pipeline/runner/stage_timer.ts";
 import { redactFrame } from "@pipeline/ops/secrets.ts";
-import { collectGarbage } from "@pipeline/ops/collect_garbage.ts";
+import { collectFinalized } from "@pipeline/ops/collect_garbage.ts";
 import type { LakeFrames } from "@pipeline/snapshot/lake_frames.ts";
 
 /**
@@ -269,11 +269,7 @@ export async function runBatch(
   };
   const { transformed, quarantine, checks, newest } = await gate();
   if (report.counts.extracted >= COLLECT_BEFORE_LOAD) {
-    // Polars frames are freed by their finalizers, which the first
-    // collection queues and the second, after a turn, completes.
-    collectGarbage();
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    collectGarbage();
+    await collectFinalized(); // polars frees a frame in its finalizer
   }
   report.checks = checks;
   report.counts.loaded = transformed.rows;

@@ -12,6 +12,7 @@ import {
   runBatch,
 } from "@pipeline/runner/mod.ts";
 import { recordRunStart } from "@pipeline/ops/history.ts";
+import { collectFinalized } from "@pipeline/ops/collect_garbage.ts";
 import { barsDataset } from "@pipeline/datasets/bars/mod.ts";
 import { syntheticBars } from "@pipeline/extract/synthetic.ts";
 import { fixedClock } from "@pipeline/clock.ts";
@@ -219,8 +220,7 @@ dbTest(
     assert.equal(report.committed, true);
     assert.equal(seenAtLoad, false, "the input still held the raw frame");
     // Nothing else keeps it: a collection frees it.
-    (globalThis as { gc?: () => void }).gc?.();
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await collectFinalized();
     if ((globalThis as { gc?: () => void }).gc) {
       assert.equal(held.deref(), undefined, "the raw frame is still held");
     }
