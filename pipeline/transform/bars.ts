@@ -152,10 +152,13 @@ export function dedupeBars(df: pl.DataFrame): DedupeResult {
  * symbol, ts.
  */
 export function withReturns(df: pl.DataFrame): pl.DataFrame {
+  return sortBars(df).withColumns(returnColumn());
+}
+
+/** The `ret` column of {@link withReturns}, over a frame sorted by symbol, ts. */
+function returnColumn(): pl.Expr {
   const close = pl.col("close");
-  return sortBars(df).withColumns(
-    close.div(close.shift(1).over("symbol")).minus(1).alias("ret"),
-  );
+  return close.div(close.shift(1).over("symbol")).minus(1).alias("ret");
 }
 
 // %% notebooks/03a_transform_bars.ipynb#moving-average-options
@@ -177,7 +180,17 @@ export function withMovingAverages(
   df: pl.DataFrame,
   options: MovingAverageOptions = {},
 ): pl.DataFrame {
-  const { window = 20 } = options;
+  const columns = movingAverageColumns(options.window ?? 20);
+  return sortBars(df).withColumns(...columns);
+}
+
+/**
+ * The columns of {@link withMovingAverages}, over a frame sorted by symbol,
+ * ts.
+ *
+ * @throws {EtlError} when `window` is not a positive integer.
+ */
+function movingAverageColumns(window: number): pl.Expr[] {
   if (!Number.isInteger(window) || window < 1) {
     throw new EtlError(
       `invalid moving-average window: ${window} (expected a positive integer)`,
@@ -190,7 +203,6 @@ export function withMovingAverages(
   // last digits with its starting point). Oldest first is the order in
   // which the load's SQL recompute (`sum(x) OVER (ROWS 19 PRECEDING)`)
   // adds, so both give the same bits and a re-sent bar is not rewritten.
-  const sorted = sortBars(df);
   const full = pl.col("symbol").eq(pl.col("symbol").shift(window - 1));
   const mean = (column: string) => {
     let sum = pl.col(column).shift(window - 1);
@@ -200,7 +212,7 @@ export function withMovingAverages(
     return pl.when(full).then(sum.div(window)).otherwise(pl.lit(null))
       .cast(pl.Float64).alias(`ma_${column}_${window}`);
   };
-  return sorted.withColumns(mean("close"), mean("volume"));
+  return [mean("close"), mean("volume")];
 }
 
 // %% notebooks/03a_transform_bars.ipynb#typical-price
@@ -221,6 +233,19 @@ export function sessionDay(): pl.Expr {
   return pl.col("ts").dt.convertTimeZone(EXCHANGE_TIME_ZONE).dt.truncate("1d");
 }
 
+/**
+ * `df` with the {@link sessionDay} of each row as column `name`, converted
+ * once per distinct `ts` and joined back (rows keep their order). The
+ * time-zone conversion is the costly part and bars of many symbols share
+ * their timestamps: on a million bars of ten symbols this took 67 - 80 ms,
+ * the conversion of every row 168 - 170 ms.
+ */
+export function withSessionDay(df: pl.DataFrame, name: string): pl.DataFrame {
+  const days = df.select(pl.col("ts").unique())
+    .withColumns(sessionDay().alias(name));
+  return df.join(days, { on: "ts", how: "left", maintainOrder: "left" });
+}
+
 // %% notebooks/03a_transform_bars.ipynb#ratio-or-null
 /** `numerator / denominator`, null where the denominator is 0 (never NaN/∞). */
 function ratioOrNull(numerator: pl.Expr, denominator: pl.Expr): pl.Expr {
@@ -236,14 +261,18 @@ function ratioOrNull(numerator: pl.Expr, denominator: pl.Expr): pl.Expr {
  * cumulative volume is 0. Returns the frame sorted by symbol, ts.
  */
 export function withVwap(df: pl.DataFrame): pl.DataFrame {
+  return withSortedVwap(sortBars(df));
+}
+
+/** {@link withVwap} of a frame sorted by symbol, ts. */
+function withSortedVwap(sorted: pl.DataFrame): pl.DataFrame {
   // The session is computed once into a scratch column: the time-zone
   // conversion is the costly part, and both sums need it.
   const session = "__vwap_session";
   const cumulative = (e: pl.Expr) => e.cumSum().over("symbol", session);
   const pv = cumulative(typicalPrice().mul(pl.col("volume")));
   const v = cumulative(pl.col("volume"));
-  return sortBars(df)
-    .withColumns(sessionDay().alias(session))
+  return withSessionDay(sorted, session)
     .withColumns(ratioOrNull(pv, v).alias("vwap"))
     .drop(session);
 }
@@ -361,8 +390,13 @@ export function transformBarRows(
     const { bars: sorted, duplicates } = dedupeBars(
       normaliseTimestamps(valid.select(...VALID_COLUMNS)),
     );
-    const bars = withVwap(
-      withMovingAverages(withReturns(sorted), { window: BARS_MA_WINDOW }),
+    // The deduplicated frame is sorted: returns and moving averages in one
+    // pass over it, without each function checking the order again.
+    const bars = withSortedVwap(
+      sorted.withColumns(
+        returnColumn(),
+        ...movingAverageColumns(BARS_MA_WINDOW),
+      ),
     ).select(...BARS_COLUMNS);
     return { bars, duplicates };
   } catch (cause) {

@@ -23,6 +23,7 @@ export {
   typicalPrice,
   withMovingAverages,
   withReturns,
+  withSessionDay,
   withVwap,
 } from "@pipeline/transform/bars.ts";
 export {

@@ -12,6 +12,7 @@ import {
   transformBars,
   withMovingAverages,
   withReturns,
+  withSessionDay,
   withVwap,
 } from "@pipeline/transform/mod.ts";
 
@@ -250,6 +251,34 @@ Deno.test("sessionDay() is midnight of the New York calendar day", async (t) => 
       ]);
     });
   }
+});
+
+Deno.test("withSessionDay() adds each row's sessionDay() and keeps the row order", () => {
+  // Symbols sharing timestamps, unsorted, across a DST change and on both
+  // sides of UTC midnight: converted once per distinct ts, joined back.
+  const times = [
+    "2026-03-06T14:30:00Z",
+    "2026-03-09T13:30:00Z",
+    "2026-03-07T01:00:00Z",
+    "2026-07-01T03:30:00Z",
+    "2026-07-01T04:30:00Z",
+  ];
+  const rows = ["C", "A", "B"].flatMap((s, k) =>
+    times.map((ts, i) => flat(s, ts, 10 * k + i))
+  );
+  const df = validFrame([...rows.slice(7), ...rows.slice(0, 7).reverse()]);
+  const out = withSessionDay(df, "session");
+  assert.deepEqual(out.columns, [...df.columns, "session"]);
+  assert.ok(out.drop("session").frameEqual(df));
+  assert.deepEqual(
+    isoTimes(out, "session"),
+    isoTimes(df.select(sessionDay().alias("d")), "d"),
+  );
+  assert.deepEqual(isoTimes(out, "session").slice(0, 3), [
+    "2026-03-06T05:00:00.000Z",
+    "2026-06-30T04:00:00.000Z",
+    "2026-07-01T04:00:00.000Z",
+  ]);
 });
 
 Deno.test("withVwap() accumulates per symbol and resets each New York day", () => {
