@@ -89,6 +89,32 @@ Deno.test("nullRateCheck() measures the share of nulls per symbol", async (t) =>
     });
     assert.equal(check.run(inputOf(frame))[0]!.status, "pass");
   });
+  await t.step("checks of one frame share their work, not their counts", () => {
+    // Two columns with different warm-ups and nulls, one without nulls, and
+    // one column checked twice: every check of the same frame object gets
+    // its own answer (the rows and positions are shared between them).
+    const frame = frameOf({ AAPL: [null, 2, null, 4], MSFT: [null, null, 3] })
+      .withColumns(
+        pl.col("x").fillNull(0).alias("full"),
+        pl.when(pl.col("ts").eq(pl.col("ts").min().over("symbol")))
+          .then(pl.lit(null)).otherwise(pl.col("x")).alias("y"),
+      )
+      .reverse();
+    const run = (column: string, leading?: number) =>
+      nullRateCheck<OneFrame>({
+        frame: "bars_1m",
+        select: theFrame,
+        entity: "symbol",
+        column,
+        ...(leading === undefined ? {} : { leading }),
+      }).run(inputOf(frame)).map((o) => [o.partition, o.observed]);
+    assert.deepEqual(run("full"), [["AAPL", 0], ["MSFT", 0]]);
+    assert.deepEqual(run("x", 1), [["AAPL", 1 / 3], ["MSFT", 1 / 2]]);
+    assert.deepEqual(run("full", 2), [["AAPL", 0], ["MSFT", 0]]);
+    assert.deepEqual(run("y", 1), [["AAPL", 1 / 3], ["MSFT", 1 / 2]]);
+    assert.deepEqual(run("x", 2), [["AAPL", 1 / 2], ["MSFT", 0]]);
+    assert.deepEqual(run("x"), [["AAPL", 2 / 4], ["MSFT", 2 / 3]]);
+  });
   await t.step("a blocking check fails; a missing column fails too", () => {
     const check = nullRateCheck<OneFrame>({
       frame: "bars_1m",
