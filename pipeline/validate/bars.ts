@@ -405,9 +405,6 @@ function checkRecords(
   options: { trim: boolean; broken: pl.Expr; rules?: BarRule[] | undefined },
 ): pl.DataFrame {
   const { trim, broken, rules } = options;
-  const epoch = epochMs(text("ts"));
-  const iso = text("ts").str.strptime(pl.Datetime("ms"), "%+")
-    .cast(pl.Datetime("ms", "UTC"));
   return frame.lazy()
     .withColumns(
       ...BAR_FIELDS.map((f) =>
@@ -418,10 +415,7 @@ function checkRecords(
       ...NUMBER_FIELDS.map((f) =>
         text(f).cast(pl.Float64, false).alias(`__num_${f}`)
       ),
-      pl.when(text("ts").str.contains(EPOCH_PATTERN))
-        .then(epoch)
-        .otherwise(iso)
-        .alias("__ts"),
+      parseTimestamps(frame, trim).alias("__ts"),
     )
     .withColumns(
       broken.alias("__bad"),
@@ -438,6 +432,30 @@ function checkRecords(
       ...(rules === undefined ? [] : ["__rule"]),
     )
     .collectSync();
+}
+
+/**
+ * The timestamp of `__text_ts`: an epoch number ({@link epochMs}) or
+ * ISO-8601 with offset. polars computes both branches of a `when` for
+ * every row, so a frame whose texts are all of one kind gets that parser
+ * alone, found in one pass over `ts` (`trim` as in {@link checkRecords}).
+ * On a million ISO timestamps the epoch reading cost 71 - 97 ms, the pass
+ * 27 ms; on epoch numbers the ISO parse cost 260 ms.
+ */
+function parseTimestamps(frame: pl.DataFrame, trim: boolean): pl.Expr {
+  const ts = trim ? pl.col("ts").str.strip() : pl.col("ts");
+  const kinds = frame.select(ts.str.contains(EPOCH_PATTERN).alias("epoch"))
+    .select(
+      pl.col("epoch").any().alias("epoch"),
+      pl.col("epoch").not().any().alias("iso"),
+    ).row(0);
+  const epoch = epochMs(text("ts"));
+  const iso = text("ts").str.strptime(pl.Datetime("ms"), "%+")
+    .cast(pl.Datetime("ms", "UTC"));
+  if (!kinds[0]) return iso;
+  if (!kinds[1]) return epoch;
+  return pl.when(text("ts").str.contains(EPOCH_PATTERN)).then(epoch)
+    .otherwise(iso);
 }
 
 // %% notebooks/02a_validate_bars.ipynb#first-match

@@ -312,6 +312,58 @@ Deno.test("validateBars() accepts ISO-8601 with offset or Z and epoch ms as the 
   assert.deepEqual(instants, Array(5).fill("2026-11-20T14:30:00.000Z"));
 });
 
+Deno.test("validateBars() reads frames of only epochs, only ISO text, or both alike", async (t) => {
+  // 14:30Z as seconds, ms, µs and ns (one trimmed), and as ISO text.
+  const epochs = [
+    "1795185000",
+    "1795185000000",
+    " 1795185000000000 ",
+    "1795185000000000000",
+  ];
+  const isos = [
+    "2026-11-20T14:30:00Z",
+    "2026-11-20T09:30:00-05:00",
+    " 2026-11-20T14:30:00+00:00 ",
+    "2026-11-20T14:30:00.000Z",
+  ];
+  const instants = (ts: string[]) => {
+    const { valid, quarantine } = validateBars(
+      rawFrame(ts.map((t, i) => ({ symbol: `S${i}`, ts: t }))),
+      { now: NOW },
+    );
+    return {
+      valid: (column(valid, "ts") as Date[]).map((d) => d.toISOString()),
+      reasons: column(quarantine, "reason"),
+    };
+  };
+  const all = Array(4).fill("2026-11-20T14:30:00.000Z");
+  for (
+    const [name, ts] of [["epochs", epochs], ["ISO", isos], ["both", [
+      ...epochs.slice(0, 2),
+      ...isos.slice(2),
+    ]]] as const
+  ) {
+    await t.step(
+      name,
+      () => assert.deepEqual(instants([...ts]), { valid: all, reasons: [] }),
+    );
+  }
+  await t.step("a bad value among epochs is quarantined, the rest read", () => {
+    assert.deepEqual(instants([...epochs.slice(0, 3), "yesterday"]), {
+      valid: all.slice(0, 3),
+      reasons: [
+        'ts: expected ISO-8601 with offset or an epoch number (s, ms, µs or ns), got "yesterday"',
+      ],
+    });
+  });
+  await t.step("only blanks: each is a missing value", () => {
+    assert.deepEqual(instants(["", " "]).reasons, [
+      'ts: missing value, got ""',
+      'ts: missing value, got " "',
+    ]);
+  });
+});
+
 Deno.test("validateBars() types the valid frame per the contract, in source order", () => {
   const { valid } = validateBars(
     rawFrame([
