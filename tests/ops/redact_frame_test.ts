@@ -38,6 +38,27 @@ Deno.test("redactFrame() replaces configured secrets and secret parameters in te
       .filter(pl.col("record").eq(pl.lit("r3")).not());
     assert.equal(redactFrame(clean, ["KEY123456"]), clean);
   });
+  await t.step("found in any one column, in any row", () => {
+    // Each text column searched on its own: a hit in the last column of
+    // the last row only, and a column of nulls beside it.
+    const base = {
+      a: ["x", "y", "z"],
+      none: [null, null, null] as (string | null)[],
+      b: ["x", "y", "z"],
+    };
+    const param = redactFrame(
+      pl.DataFrame({ ...base, b: ["x", "y", "?token=abcd"] }),
+      [],
+    );
+    assert.deepEqual(param.getColumn("b").toArray(), ["x", "y", "?token=***"]);
+    const secret = redactFrame(
+      pl.DataFrame({ ...base, b: ["x", "y", "KEY123456"] }),
+      ["KEY123456"],
+    );
+    assert.deepEqual(secret.getColumn("b").toArray(), ["x", "y", "***"]);
+    const clean = pl.DataFrame(base);
+    assert.equal(redactFrame(clean, ["KEY123456"]), clean);
+  });
   await t.step("secrets shorter than 4 characters are ignored", () => {
     const out = redactFrame(pl.DataFrame({ s: ["abc"] }), ["abc"]);
     assert.deepEqual(out.getColumn("s").toArray(), ["abc"]);
