@@ -22,7 +22,6 @@ import type { Clock } from "@pipeline/clock.ts";
 import { errorMessage, EtlError } from "@pipeline/errors.ts";
 import {
   peakRssMib,
-  processSeconds,
   type RunSummary,
   type RunTrigger,
 } from "@pipeline/summary.ts";
@@ -30,18 +29,19 @@ import { recordRunEnd, recordRunStart } from "@pipeline/ops/history.ts";
 import type { Alerter } from "@pipeline/ops/alerts.ts";
 import { noProgress, type Progress } from "@pipeline/ops/progress.ts";
 import { readWatermarks } from "@pipeline/load/watermarks.ts";
-import { incrementalSince } from "@pipeline/incremental/window.ts";
+import { sameWindows, sourceWindows } from "@pipeline/incremental/window.ts";
 import { blockedError } from "@pipeline/quality/mod.ts";
 import { hasLakeDebt } from "@pipeline/snapshot/debt.ts";
 import {
   checkpoint,
+  type Extraction,
+  extractStage,
   foldBatch,
   Interrupted,
   newBatchReport,
   newRunSummary,
   runBatch,
   snapshotBatch,
-  stageTimer,
 } from "@pipeline/runner/mod.ts";
 
 /** What a run needs from outside. */
@@ -74,6 +74,14 @@ export interface RunDeps {
    */
   // deno-lint-ignore no-explicit-any
   datasets?: Readonly<Record<string, Dataset<any>>>;
+  /**
+   * The extract stage, begun before the run (by the `run` command while
+   * PGlite opens: `@pipeline/runner/extract_stage.ts`). Used when it read
+   * the windows the watermarks give (none for a source read whole, or a
+   * new database), else the run extracts again. Default: the run extracts
+   * once its record is written.
+   */
+  extraction?: Promise<Extraction> | undefined;
   /**
    * Configured secrets (API keys, tokens: `secretsFromEnv`), replaced by
    * `***` in every extracted record before validation, so a provider that
@@ -124,87 +132,43 @@ export async function runPipeline(
     startedAt: wallClock.now(),
   });
   const { partitions } = summary;
-  const timed = stageTimer({
-    onStage: (stat) => summary.stages.push(stat),
-    runId,
-    progress,
-    log,
-  });
 
   await migrateToLatest(client);
   await recordRunStart(client, summary);
 
   const batch = newBatchReport();
   try {
-    checkpoint(signal, {
-      stage: "extract",
-      what: "before the extract; nothing was loaded",
-      runId,
-    });
+    // Where an incremental source starts, per entity, from the watermarks.
     const since = options.incremental && source.incremental
-      ? incrementalSince(await readWatermarks(client, source.name), {
-        lagMs: options.incremental.lagMs,
-        entities: source.partitions().flatMap((p) =>
-          p.entity ? [p.entity] : []
-        ),
-        start: source.start,
-      })
+      ? sourceWindows(
+        source,
+        await readWatermarks(client, source.name),
+        options.incremental,
+      )
       : new Map<string, Date>();
-    summary.startup_seconds = Math.round(processSeconds() * 100) / 100;
-    summary.first_stage_at = new Date().toISOString();
-    let raw: pl.DataFrame | null = await timed("extract", 0, async () => {
-      const frames: pl.DataFrame[] = [];
-      let lastCause: { cause: string; partition: string } | undefined;
-      const all = source.partitions({ since });
-      const task = progress.start("extract", {
-        total: all.length,
-        unit: "partitions",
-      });
-      for (const partition of all) {
-        if (signal?.aborted) {
-          task.done();
-          checkpoint(signal, {
-            stage: "extract",
-            what: `before partition ${partition.name}; nothing was loaded`,
-            runId,
-          });
-        }
-        try {
-          const frame = await partition.extract(signal);
-          task.advance(1, frame.height);
-          frames.push(frame);
-          partitions.push({
-            partition: partition.name,
-            status: "succeeded",
-            rows: frame.height,
-          });
-        } catch (err) {
-          task.advance(1, 0);
-          partitions.push({
-            partition: partition.name,
-            status: "failed",
-            rows: 0,
-            error: errorMessage(err),
-            transient: err instanceof EtlError ? err.transient : false,
-          });
-          // One cause failing many partitions (an unreachable host, a
-          // missing key) is told once, then named.
-          const cause = errorMessage(err).replaceAll(partition.name, "…");
-          log(
-            `extract: partition ${partition.name} failed: ${
-              cause === lastCause?.cause
-                ? `the same error as ${lastCause.partition}`
-                : errorMessage(err)
-            }`,
-          );
-          if (cause !== lastCause?.cause) {
-            lastCause = { cause, partition: partition.name };
-          }
-        }
-      }
-      task.done();
-      return frames.length ? pl.concat(frames, { how: "vertical" }) : null;
-    }, (f) => f?.height ?? 0);
+    let extraction = deps.extraction ? await deps.extraction : null;
+    if (extraction && !sameWindows(extraction.since, since)) {
+      // Begun for other windows than the watermarks give: read again.
+      log(
+        "extract: begun before the watermarks were read, for other windows; extracting again",
+      );
+      extraction = null;
+    }
+    if (extraction) partitions.push(...extraction.partitions);
+    extraction ??= await extractStage(source, {
+      runId,
+      since,
+      signal,
+      progress,
+      log,
+      into: partitions,
+    });
+    summary.startup_seconds = extraction.startupSeconds;
+    summary.first_stage_at = extraction.startedAt;
+    summary.stages.push(extraction.stage);
+    let raw: pl.DataFrame | null = extraction.raw;
+    // Not kept with the extraction: runBatch drops the frame once validated.
+    extraction.raw = null;
 
     const batchDeps = {
       client,

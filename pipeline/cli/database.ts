@@ -3,6 +3,7 @@
  * PGlite under DATA_DIR/pglite behind its directory lock.
  * @module
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { redactUrl, type RunConfig } from "@pipeline/config.ts";
 import { connect, type SqlClient } from "@pipeline/load/client.ts";
@@ -26,11 +27,26 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
+/** Options of {@link openDatabase} and {@link withDatabase}. */
+export interface OpenDatabaseOptions {
+  /**
+   * Called once PGlite's directory lock is held, before the directory is
+   * copied from the template and opened (a few hundred ms), with whether
+   * the directory holds no database yet: work that needs no database
+   * starts here, and no other process can be doing the same. Not called
+   * for a server.
+   */
+  whileOpening?: ((fresh: boolean) => void) | undefined;
+}
+
 /**
  * Opens the configured database: the server, or PGlite under
  * DATA_DIR/pglite after taking its directory lock (one process at a time).
  */
-export async function openDatabase(config: RunConfig): Promise<OpenDatabase> {
+export async function openDatabase(
+  config: RunConfig,
+  options: OpenDatabaseOptions = {},
+): Promise<OpenDatabase> {
   if (config.databaseUrl) {
     const client = await connect({ kind: "postgres", url: config.databaseUrl });
     return {
@@ -42,6 +58,7 @@ export async function openDatabase(config: RunConfig): Promise<OpenDatabase> {
   const dir = join(config.dataDir, "pglite");
   const lock: DirLock = lockDirectory(dir);
   try {
+    options.whileOpening?.(!existsSync(join(dir, "PG_VERSION")));
     await seedFromTemplate(dir);
     const client = await connect({ kind: "pglite", dataDir: dir });
     return {
@@ -91,10 +108,11 @@ export async function withDatabase(
   config: RunConfig,
   logger: Logger,
   fn: (client: SqlClient) => Promise<number>,
+  options: OpenDatabaseOptions = {},
 ): Promise<number> {
   let db: OpenDatabase;
   try {
-    db = await openDatabase(config);
+    db = await openDatabase(config, options);
   } catch (err) {
     if (err instanceof LockedError) {
       logger.error(`error: ${err.message}`);

@@ -10,6 +10,7 @@
  * @module
  */
 import pl from "nodejs-polars";
+import type { Source } from "@pipeline/extract/source.ts";
 
 const HOUR_MS = 3_600_000;
 
@@ -54,6 +55,36 @@ export function incrementalSince(
     since.set(entity, new Date(Math.floor(ms / HOUR_MS) * HOUR_MS));
   }
   return since;
+}
+
+/**
+ * The windows a run asks `source` for: {@link incrementalSince} of its
+ * partitions' entities from `watermarks` (none: a first load) when the run
+ * is incremental with `lagMs` and the source honours windows, else none
+ * (the whole configured window).
+ */
+export function sourceWindows(
+  source: Pick<Source, "incremental" | "partitions" | "start">,
+  watermarks: ReadonlyMap<string, Date>,
+  incremental: { lagMs: number } | false | null | undefined,
+): Map<string, Date> {
+  if (!incremental || !source.incremental) return new Map();
+  return incrementalSince(watermarks, {
+    lagMs: incremental.lagMs,
+    entities: source.partitions().flatMap((p) => p.entity ? [p.entity] : []),
+    start: source.start,
+  });
+}
+
+/** Whether two sets of windows are the same (entity by entity). */
+export function sameWindows(
+  a: ReadonlyMap<string, Date>,
+  b: ReadonlyMap<string, Date>,
+): boolean {
+  return a.size === b.size &&
+    [...a].every(([entity, since]) =>
+      b.get(entity)?.getTime() === since.getTime()
+    );
 }
 
 /** Options of {@link keepFromSince}. */

@@ -22,6 +22,7 @@ import type { Logger } from "@pipeline/ops/logging.ts";
 import type { Alerter } from "@pipeline/ops/alerts.ts";
 import { noProgress, type Progress } from "@pipeline/ops/progress.ts";
 import type { Sleep } from "@pipeline/extract/http/sleep.ts";
+import type { Extraction } from "@pipeline/runner/extract_stage.ts";
 import { errorMessage } from "@pipeline/errors.ts";
 
 /** Options of {@link executeRun}. */
@@ -65,6 +66,8 @@ export interface ExecuteRunDeps {
   alerter?: Alerter | undefined;
   /** Configured secrets, redacted from extracted records (see `RunDeps`). */
   secrets?: readonly string[] | undefined;
+  /** The extract stage, begun before the lock was taken (see `RunDeps`). */
+  extraction?: Promise<Extraction> | undefined;
   /** Waits while polling the lock. Default a real timer. */
   sleep?: Sleep;
 }
@@ -143,6 +146,7 @@ export async function executeRun(
       progress: deps.progress ?? noProgress,
       alerter: deps.alerter,
       secrets: deps.secrets,
+      extraction: deps.extraction,
     });
     if (summary.interrupted) return { status: "interrupted", summary };
     return { status: summary.status, summary };

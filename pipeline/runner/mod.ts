@@ -11,4 +11,5 @@ export type {
   SnapshotStageResult,
 } from "@pipeline/runner/snapshot_stage.ts";
 export * from "@pipeline/runner/stage_timer.ts";
+export * from "@pipeline/runner/extract_stage.ts";
 export * from "@pipeline/runner/interrupted.ts";

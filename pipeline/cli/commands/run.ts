@@ -21,6 +21,11 @@ import type { Source } from "@pipeline/extract/source.ts";
 import { systemClock } from "@pipeline/clock.ts";
 import { errorMessage, EtlError } from "@pipeline/errors.ts";
 import { executeRun } from "@pipeline/ops/execute.ts";
+import {
+  type Extraction,
+  extractStage,
+} from "@pipeline/runner/extract_stage.ts";
+import { sourceWindows } from "@pipeline/incremental/window.ts";
 import { webhookAlerter } from "@pipeline/ops/alerts.ts";
 import {
   formatSummary,
@@ -140,14 +145,25 @@ with --wait).`,
         ? EXIT.failed
         : EXIT.ok;
     }
-    return await withDatabase(config, logger, async (client) => {
-      const outcome = await withSignals(log, (signal) =>
-        executeRun({
+    // With PGlite, the extract runs while the directory is copied and
+    // opened when its windows are known without the database: a source
+    // read whole, or a new directory (no watermarks). The directory lock,
+    // taken first, keeps any other process from running at the same time;
+    // the run checks the windows against the watermarks.
+    const incremental = config.incremental && { lagMs: config.lagMs };
+    return await withSignals(log, async (signal) => {
+      const stopExtract = new AbortController();
+      const extractSignal = AbortSignal.any([signal, stopExtract.signal]);
+      let extraction: Promise<Extraction> | undefined;
+      let opened = false;
+      const code = await withDatabase(config, logger, async (client) => {
+        opened = true;
+        const outcome = await executeRun({
           pipeline: pipelineName(config, o.pipeline),
           runId,
           dataDir: config.dataDir,
           snapshot: config.snapshot,
-          incremental: config.incremental && { lagMs: config.lagMs },
+          incremental,
           trigger: o.trigger,
           attempt: o.attempt,
           scheduledFor: o.scheduledFor === undefined
@@ -168,28 +184,47 @@ with --wait).`,
             secrets: runtime.secrets,
           }),
           secrets: runtime.secrets,
-        }));
-      if (outcome.status === "locked") {
-        log.error(outcome.message);
-        return EXIT.locked;
-      }
-      const summary = outcome.summary;
-      if (summary) {
-        if (runtime.logFormat === "text") console.error(formatSummary(summary));
-        else {
-          log.info(`run ${summary.status}`, {
-            status: summary.status,
-            counts: summary.counts,
-            error: summary.error ?? undefined,
-          });
+          extraction,
+        });
+        if (outcome.status === "locked") {
+          log.error(outcome.message);
+          return EXIT.locked;
         }
-        if (o.json) console.log(JSON.stringify(summary));
-      }
-      if (outcome.status === "interrupted") {
-        log.warn("run interrupted: stopped at a safe point");
-        return EXIT.interrupted;
-      }
-      return outcome.status === "succeeded" ? EXIT.ok : EXIT.failed;
+        const summary = outcome.summary;
+        if (summary) {
+          if (runtime.logFormat === "text") {
+            console.error(formatSummary(summary));
+          } else {
+            log.info(`run ${summary.status}`, {
+              status: summary.status,
+              counts: summary.counts,
+              error: summary.error ?? undefined,
+            });
+          }
+          if (o.json) console.log(JSON.stringify(summary));
+        }
+        if (outcome.status === "interrupted") {
+          log.warn("run interrupted: stopped at a safe point");
+          return EXIT.interrupted;
+        }
+        return outcome.status === "succeeded" ? EXIT.ok : EXIT.failed;
+      }, {
+        whileOpening(fresh) {
+          if (incremental && source.incremental && !fresh) return;
+          extraction = extractStage(source, {
+            runId,
+            since: sourceWindows(source, new Map(), incremental),
+            signal: extractSignal,
+            progress: runtime.progress,
+            log: (line) => log.info(line),
+          });
+          // Awaited by the run; dropped if the database does not open.
+          extraction.catch(() => {});
+        },
+      });
+      // The database did not open: the extract is of no use.
+      if (!opened) stopExtract.abort(new Error("the database did not open"));
+      return code;
     });
   },
 };
