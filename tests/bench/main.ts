@@ -43,6 +43,9 @@
  *    `mysql --batch` of the same query (goal <= 1.5), peak memory < 1 GiB.
  *
  * Each section has a warm-up round (printed, not counted) before its rounds.
+ * Before each timed process or step the bench waits for the disk to write
+ * back what the previous one left (`sync`, untimed), so no measurement
+ * pays for another's writes.
  *
  * Flags: --rows N (default 1,000,000), --rounds N (default 5),
  * --skip-pglite (skip 2b and 2c), --warehouse-history N (bars of the full
@@ -108,12 +111,23 @@ const median = (xs: number[]) => {
 };
 const secs = (ms: number) => (ms / 1000).toFixed(2) + " s";
 
+/**
+ * Waits until the disk has written what earlier measurements left in the
+ * page cache (`sync`): each timed process or step starts on a quiet disk,
+ * not under the writeback of the one before it (the DuckDB file, the
+ * previous round's deleted data dir). Untimed.
+ */
+async function settle(): Promise<void> {
+  await new Deno.Command("sync").output();
+}
+
 async function run(
   cmd: string,
   args: string[],
   env: Record<string, string> = {},
   options: { without?: string[] } = {},
 ) {
+  await settle();
   const t0 = performance.now();
   const spawnedAt = Date.now();
   const environment = { ...Deno.env.toObject(), ...env };
@@ -234,6 +248,7 @@ async function psqlCopy(url: string, table: string, csv: string) {
 }
 
 async function duckdbParquet(csv: string, out: string) {
+  await settle();
   const t0 = performance.now();
   const db = await DuckDBInstance.create(":memory:");
   const conn = await db.connect();
@@ -285,6 +300,7 @@ try {
     await client.exec("CHECKPOINT");
     const p = await psqlCopy(db.url, "psql_target", csv);
     await client.exec("CHECKPOINT");
+    await settle();
     const t0 = performance.now();
     await client.transaction(async (tx) => {
       const loadId = crypto.randomUUID();
