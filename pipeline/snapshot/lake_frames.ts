@@ -43,21 +43,24 @@ export interface LakeFrames {
   tables: ReadonlyMap<string, TableFrame>;
 }
 
-/** `YYYY-MM-DD` → the SQL instant of its UTC midnight. */
+/** `YYYY-MM-DD` → its UTC midnight (ISO-8601), for a timestamptz parameter. */
 function midnight(day: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) {
     throw new EtlError(`invalid partition start ${JSON.stringify(day)}`, {
       stage: "load",
     });
   }
-  return `'${day}T00:00:00Z'::timestamptz`;
+  return `${day}T00:00:00Z`;
 }
 
 /**
  * The partitions of `tables` holding the UTC `dates` that have no rows in
- * the warehouse: one query per table, an `EXISTS` per partition (pruned to
- * the table's warehouse partitions by the literal range). Call inside the
- * load's transaction, before the merge, holding the lock the merge takes.
+ * the warehouse: one query per table, an `EXISTS` per partition's range
+ * (pruned to the table's warehouse partitions when it runs), planned once
+ * for all of them: with a literal range per `EXISTS`, Postgres planned 257
+ * subqueries per table (16 - 21 ms a table on a million bars). Call inside
+ * the load's transaction, before the merge, holding the lock the merge
+ * takes.
  *
  * @returns Per table name, the empty partitions' directory names.
  * @throws EtlError (stage `load`, partition = the table) when a probe fails.
@@ -73,17 +76,20 @@ export async function emptyLakePartitions(
     if (periods.length === 0) continue;
     const t = `"${assertIdentifier(table.name, "table")}"`;
     const c = `"${assertIdentifier(table.dateColumn, "column")}"`;
-    const probes = periods.map((p, i) =>
-      `EXISTS (SELECT 1 FROM ${t} WHERE ${c} >= ${
-        midnight(p.start)
-      } AND ${c} < ${midnight(p.end)}) AS p${i}`
-    );
-    let row: Record<string, boolean>;
+    let filled: boolean[];
     try {
-      const { rows } = await tx.query<Record<string, boolean>>(
-        `SELECT ${probes.join(", ")}`,
+      const { rows } = await tx.query<{ i: number; filled: boolean }>(
+        `SELECT p.i, EXISTS (SELECT 1 FROM ${t} WHERE ${c} >= p.since
+                                                 AND ${c} < p.until) AS filled
+         FROM unnest($1::timestamptz[], $2::timestamptz[])
+              WITH ORDINALITY AS p(since, until, i)`,
+        [
+          periods.map((p) => midnight(p.start)),
+          periods.map((p) => midnight(p.end)),
+        ],
       );
-      row = rows[0] ?? {};
+      filled = periods.map(() => true);
+      for (const r of rows) filled[Number(r.i) - 1] = r.filled;
     } catch (cause) {
       throw new EtlError(
         `cannot look up the lake partitions of ${table.name} that hold no rows: ${
@@ -94,9 +100,7 @@ export async function emptyLakePartitions(
     }
     out.set(
       table.name,
-      new Set(
-        periods.filter((_, i) => row[`p${i}`] === false).map((p) => p.dir),
-      ),
+      new Set(periods.filter((_, i) => filled[i] === false).map((p) => p.dir)),
     );
   }
   return out;
