@@ -82,24 +82,32 @@ export async function createCatalogViews(
   views: readonly CatalogView[] = CATALOG_VIEWS,
 ): Promise<string[]> {
   const created: string[] = [];
+  // The relations looked up once, then kept up to date here (a view may
+  // require one created before it).
+  const tables = new Set<string>(), existing = new Set<string>();
+  for (
+    const [name, kind] of (await conn.runAndReadAll(
+      `SELECT table_name, 'table' FROM duckdb_tables() WHERE schema_name = 'main'
+       UNION ALL
+       SELECT view_name, 'view' FROM duckdb_views()
+        WHERE schema_name = 'main' AND NOT internal`,
+    )).getRowsJS()
+  ) (kind === "view" ? existing : tables).add(String(name));
   for (const view of views) {
-    const present = await relationsOf(conn);
-    const own = await conn.runAndReadAll(
-      "SELECT 1 FROM duckdb_views() WHERE view_name = $1 AND NOT internal",
-      [view.name],
-    );
-    const isView = own.getRowsJS().length > 0;
-    if (present.has(view.name) && !isView) continue; // a copied table wins
-    if (view.requires.every((r) => present.has(r) && r !== view.name)) {
+    if (tables.has(view.name)) continue; // a copied table wins
+    const present = (r: string) => tables.has(r) || existing.has(r);
+    if (view.requires.every((r) => present(r) && r !== view.name)) {
       await conn.run(
         `CREATE OR REPLACE VIEW "${view.name}" AS ${view.sql};
          COMMENT ON VIEW "${view.name}" IS '${
           view.comment.replaceAll("'", "''")
         }'`,
       );
+      existing.add(view.name);
       created.push(view.name);
-    } else if (isView) {
+    } else if (existing.has(view.name)) {
       await conn.run(`DROP VIEW "${view.name}"`);
+      existing.delete(view.name);
     }
   }
   return created;
