@@ -33,12 +33,14 @@ import { collectFinalized } from "@pipeline/ops/collect_garbage.ts";
 import type { LakeFrames } from "@pipeline/snapshot/lake_frames.ts";
 
 /**
- * Batches of at least this many records have their garbage collected
- * between the quality gate and the load. On a million bars into PGlite the
+ * Batches of at least this many records loaded into PGlite have their
+ * garbage collected between the quality gate and the load: the embedded
+ * database grows in this process during the load. On a million bars the
  * collection took 35 to 67 ms and the load began at 835 to 845 MiB instead
  * of 977 to 997 (peak 1,018 to 1,078 MiB with `MALLOC_ARENA_MAX=2`, 1,370
  * to 1,437 before the frames were let go); a small batch's frames are not
- * worth one (97 ms in the default run).
+ * worth one (97 ms in the default run). A server's load grows the server,
+ * not this process, so its batches skip it.
  */
 const COLLECT_BEFORE_LOAD = 250_000;
 
@@ -268,7 +270,9 @@ export async function runBatch(
     };
   };
   const { transformed, quarantine, checks, newest } = await gate();
-  if (report.counts.extracted >= COLLECT_BEFORE_LOAD) {
+  if (
+    client.kind === "pglite" && report.counts.extracted >= COLLECT_BEFORE_LOAD
+  ) {
     await collectFinalized(); // polars frees a frame in its finalizer
   }
   report.checks = checks;
