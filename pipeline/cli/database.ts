@@ -3,13 +3,13 @@
  * PGlite under DATA_DIR/pglite behind its directory lock.
  * @module
  */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { redactUrl, type RunConfig } from "@pipeline/config.ts";
 import { connect, type SqlClient } from "@pipeline/load/client.ts";
 import { migrateToLatest } from "@pipeline/load/migrate.ts";
 import { migrationsFingerprint } from "@pipeline/load/migrations/mod.ts";
 import {
+  holdsDatabase,
   PGLITE_TEMPLATE_ENV,
   seedPglite,
 } from "@pipeline/load/pglite_template.ts";
@@ -58,7 +58,7 @@ export async function openDatabase(
   const dir = join(config.dataDir, "pglite");
   const lock: DirLock = lockDirectory(dir);
   try {
-    options.whileOpening?.(!existsSync(join(dir, "PG_VERSION")));
+    options.whileOpening?.(!holdsDatabase(dir));
     await seedFromTemplate(dir);
     const client = await connect({ kind: "pglite", dataDir: dir });
     return {

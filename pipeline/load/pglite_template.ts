@@ -57,15 +57,26 @@ export function defaultCacheDir(): string | null {
   return home ? join(home, ".cache", "sluice") : null;
 }
 
+/** Whether `dataDir` holds a PGlite database (its `PG_VERSION`). */
+export function holdsDatabase(dataDir: string): boolean {
+  try {
+    Deno.lstatSync(join(dataDir, "PG_VERSION"));
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
 /**
  * Makes `dataDir` a PGlite database from the cached template when it holds
- * none yet (no `PG_VERSION`), building the template first if missing.
+ * none yet ({@link holdsDatabase}), building the template first if missing.
  */
 export async function seedPglite(
   dataDir: string,
   options: PgliteTemplateOptions,
 ): Promise<SeedOutcome> {
-  if (await exists(join(dataDir, "PG_VERSION"))) return "existing";
+  if (holdsDatabase(dataDir)) return "existing";
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   if (!cacheDir) throw new Error("no cache folder (HOME is unset)");
   const template = join(
