@@ -230,6 +230,37 @@ export function frameColumns(
   return out;
 }
 
+/** Per frame, per key (joined by commas): whether its rows are in key order. */
+const SORTED = new WeakMap<pl.DataFrame, Map<string, boolean>>();
+
+/**
+ * Whether the rows of `frame` are in strictly ascending order of `key`
+ * (lexicographic over its columns, as `sort(key)` orders them; no two rows
+ * equal): one pass comparing each row with the one before. Kept per frame,
+ * so the chunks of one table's write check it once.
+ */
+export function isSortedBy(
+  frame: pl.DataFrame,
+  key: readonly string[],
+): boolean {
+  const name = key.join(",");
+  const known = SORTED.get(frame)?.get(name);
+  if (known !== undefined) return known;
+  let after: pl.Expr | null = null;
+  for (const column of [...key].reverse()) {
+    const c = pl.col(column), prev = pl.col(column).shift(1);
+    after = after === null ? c.gt(prev) : c.gt(prev).or(c.eq(prev).and(after));
+  }
+  const sorted = after !== null && frame.height > 0 &&
+    key.every((k) => frame.columns.includes(k)) &&
+    frame.select(after.fillNull(pl.lit(true)).all().alias("s")).getColumn("s")
+        .toArray()[0] === true;
+  const byKey = SORTED.get(frame) ?? new Map<string, boolean>();
+  byKey.set(name, sorted);
+  SORTED.set(frame, byKey);
+  return sorted;
+}
+
 /** Options of {@link writeFrame}. */
 export interface WriteFrameOptions {
   /** The rows, with every column {@link frameColumns} reads. */
@@ -293,16 +324,20 @@ export async function writeFrame(
     }
   }
   if (dayOf.length === 0) return [];
-  const parted = span
-    .join(
-      pl.DataFrame({ __day: dayOf, __part: partOf }).lazy().withColumns(
-        pl.col("__day").cast(pl.Int64),
-        pl.col("__part").cast(pl.Int32),
-      ),
-      { on: "__day", how: "inner" },
-    )
-    .sort(["__part", ...shape.primaryKey])
-    .collectSync();
+  const keyed = span.join(
+    pl.DataFrame({ __day: dayOf, __part: partOf }).lazy().withColumns(
+      pl.col("__day").cast(pl.Int64),
+      pl.col("__part").cast(pl.Int32),
+    ),
+    { on: "__day", how: "inner", maintainOrder: "left" },
+  );
+  // A frame already in key order (a transform's output) needs only its
+  // rows grouped by partition: a stable sort on one integer column.
+  const parted =
+    (isSortedBy(frame, shape.primaryKey)
+      ? keyed.sort({ by: "__part", maintainOrder: true })
+      : keyed.sort(["__part", ...shape.primaryKey]))
+      .collectSync();
   const part = parted.getColumn("__part").toTypedArray() as Int32Array;
   const rows = parted.drop(["__day", "__part"]);
   const files: FrameFile[] = [];

@@ -17,7 +17,15 @@ import { recordRunStart } from "@pipeline/ops/history.ts";
 import { payLakeDebt } from "@pipeline/snapshot/pay.ts";
 import { snapshotTables } from "@pipeline/snapshot/lake.ts";
 import { sqlString } from "@pipeline/snapshot/catalog.ts";
-import { emptyLakePartitions } from "@pipeline/snapshot/lake_frames.ts";
+import pl from "nodejs-polars";
+import {
+  emptyLakePartitions,
+  frameColumns,
+  isSortedBy,
+  writeFrame,
+} from "@pipeline/snapshot/lake_frames.ts";
+import type { TableShape } from "@pipeline/snapshot/columns.ts";
+import { periodsOf } from "@pipeline/snapshot/granularity.ts";
 import { BARS_LAKE_TABLES } from "@pipeline/datasets/bars/mod.ts";
 import { assertLakeEqualsWarehouse } from "./_lake_equal.ts";
 
@@ -246,3 +254,115 @@ dbTest(
     assert.deepEqual([...empty.get("bars_1d")!], ["month=2026-12"]);
   },
 );
+
+Deno.test("isSortedBy: strict key order over several columns, kept per frame", () => {
+  const frame = pl.DataFrame({
+    s: ["a", "a", "b", "b", "c"],
+    t: [2, 5, 1, 3, 0],
+  });
+  assert.equal(isSortedBy(frame, ["s", "t"]), true);
+  assert.equal(isSortedBy(frame, ["s"]), false, "a repeated key is no order");
+  assert.equal(isSortedBy(frame, ["t"]), false);
+  assert.equal(isSortedBy(frame.reverse(), ["s", "t"]), false);
+  const tie = pl.DataFrame({ s: ["a", "a"], t: [1, 1] });
+  assert.equal(isSortedBy(tie, ["s", "t"]), false);
+  const late = pl.DataFrame({ s: ["a", "b", "b"], t: [9, 4, 2] });
+  assert.equal(isSortedBy(late, ["s", "t"]), false, "the last pair decides");
+  assert.equal(isSortedBy(frame, ["s", "missing"]), false);
+  assert.equal(isSortedBy(frame.head(0), ["s", "t"]), false);
+});
+
+Deno.test("writeFrame: the same files from a frame in key order and from the same rows shuffled", async () => {
+  const DAY = 86_400_000;
+  const start = Date.parse("2026-10-30T14:30:00Z");
+  const symbol: string[] = [], ts: number[] = [], close: number[] = [];
+  for (const s of ["AAPL", "MSFT", "ZM"]) {
+    for (let d = 0; d < 4; d++) {
+      for (let m = 0; m < 5; m++) {
+        symbol.push(s);
+        ts.push(start + d * DAY + m * 60_000);
+        close.push(ts.length * 1.5);
+      }
+    }
+  }
+  const sorted = pl.DataFrame({ symbol, ts, close }).withColumns(
+    pl.col("ts").cast(pl.Datetime("ms", "UTC")),
+  );
+  // 37 is prime to the 60 rows: a permutation.
+  const shuffled = sorted
+    .withColumns(pl.Series("k", symbol.map((_, i) => (i * 37) % symbol.length)))
+    .sort("k").drop("k");
+  assert.equal(isSortedBy(sorted, ["symbol", "ts"]), true);
+  assert.equal(isSortedBy(shuffled, ["symbol", "ts"]), false);
+  const shape: TableShape = {
+    name: "bars_1m",
+    primaryKey: ["symbol", "ts"],
+    columns: [
+      { name: "symbol", pgType: "text", duckdbType: "VARCHAR", exportSql: "" },
+      {
+        name: "ts",
+        pgType: "timestamp with time zone",
+        duckdbType: "TIMESTAMPTZ",
+        exportSql: "",
+      },
+      {
+        name: "close",
+        pgType: "double precision",
+        duckdbType: "DOUBLE",
+        exportSql: "",
+      },
+    ],
+  };
+  const written: Record<string, unknown[][]> = {};
+  for (
+    const [name, frame] of [["sorted", sorted], ["shuffled", shuffled]] as const
+  ) {
+    for (const granularity of ["day", "month"] as const) {
+      const table = { name: "bars_1m", dateColumn: "ts", granularity };
+      const outDir = await Deno.makeTempDir();
+      // Three of the four days: the day layout leaves out 2026-11-01.
+      const periods = periodsOf(
+        ["2026-10-30", "2026-10-31", "2026-11-02"],
+        granularity,
+      );
+      const files = await writeFrame({
+        frame,
+        columns: frameColumns(frame, shape, "")!,
+        shape,
+        table,
+        periods,
+        outDir,
+      });
+      written[`${name} ${granularity}`] = files.map((f) => {
+        const rows = pl.readParquet(f.path);
+        return [
+          f.path.slice(outDir.length),
+          f.rows,
+          rows.getColumn("symbol").toArray(),
+          rows.getColumn("ts").cast(pl.Int64).toArray().map(Number),
+          rows.getColumn("close").toArray(),
+        ];
+      });
+    }
+  }
+  const day = written["sorted day"]!;
+  assert.deepEqual(day.map((f) => [f[0], f[1]]), [
+    ["/date=2026-10-30/data_0.parquet", 15],
+    ["/date=2026-10-31/data_0.parquet", 15],
+    ["/date=2026-11-02/data_0.parquet", 15],
+  ]);
+  // Key order in each file: every symbol's minutes in turn.
+  assert.deepEqual(day[0]![2], [
+    ...Array(5).fill("AAPL"),
+    ...Array(5).fill("MSFT"),
+    ...Array(5).fill("ZM"),
+  ]);
+  assert.deepEqual(written["shuffled day"], day);
+  const month = written["sorted month"]!;
+  assert.deepEqual(month.map((f) => [f[0], f[1]]), [
+    ["/month=2026-10/data_0.parquet", 30],
+    // The whole month: November's first day too.
+    ["/month=2026-11/data_0.parquet", 30],
+  ]);
+  assert.deepEqual(written["shuffled month"], month);
+});
