@@ -224,7 +224,7 @@ function partitionLabel(table: string, periods: readonly LakePeriod[]): string {
 async function attempt<T>(
   partition: string,
   message: string,
-  fn: () => Promise<T>,
+  fn: () => T | Promise<T>,
 ): Promise<T> {
   try {
     return await fn();
@@ -243,6 +243,15 @@ async function attempt<T>(
 async function removeIfExists(path: string): Promise<void> {
   try {
     await Deno.remove(path, { recursive: true });
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+}
+
+/** {@link removeIfExists}, synchronously. */
+function removeIfExistsSync(path: string): void {
+  try {
+    Deno.removeSync(path, { recursive: true });
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
@@ -636,10 +645,12 @@ async function publishTable(options: PublishTableOptions): Promise<LakeFile[]> {
     await attempt(
       `${table} ${period.dir}`,
       `cannot replace ${target}`,
-      async () => {
-        await removeIfExists(target);
+      // Sync: a partition's two ops took 67 - 84 ms async for 784
+      // partitions, 21 - 25 ms sync.
+      () => {
+        removeIfExistsSync(target);
         if (file) {
-          await Deno.rename(
+          Deno.renameSync(
             file.path.slice(0, file.path.lastIndexOf("/")),
             target,
           );
