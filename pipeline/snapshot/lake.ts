@@ -240,16 +240,7 @@ async function attempt<T>(
 
 // %% notebooks/05_snapshot.ipynb#remove-if-exists
 /** Removes `path` recursively; a missing path is fine. */
-async function removeIfExists(path: string): Promise<void> {
-  try {
-    await Deno.remove(path, { recursive: true });
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
-}
-
-/** {@link removeIfExists}, synchronously. */
-function removeIfExistsSync(path: string): void {
+function removeIfExists(path: string): void {
   try {
     Deno.removeSync(path, { recursive: true });
   } catch (err) {
@@ -648,7 +639,7 @@ async function publishTable(options: PublishTableOptions): Promise<LakeFile[]> {
       // Sync: a partition's two ops took 67 - 84 ms async for 784
       // partitions, 21 - 25 ms sync.
       () => {
-        removeIfExistsSync(target);
+        removeIfExists(target);
         if (file) {
           Deno.renameSync(
             file.path.slice(0, file.path.lastIndexOf("/")),
@@ -855,7 +846,11 @@ export async function snapshotTables(
       }
     } finally {
       instance?.closeSync();
-      await removeIfExists(stagingDir).catch(() => {});
+      try {
+        removeIfExists(stagingDir);
+      } catch {
+        // A leftover goes with the next snapshot's (removeStagingLeftovers).
+      }
     }
   } else {
     for (const t of tables) {
