@@ -266,29 +266,41 @@ function makeInput(dir: string): string {
   return path;
 }
 
-async function psqlCopy(url: string, table: string, csv: string) {
+/** psql `\\copy`s of CSV files with a header, in one process. */
+async function psqlCopies(
+  url: string,
+  copies: { table: string; columns: readonly string[]; csv: string }[],
+) {
   return await run("psql", [
     url,
     "-v",
     "ON_ERROR_STOP=1",
-    "-qc",
-    `\\copy ${table} (symbol, ts, open, high, low, close, volume) from '${csv}' csv header`,
+    ...copies.flatMap(({ table, columns, csv }) => [
+      "-qc",
+      `\\copy ${table} (${columns.join(", ")}) from '${csv}' csv header`,
+    ]),
   ]);
+}
+
+/** psql `\\copy` of the bench's file into `table`. */
+async function psqlCopy(url: string, table: string, csv: string) {
+  return await psqlCopies(url, [{
+    table,
+    columns: ["symbol", "ts", "open", "high", "low", "close", "volume"],
+    csv,
+  }]);
 }
 
 /** psql `\\copy`s of the load's own rows (`SameRows`), one process. */
 async function psqlCopySame(url: string, same: SameRows) {
-  return await run("psql", [
+  return await psqlCopies(
     url,
-    "-v",
-    "ON_ERROR_STOP=1",
-    ...same.tables.flatMap((t) => [
-      "-qc",
-      `\\copy ${sameRowsTable(t.like)} (${
-        t.columns.join(", ")
-      }) from '${t.csv}' csv header`,
-    ]),
-  ]);
+    same.tables.map((t) => ({
+      table: sameRowsTable(t.like),
+      columns: t.columns,
+      csv: t.csv,
+    })),
+  );
 }
 
 async function duckdbParquet(csv: string, out: string) {
